@@ -1,0 +1,104 @@
+"""The one place that builds boto3 sessions and clients, and turns credential,
+region and permission failures into one-line HostingErrors that name the fix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from .errors import AwsError
+
+#: Upload concurrency and the connection pool share this default.
+DEFAULT_MAX_POOL = 32
+
+
+def session(region: str | None = None) -> Any:
+    """A boto3 session; boto3 itself reads AWS_PROFILE, AWS_REGION and credentials."""
+    import boto3
+
+    return boto3.session.Session(region_name=region or None)
+
+
+def client(
+    service: str,
+    *,
+    region: str | None = None,
+    max_pool: int = DEFAULT_MAX_POOL,
+    sess: Any = None,
+) -> Any:
+    """A client with botocore's standard retry mode and a pool sized for our thread pool.
+
+    ``AWS_ENDPOINT_URL`` (read by botocore) points every client at the loopback emulator.
+    """
+    from botocore.config import Config
+
+    cfg = Config(
+        retries={"mode": "standard", "max_attempts": 10},
+        max_pool_connections=max_pool,
+        connect_timeout=10,
+        read_timeout=120,
+    )
+    sess = sess or session(region)
+    with translate_errors():
+        return sess.client(service, config=cfg)
+
+
+def region_of(client_: Any) -> str:
+    """The region a client talks to."""
+    return str(client_.meta.region_name)
+
+
+@contextlib.contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn botocore's credential, region and AccessDenied errors into AwsError."""
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+        ProfileNotFound,
+    )
+
+    try:
+        yield
+    except (NoCredentialsError, PartialCredentialsError) as exc:
+        raise AwsError(
+            f"no AWS credentials found ({exc}): set AWS_PROFILE to a configured profile, "
+            "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        ) from exc
+    except NoRegionError as exc:
+        raise AwsError(
+            "no AWS region configured: set AWS_REGION (for example AWS_REGION=us-east-1) "
+            "or a region in your AWS profile"
+        ) from exc
+    except ProfileNotFound as exc:
+        raise AwsError(
+            f"{exc}: set AWS_PROFILE to one of the profiles in ~/.aws/config"
+        ) from exc
+    except EndpointConnectionError as exc:
+        endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+        hint = (
+            f" (AWS_ENDPOINT_URL={endpoint}: is the emulator running? try `inv local.up`)"
+            if endpoint
+            else ""
+        )
+        raise AwsError(f"cannot reach AWS: {exc}{hint}") from exc
+    except ClientError as exc:
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
+            op = exc.operation_name
+            raise AwsError(
+                f"access denied for {op}: {err.get('Message', '')} -- grant the calling "
+                f"identity permission for {op} (see README, 'Permissions')"
+            ) from exc
+        if code in {"InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken"}:
+            raise AwsError(
+                f"AWS rejected the credentials ({code}): refresh them or set AWS_PROFILE "
+                "to a profile with valid credentials"
+            ) from exc
+        raise

@@ -1,0 +1,70 @@
+"""The task edge: every task body runs inside ``edge`` so a HostingError becomes one line
+on stderr and a non-zero exit, with the traceback only when debugging is asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from invoke import Exit, Task
+from invoke import task as invoke_task
+
+from ..errors import HostingError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def debugging() -> bool:
+    """True under ``inv -d``/``--debug``, INVOKE_DEBUG=1 or AMPLIFY_TASKS_DEBUG=1."""
+    if os.environ.get("AMPLIFY_TASKS_DEBUG") or os.environ.get("INVOKE_DEBUG"):
+        return True
+    return logging.getLogger("invoke").isEnabledFor(logging.DEBUG)
+
+
+def edge(fn: F) -> F:
+    """Run a task body; turn HostingError into invoke.Exit with its one-line message."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except HostingError as exc:
+            if debugging():
+                raise
+            raise Exit(f"error: {exc}", code=exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise Exit("interrupted", code=130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class HostingTask(Task):  # type: ignore[misc]
+    """An invoke Task whose short flags can be named explicitly (``-c`` on publish)."""
+
+    def __init__(self, *args: Any, short_flags: dict[str, str] | None = None, **kwargs: Any):
+        self.short_flags = dict(short_flags or {})
+        super().__init__(*args, **kwargs)
+
+    def arg_opts(self, name: str, default: Any, taken_names: set[str]) -> dict[str, Any]:
+        taken_names.update(self.short_flags.values())
+        opts: dict[str, Any] = super().arg_opts(name, default, taken_names)
+        if name in self.short_flags:
+            opts["names"] = [opts["names"][0], self.short_flags[name]]
+        return opts
+
+
+def hosting_task(
+    *, help: dict[str, str], short_flags: dict[str, str] | None = None, **kwargs: Any
+) -> Callable[[F], HostingTask]:
+    """``@invoke.task`` with our edge, our Task class and required help for every flag."""
+
+    def decorate(fn: F) -> HostingTask:
+        return invoke_task(  # type: ignore[no-any-return]
+            edge(fn), klass=HostingTask, help=help, short_flags=short_flags, **kwargs
+        )
+
+    return decorate

@@ -1,0 +1,3 @@
+"""Tasks of this job are added here."""
+
+from __future__ import annotations
