@@ -76,9 +76,7 @@ def translate_errors() -> Iterator[None]:
             "or a region in your AWS profile"
         ) from exc
     except ProfileNotFound as exc:
-        raise AwsError(
-            f"{exc}: set AWS_PROFILE to one of the profiles in ~/.aws/config"
-        ) from exc
+        raise AwsError(f"{exc}: set AWS_PROFILE to one of the profiles in ~/.aws/config") from exc
     except EndpointConnectionError as exc:
         endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
         hint = (

@@ -42,7 +42,7 @@ def edge(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class HostingTask(Task):  # type: ignore[misc]
+class HostingTask(Task):
     """An invoke Task whose short flags can be named explicitly (``-c`` on publish)."""
 
     def __init__(self, *args: Any, short_flags: dict[str, str] | None = None, **kwargs: Any):
@@ -63,8 +63,10 @@ def hosting_task(
     """``@invoke.task`` with our edge, our Task class and required help for every flag."""
 
     def decorate(fn: F) -> HostingTask:
-        return invoke_task(  # type: ignore[no-any-return]
+        made = invoke_task(
             edge(fn), klass=HostingTask, help=help, short_flags=short_flags, **kwargs
         )
+        assert isinstance(made, HostingTask)
+        return made
 
     return decorate
