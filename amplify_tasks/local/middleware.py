@@ -1,0 +1,215 @@
+"""The emulator's WSGI layer in front of moto: records every request, injects faults and
+answers the control endpoints under ``/_amplify_tasks/``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .classify import classify
+
+CONTROL_PREFIX = "/_amplify_tasks/"
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+#: Error codes used when a fault gives a status but no code.
+_DEFAULT_CODES = {
+    400: "BadRequest",
+    403: "AccessDenied",
+    404: "NotFound",
+    409: "Conflict",
+    429: "Throttling",
+    500: "InternalError",
+    502: "BadGateway",
+    503: "SlowDown",
+    504: "GatewayTimeout",
+}
+
+
+@dataclass
+class Fault:
+    """The next ``count`` requests matching (after letting ``after`` through) get ``status``."""
+
+    status: int
+    count: int = 1
+    after: int = 0
+    method: str | None = None
+    path_regex: str | None = None
+    service: str | None = None
+    operation: str | None = None
+    code: str | None = None
+    message: str | None = None
+
+    def matches(self, record: dict[str, Any], target: str) -> bool:
+        if self.method and self.method.upper() != record["method"]:
+            return False
+        if self.service and self.service.lower() != record["service"]:
+            return False
+        if self.operation and self.operation != record["operation"]:
+            return False
+        return not (self.path_regex and not re.search(self.path_regex, target))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fault:
+        allowed = {f for f in cls.__dataclass_fields__}
+        unknown = set(data) - allowed
+        if unknown:
+            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+        fault = cls(**data)
+        fault.status = int(fault.status)
+        fault.count = int(fault.count)
+        fault.after = int(fault.after)
+        return fault
+
+
+def error_body(record: dict[str, Any], status: int, code: str, message: str) -> tuple[str, bytes]:
+    """(content type, body) of an AWS-style error for the request's protocol."""
+    request_id = uuid.uuid4().hex.upper()
+    if record["service"] in {"s3", "cloudfront"}:
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{code}</Code><Message>{message}</Message>"
+            f"<RequestId>{request_id}</RequestId></Error>"
+        )
+        return "application/xml", xml.encode()
+    kind = "Sender" if status < 500 else "Receiver"
+    xml = (
+        f"<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code>"
+        f"<Message>{message}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+    )
+    return "text/xml", xml.encode()
+
+
+class ControlMiddleware:
+    """Wraps the moto dispatcher; thread-safe for werkzeug's threaded server."""
+
+    def __init__(
+        self,
+        app: WsgiApp,
+        previews: Callable[[], list[dict[str, Any]]] = list,
+        resources: Callable[[str], list[dict[str, Any]]] | None = None,
+    ) -> None:
+        self.app = app
+        self.previews = previews
+        self.resources = resources
+        self.lock = threading.Lock()
+        self.records: list[dict[str, Any]] = []
+        self.faults: list[Fault] = []
+
+    # -- WSGI ---------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = str(environ.get("PATH_INFO", "") or "")
+        if path.startswith(CONTROL_PREFIX):
+            return self.control(environ, start_response, path[len(CONTROL_PREFIX) :])
+        body = self._peek_form_body(environ)
+        record = classify(environ, body)
+        record["time"] = time.time()
+        query = environ.get("QUERY_STRING", "")
+        target = f"{path}?{query}" if query else path
+        fault = self._take_fault(record, target)
+        with self.lock:
+            if fault:
+                record["fault"] = fault.status
+            self.records.append(record)
+        if fault:
+            code = fault.code or _DEFAULT_CODES.get(fault.status, "InternalError")
+            message = fault.message or f"injected fault ({fault.status})"
+            ctype, payload = error_body(record, fault.status, code, message)
+            self._drain(environ)
+            start_response(
+                f"{fault.status} {code}",
+                [("Content-Type", ctype), ("Content-Length", str(len(payload)))],
+            )
+            return [payload]
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _peek_form_body(environ: dict[str, Any]) -> bytes | None:
+        """Read a form-encoded (query protocol) body and put it back for moto."""
+        if not str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded"):
+            return None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        body: bytes = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        return body
+
+    @staticmethod
+    def _drain(environ: dict[str, Any]) -> None:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length:
+            environ["wsgi.input"].read(length)
+
+    def _take_fault(self, record: dict[str, Any], target: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.count <= 0 or not fault.matches(record, target):
+                    continue
+                if fault.after > 0:
+                    fault.after -= 1
+                    continue
+                fault.count -= 1
+                return fault
+            self.faults = [f for f in self.faults if f.count > 0]
+        return None
+
+    # -- control endpoints --------------------------------------------------------------
+    def control(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], route: str
+    ) -> Any:
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        try:
+            status, payload = self._route(method, route.strip("/"), environ)
+        except ValueError as exc:
+            status, payload = 400, {"error": str(exc)}
+        body = json.dumps(payload, default=str).encode()
+        start_response(
+            f"{status} {'OK' if status < 400 else 'Error'}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    def _route(self, method: str, route: str, environ: dict[str, Any]) -> tuple[int, Any]:
+        if route == "health":
+            return 200, {"status": "ok"}
+        if route == "requests":
+            if method == "DELETE":
+                with self.lock:
+                    self.records.clear()
+                return 200, []
+            with self.lock:
+                return 200, list(self.records)
+        if route == "faults":
+            if method == "DELETE":
+                with self.lock:
+                    self.faults.clear()
+                return 200, []
+            if method == "POST":
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                data = json.loads(environ["wsgi.input"].read(length) or b"{}")
+                if not isinstance(data, dict):
+                    raise ValueError("a fault is a JSON object")
+                fault = Fault.from_json(data)
+                with self.lock:
+                    self.faults.append(fault)
+                return 200, vars(fault)
+            with self.lock:
+                return 200, [vars(f) for f in self.faults]
+        if route == "previews":
+            return 200, self.previews()
+        if route.startswith("resources/") and self.resources is not None:
+            return 200, self.resources(route[len("resources/") :])
+        return 404, {"error": f"no control endpoint {route!r}"}
