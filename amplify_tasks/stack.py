@@ -1,0 +1,162 @@
+"""Deploying the hosting stack: print the plan, then create, update or recreate it through
+CloudFormation and wait visibly; the outputs come back typed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import StackError
+from .stack_events import (
+    COMPLETE,
+    EventLog,
+    EventSink,
+    Poller,
+    Sleep,
+    aws_errors,
+    collapse,
+    describe,
+    explain_failure,
+)
+from .stack_plan import (
+    RECREATE,
+    UNCHANGED,
+    UPDATE,
+    DeployPlan,
+    DeployResult,
+    ResourceChange,
+    StackOutputs,
+    cfn_parameters,
+    discard_plan,
+    plan_deploy,
+)
+
+__all__ = [
+    "DeployPlan",
+    "DeployResult",
+    "ResourceChange",
+    "StackOutputs",
+    "deploy",
+    "discard_plan",
+    "plan_deploy",
+    "protection_for",
+    "stack_outputs",
+]
+
+
+def stack_outputs(cfn: Any, stack_name: str) -> StackOutputs:
+    """The outputs of a deployed stack; StackError when the stack does not exist."""
+    with aws_errors(f"reading stack {stack_name}"):
+        stack = describe(cfn, stack_name)
+    if stack is None:
+        raise StackError(
+            f"stack {stack_name} does not exist: deploy it with `inv publish --stage <stage>`"
+        )
+    return _outputs_of(cfn, stack)
+
+
+def _outputs_of(cfn: Any, stack: Mapping[str, Any]) -> StackOutputs:
+    outputs = StackOutputs.from_outputs(stack.get("Outputs"))
+    if not outputs.region:
+        region = str(getattr(getattr(cfn, "meta", None), "region_name", "") or "")
+        outputs = StackOutputs(**{**outputs.__dict__, "region": region})
+    return outputs
+
+
+@dataclass
+class _Run:
+    """One deploy in progress: the client, the printer and the poller."""
+
+    cfn: Any
+    on_event: EventSink
+    poller: Poller
+
+    def watch(self, stack_id: str, log: EventLog, hint: str) -> dict[str, Any]:
+        stack = self.poller.wait(stack_id, log)
+        if stack is None or collapse(stack["StackStatus"]) != COMPLETE:
+            final = stack or {"StackName": stack_id, "StackStatus": "DELETE_COMPLETE"}
+            raise StackError(explain_failure(final, log, self.on_event, hint))
+        self.on_event(f"stack {stack['StackName']}: {stack['StackStatus']}")
+        return stack
+
+    def delete(self, stack_id: str, protected: bool) -> None:
+        if protected:
+            self.cfn.update_termination_protection(
+                StackName=stack_id, EnableTerminationProtection=False
+            )
+        log = EventLog.start(self.cfn, stack_id)
+        self.cfn.delete_stack(StackName=stack_id)
+        stack = self.poller.wait(stack_id, log)
+        if stack is not None and stack["StackStatus"] != "DELETE_COMPLETE":
+            hint = "delete the resources named above by hand, then run `inv hosting.remove`"
+            raise StackError(explain_failure(stack, log, self.on_event, hint))
+
+    def create(self, plan: DeployPlan, protect: bool) -> dict[str, Any]:
+        created = self.cfn.create_stack(
+            StackName=plan.stack_name,
+            TemplateBody=plan.template_body,
+            Parameters=cfn_parameters(plan.parameters),
+            EnableTerminationProtection=protect,
+        )
+        hint = "fix the cause above and deploy again (the failed stack is then recreated)"
+        return self.watch(created["StackId"], EventLog(self.cfn, created["StackId"]), hint)
+
+    def update(self, plan: DeployPlan) -> dict[str, Any]:
+        log = EventLog.start(self.cfn, plan.stack_id)
+        self.cfn.execute_change_set(ChangeSetName=plan.change_set_id)
+        hint = "the stack rolled back to its last good version; fix the cause and deploy again"
+        return self.watch(plan.stack_id, log, hint)
+
+    def protect(self, stack: Mapping[str, Any], protect: bool) -> None:
+        if bool(stack.get("EnableTerminationProtection")) != protect:
+            self.cfn.update_termination_protection(
+                StackName=stack["StackId"], EnableTerminationProtection=protect
+            )
+            self.on_event(f"termination protection {'on' if protect else 'off'}")
+
+
+def deploy(
+    cfn: Any,
+    stack_name: str,
+    template_body: str,
+    parameters: Mapping[str, str] | None = None,
+    *,
+    termination_protection: bool,
+    on_event: EventSink = print,
+    sleep: Sleep = time.sleep,
+    dry_run: bool = False,
+    poll_delay: float = 5.0,
+    timeout: float = 3600.0,
+) -> DeployResult:
+    """Plan, print the plan, then (unless ``dry_run``) create, update or recreate the stack
+    and wait for it. A dry run of a new stack calls nothing but DescribeStacks."""
+    plan = plan_deploy(cfn, stack_name, template_body, parameters, sleep=sleep)
+    for line in plan.lines():
+        on_event(line)
+    run = _Run(cfn, on_event, Poller(cfn, on_event, sleep, delay=poll_delay, timeout=timeout))
+    with aws_errors(f"deploying stack {stack_name}"):
+        if dry_run:
+            discard_plan(cfn, plan)
+            current = describe(cfn, stack_name) if plan.action in {UPDATE, UNCHANGED} else None
+            outputs = _outputs_of(cfn, current) if current else None
+            return DeployResult(plan, outputs, changed=False)
+        if plan.action == UNCHANGED:
+            stack = describe(cfn, plan.stack_id) or {}
+        elif plan.action == UPDATE:
+            stack = run.update(plan)
+        else:
+            if plan.action == RECREATE:
+                on_event(f"deleting stack {stack_name} ({plan.status}) to create it again")
+                run.delete(plan.stack_id, bool(plan.termination_protection))
+            stack = run.create(plan, termination_protection)
+        run.protect(stack, termination_protection)
+        return DeployResult(plan, _outputs_of(cfn, stack), changed=plan.action != UNCHANGED)
+
+
+def protection_for(settings: Any) -> bool:
+    """Termination protection for a stage: the setting, else on exactly when CloudFront is."""
+    value = getattr(settings, "termination_protection", None)
+    return bool(settings.cloudfront if value is None else value)

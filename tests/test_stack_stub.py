@@ -1,0 +1,274 @@
+"""Deploy states the emulator cannot produce, driven through botocore's Stubber: dead and
+blocked stacks, failed change sets and updates, throttling, AccessDenied and DELETE_FAILED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from amplify_tasks.errors import AwsError, StackError
+from amplify_tasks.stack import deploy, plan_deploy
+
+NAME = "site-prod"
+OLD_ID = f"arn:aws:cloudformation:us-east-1:123456789012:stack/{NAME}/old"
+NEW_ID = f"arn:aws:cloudformation:us-east-1:123456789012:stack/{NAME}/new"
+CS_ID = f"arn:aws:cloudformation:us-east-1:123456789012:changeSet/amplify-tasks-1/{NAME}"
+TEMPLATE = {
+    "Resources": {"HostingBucket": {"Type": "AWS::S3::Bucket"}},
+    "Outputs": {"HostingBucketName": {"Value": {"Ref": "HostingBucket"}}},
+}
+BODY = json.dumps(TEMPLATE)
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+_ids = itertools.count()
+
+
+def stack(status: str, stack_id: str = OLD_ID, **extra: Any) -> dict[str, Any]:
+    return {
+        "Stacks": [
+            {
+                "StackName": NAME,
+                "StackId": stack_id,
+                "CreationTime": NOW,
+                "StackStatus": status,
+                "EnableTerminationProtection": False,
+                **extra,
+            }
+        ]
+    }
+
+
+def event(
+    status: str, logical: str = NAME, reason: str = "", rtype: str = "AWS::CloudFormation::Stack"
+) -> dict[str, Any]:
+    item = {
+        "EventId": f"e{next(_ids)}",
+        "StackId": OLD_ID,
+        "StackName": NAME,
+        "LogicalResourceId": logical,
+        "PhysicalResourceId": OLD_ID if logical == NAME else f"{logical}-phys",
+        "ResourceType": rtype,
+        "ResourceStatus": status,
+        "Timestamp": NOW,
+    }
+    if reason:
+        item["ResourceStatusReason"] = reason
+    return item
+
+
+def events(*items: dict[str, Any]) -> dict[str, Any]:
+    """A describe_stack_events page: newest first, like CloudFormation."""
+    return {"StackEvents": list(reversed(items))}
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def cfn() -> Iterator[tuple[Any, Stubber]]:
+    client = boto3.client(
+        "cloudformation",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    with Stubber(client) as stubber:
+        yield client, stubber
+        stubber.assert_no_pending_responses()
+
+
+def missing(stubber: Stubber) -> None:
+    stubber.add_client_error(
+        "describe_stacks",
+        service_error_code="ValidationError",
+        service_message=f"Stack with id {NAME} does not exist",
+    )
+
+
+def changed_template(stubber: Stubber) -> None:
+    stubber.add_response("get_template", {"TemplateBody": json.dumps({"Resources": {}})})
+    stubber.add_response("create_change_set", {"Id": CS_ID, "StackId": OLD_ID})
+
+
+@pytest.mark.stub
+def test_stub_rollback_complete_recovery(cfn: tuple[Any, Stubber]) -> None:
+    client, stubber = cfn
+    stubber.add_response("describe_stacks", stack("ROLLBACK_COMPLETE"))
+    first = event("ROLLBACK_COMPLETE")
+    stubber.add_response("describe_stack_events", events(first))
+    stubber.add_response("delete_stack", {}, {"StackName": OLD_ID})
+    gone = event("DELETE_COMPLETE")
+    stubber.add_response("describe_stack_events", events(first, gone))
+    stubber.add_response("describe_stacks", stack("DELETE_COMPLETE"))
+    stubber.add_response("describe_stack_events", events(first, gone))
+    stubber.add_response("create_stack", {"StackId": NEW_ID})
+    started = event("CREATE_IN_PROGRESS")
+    stubber.add_response("describe_stack_events", events(started))
+    stubber.add_response("describe_stacks", stack("CREATE_IN_PROGRESS", NEW_ID))
+    bucket = event("CREATE_COMPLETE", "HostingBucket", rtype="AWS::S3::Bucket")
+    done = event("CREATE_COMPLETE")
+    stubber.add_response("describe_stack_events", events(started, bucket, done))
+    outputs = [{"OutputKey": "HostingBucketName", "OutputValue": "the-bucket"}]
+    stubber.add_response("describe_stacks", stack("CREATE_COMPLETE", NEW_ID, Outputs=outputs))
+    stubber.add_response("describe_stack_events", events(started, bucket, done))
+    lines: list[str] = []
+    sleeps = Sleeps()
+
+    result = deploy(
+        client, NAME, BODY, termination_protection=False, on_event=lines.append, sleep=sleeps
+    )
+
+    assert result.plan.action == "recreate" and result.changed
+    assert result.outputs is not None and result.outputs.bucket == "the-bucket"
+    notice = next(i for i, line in enumerate(lines) if "ROLLBACK_COMPLETE" in line)
+    deleted = next(i for i, line in enumerate(lines) if "DELETE_COMPLETE" in line)
+    assert notice < deleted
+    assert sum("HostingBucket" in line and "CREATE_COMPLETE" in line for line in lines) == 1
+    assert sleeps == [5.0]
+
+
+@pytest.mark.stub
+def test_stub_update_rollback_failed_names_the_fix(cfn: tuple[Any, Stubber]) -> None:
+    client, stubber = cfn
+    stubber.add_response("describe_stacks", stack("UPDATE_ROLLBACK_FAILED"))
+    with pytest.raises(StackError) as err:
+        plan_deploy(client, NAME, BODY)
+    assert "UPDATE_ROLLBACK_FAILED" in str(err.value)
+    assert "continue-update-rollback" in str(err.value)
+
+
+@pytest.mark.stub
+@pytest.mark.parametrize("status", ["UPDATE_IN_PROGRESS", "DELETE_FAILED"])
+def test_stub_blocked_states_are_explained(cfn: tuple[Any, Stubber], status: str) -> None:
+    client, stubber = cfn
+    stubber.add_response("describe_stacks", stack(status))
+    with pytest.raises(StackError) as err:
+        deploy(client, NAME, BODY, termination_protection=False, on_event=lambda _l: None)
+    message = str(err.value)
+    assert status in message and ("wait for it" in message or "hosting.remove" in message)
+
+
+@pytest.mark.stub
+def test_stub_change_set_failed_with_a_real_reason(cfn: tuple[Any, Stubber]) -> None:
+    client, stubber = cfn
+    reason = "Template format error: Unresolved resource dependencies [Missing] in Resources"
+    stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+    changed_template(stubber)
+    stubber.add_response(
+        "describe_change_set", {"Status": "FAILED", "StatusReason": reason, "ChangeSetId": CS_ID}
+    )
+    stubber.add_response("delete_change_set", {}, {"ChangeSetName": CS_ID})
+    with pytest.raises(StackError) as err:
+        plan_deploy(client, NAME, BODY, sleep=Sleeps())
+    assert reason in str(err.value) and "fix the template" in str(err.value)
+
+
+@pytest.mark.stub
+def test_stub_empty_change_set_is_success_and_deleted(cfn: tuple[Any, Stubber]) -> None:
+    client, stubber = cfn
+    reason = "The submitted information didn't contain changes. Submit different information."
+    stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+    changed_template(stubber)
+    stubber.add_response("describe_change_set", {"Status": "CREATE_PENDING"})
+    stubber.add_response("describe_change_set", {"Status": "FAILED", "StatusReason": reason})
+    stubber.add_response("delete_change_set", {}, {"ChangeSetName": CS_ID})
+    sleeps = Sleeps()
+    plan = plan_deploy(client, NAME, BODY, sleep=sleeps)
+    assert plan.action == "unchanged" and plan.change_set_id == ""
+    assert sleeps == [2.0]
+
+
+@pytest.mark.stub
+def test_stub_throttling_backs_off_and_finishes(cfn: tuple[Any, Stubber]) -> None:
+    client, stubber = cfn
+    missing(stubber)
+    stubber.add_response("create_stack", {"StackId": NEW_ID})
+    for _ in range(2):
+        stubber.add_client_error("describe_stack_events", service_error_code="Throttling")
+    stubber.add_response("describe_stack_events", events())
+    stubber.add_client_error("describe_stacks", service_error_code="ThrottlingException")
+    stubber.add_response("describe_stacks", stack("CREATE_COMPLETE", NEW_ID))
+    stubber.add_response("describe_stack_events", events())
+    lines: list[str] = []
+    sleeps = Sleeps()
+
+    result = deploy(
+        client, NAME, BODY, termination_protection=False, on_event=lines.append, sleep=sleeps
+    )
+
+    assert result.plan.action == "create"
+    assert sleeps == [10.0, 20.0, 40.0]
+    assert sum("throttled" in line for line in lines) == 3
+
+
+@pytest.mark.stub
+def test_stub_failed_update_prints_failed_resources(cfn: tuple[Any, Stubber]) -> None:
+    client, stubber = cfn
+    reason = "Invalid request provided: The parameter Origin DomainName is invalid"
+    stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+    changed_template(stubber)
+    change = {
+        "Type": "Resource",
+        "ResourceChange": {
+            "Action": "Add",
+            "LogicalResourceId": "Distribution",
+            "ResourceType": "AWS::CloudFront::Distribution",
+        },
+    }
+    stubber.add_response("describe_change_set", {"Status": "CREATE_COMPLETE", "Changes": [change]})
+    old = event("UPDATE_COMPLETE")
+    stubber.add_response("describe_stack_events", events(old))
+    stubber.add_response("execute_change_set", {}, {"ChangeSetName": CS_ID})
+    failed = event("CREATE_FAILED", "Distribution", reason, "AWS::CloudFront::Distribution")
+    rolled = event("UPDATE_ROLLBACK_COMPLETE")
+    stubber.add_response("describe_stack_events", events(old, failed, rolled))
+    stubber.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"))
+    stubber.add_response("describe_stack_events", events(old, failed, rolled))
+    lines: list[str] = []
+
+    with pytest.raises(StackError) as err:
+        deploy(
+            client, NAME, BODY, termination_protection=False, on_event=lines.append, sleep=Sleeps()
+        )
+
+    assert "UPDATE_ROLLBACK_COMPLETE" in str(err.value) and reason in str(err.value)
+    assert any(line.startswith("FAILED Distribution") and reason in line for line in lines)
+    assert any("Add" in line and "AWS::CloudFront::Distribution" in line for line in lines)
+    assert not any(line.endswith("UPDATE_COMPLETE") for line in lines)
+
+
+@pytest.mark.stub
+def test_stub_dry_run_of_an_update_deletes_its_change_set(cfn: tuple[Any, Stubber]) -> None:
+    client, stubber = cfn
+    stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+    changed_template(stubber)
+    stubber.add_response("describe_change_set", {"Status": "CREATE_COMPLETE", "Changes": []})
+    stubber.add_response("delete_change_set", {}, {"ChangeSetName": CS_ID})
+    stubber.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
+    result = deploy(
+        client, NAME, BODY, termination_protection=False, on_event=lambda _l: None, dry_run=True
+    )
+    assert result.plan.action == "update" and not result.changed
+
+
+@pytest.mark.stub
+def test_stub_access_denied_names_the_permission(cfn: tuple[Any, Stubber]) -> None:
+    client, stubber = cfn
+    stubber.add_client_error(
+        "describe_stacks",
+        service_error_code="AccessDenied",
+        service_message="User: arn:aws:iam::1:user/ci is not authorized",
+        http_status_code=403,
+    )
+    with pytest.raises(AwsError) as err:
+        plan_deploy(client, NAME, BODY)
+    assert "DescribeStacks" in str(err.value) and "Permissions" in str(err.value)
