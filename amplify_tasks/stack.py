@@ -38,9 +38,11 @@ __all__ = [
     "DeployPlan",
     "DeployResult",
     "ResourceChange",
+    "StackOps",
     "StackOutputs",
     "deploy",
     "discard_plan",
+    "outputs_of",
     "plan_deploy",
     "protection_for",
     "stack_outputs",
@@ -55,10 +57,10 @@ def stack_outputs(cfn: Any, stack_name: str) -> StackOutputs:
         raise StackError(
             f"stack {stack_name} does not exist: deploy it with `inv publish --stage <stage>`"
         )
-    return _outputs_of(cfn, stack)
+    return outputs_of(cfn, stack)
 
 
-def _outputs_of(cfn: Any, stack: Mapping[str, Any]) -> StackOutputs:
+def outputs_of(cfn: Any, stack: Mapping[str, Any]) -> StackOutputs:
     outputs = StackOutputs.from_outputs(stack.get("Outputs"))
     if not outputs.region:
         region = str(getattr(getattr(cfn, "meta", None), "region_name", "") or "")
@@ -67,8 +69,8 @@ def _outputs_of(cfn: Any, stack: Mapping[str, Any]) -> StackOutputs:
 
 
 @dataclass
-class _Run:
-    """One deploy in progress: the client, the printer and the poller."""
+class StackOps:
+    """Stack operations that wait visibly: the client, the printer and the poller."""
 
     cfn: Any
     on_event: EventSink
@@ -83,6 +85,7 @@ class _Run:
         return stack
 
     def delete(self, stack_id: str, protected: bool) -> None:
+        """Lift termination protection if on, delete the stack and wait; DELETE_FAILED raises."""
         if protected:
             self.cfn.update_termination_protection(
                 StackName=stack_id, EnableTerminationProtection=False
@@ -136,12 +139,12 @@ def deploy(
     plan = plan_deploy(cfn, stack_name, template_body, parameters, sleep=sleep)
     for line in plan.lines():
         on_event(line)
-    run = _Run(cfn, on_event, Poller(cfn, on_event, sleep, delay=poll_delay, timeout=timeout))
+    run = StackOps(cfn, on_event, Poller(cfn, on_event, sleep, delay=poll_delay, timeout=timeout))
     with aws_errors(f"deploying stack {stack_name}"):
         if dry_run:
             discard_plan(cfn, plan)
             current = describe(cfn, stack_name) if plan.action in {UPDATE, UNCHANGED} else None
-            outputs = _outputs_of(cfn, current) if current else None
+            outputs = outputs_of(cfn, current) if current else None
             return DeployResult(plan, outputs, changed=False)
         if plan.action == UNCHANGED:
             stack = describe(cfn, plan.stack_id) or {}
@@ -153,7 +156,7 @@ def deploy(
                 run.delete(plan.stack_id, bool(plan.termination_protection))
             stack = run.create(plan, termination_protection)
         run.protect(stack, termination_protection)
-        return DeployResult(plan, _outputs_of(cfn, stack), changed=plan.action != UNCHANGED)
+        return DeployResult(plan, outputs_of(cfn, stack), changed=plan.action != UNCHANGED)
 
 
 def protection_for(settings: Any) -> bool:

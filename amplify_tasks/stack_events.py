@@ -64,7 +64,12 @@ def is_throttle(exc: BaseException) -> bool:
 
 def is_missing_stack(exc: BaseException) -> bool:
     """True for the ValidationError CloudFormation answers for a stack that does not exist."""
-    return error_code(exc) == "ValidationError" and "does not exist" in error_message(exc)
+    message = error_message(exc)
+    return (
+        error_code(exc) == "ValidationError"
+        and message.startswith("Stack")
+        and ("does not exist" in message)
+    )
 
 
 @contextlib.contextmanager

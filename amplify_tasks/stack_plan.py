@@ -51,6 +51,9 @@ NO_CHANGE_MARKERS = ("didn't contain changes", "No updates are to be performed")
 
 CHANGE_SET_PREFIX = "amplify-tasks-"
 
+#: The logical id of the hosting bucket in every template shape.
+BUCKET_ID = "HostingBucket"
+
 
 @dataclass(frozen=True)
 class StackOutputs:

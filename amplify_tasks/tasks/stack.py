@@ -1,3 +1,64 @@
-"""Tasks of this job are added here."""
+"""`inv hosting.status` and `inv hosting.remove`: read a stage's settings, call the stack
+core, print what it found or did.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from ..errors import SettingsError
+from ..project import Project
+from ._edge import hosting_task
+
+
+def _stage(project: Project, stage: str) -> str:
+    """The --stage flag, else the configured default stage."""
+    chosen = stage or str(project.get("default_stage") or "")
+    if not chosen:
+        raise SettingsError(
+            "no stage given: pass --stage (for example --stage prod), "
+            "or set hosting.default_stage in your invoke config"
+        )
+    return chosen
+
+
+@hosting_task(
+    help={
+        "stage": "stage to show (default: hosting.default_stage)",
+        "json": "print the report as JSON",
+    }
+)
+def status(c: Any, stage: str = "", json: bool = False) -> None:
+    """Show a stage's stack status, outputs, site URL, template drift and bucket contents."""
+    from ..settings import load_settings
+    from ..stack_stage import stage_status
+
+    project = Project.from_context(c)
+    report = stage_status(project, load_settings(project, _stage(project, stage)))
+    print(report.to_json() if json else "\n".join(report.lines()))
+
+
+@hosting_task(
+    help={
+        "stage": "stage to take down (default: hosting.default_stage)",
+        "yes": "do not ask for confirmation",
+        "purge": "also delete .env.<stage> and the stage's rendered template",
+    }
+)
+def remove(c: Any, stage: str = "", yes: bool = False, purge: bool = False) -> None:
+    """Empty the stage's bucket, delete its stack and wait; keeps .env.<stage> unless --purge."""
+    from ..settings import load_settings
+    from ..stack_remove import confirmation, remove_stage
+
+    project = Project.from_context(c)
+    name = _stage(project, stage)
+    result = remove_stage(
+        project,
+        load_settings(project, name),
+        confirm=(lambda _question: True) if yes else confirmation(name),
+        purge=purge,
+    )
+    for path in result.purged:
+        print(f"deleted {path}")
+    if result.removed and not purge:
+        print(f"kept {project.env_file(name).name}; `inv publish --stage {name}` deploys it again")
