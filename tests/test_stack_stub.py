@@ -14,8 +14,11 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from amplify_tasks.errors import AwsError, StackError
+from amplify_tasks.errors import AwsError, SettingsError, StackError
+from amplify_tasks.project import Project
+from amplify_tasks.settings import Settings
 from amplify_tasks.stack import deploy, plan_deploy
+from amplify_tasks.stack_remove import confirmation, empty_bucket, remove_stage
 
 NAME = "site-prod"
 OLD_ID = f"arn:aws:cloudformation:us-east-1:123456789012:stack/{NAME}/old"
@@ -272,3 +275,163 @@ def test_stub_access_denied_names_the_permission(cfn: tuple[Any, Stubber]) -> No
     with pytest.raises(AwsError) as err:
         plan_deploy(client, NAME, BODY)
     assert "DescribeStacks" in str(err.value) and "Permissions" in str(err.value)
+
+
+def s3_client() -> Any:
+    return boto3.client(
+        "s3",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def versions(count: int, prefix: str = "k") -> dict[str, Any]:
+    return {
+        "Versions": [{"Key": f"{prefix}{n}", "VersionId": f"v{n}"} for n in range(count)],
+        "IsTruncated": False,
+    }
+
+
+def bucket_resource(physical: str) -> dict[str, Any]:
+    return {
+        "StackResourceDetail": {
+            "StackName": NAME,
+            "StackId": OLD_ID,
+            "LogicalResourceId": "HostingBucket",
+            "PhysicalResourceId": physical,
+            "ResourceType": "AWS::S3::Bucket",
+            "ResourceStatus": "CREATE_COMPLETE",
+            "LastUpdatedTimestamp": NOW,
+        }
+    }
+
+
+@pytest.mark.stub
+def test_stub_empty_bucket_deletes_in_batches_of_1000() -> None:
+    s3 = s3_client()
+    with Stubber(s3) as stubber:
+        listing = versions(2400)
+        listing["DeleteMarkers"] = [{"Key": "gone", "VersionId": "m1"}]
+        stubber.add_response("list_object_versions", listing)
+        for size in (1000, 1000, 401):
+            stubber.add_response("delete_objects", {}, {"Bucket": "b", "Delete": Batch(size)})
+        assert empty_bucket(s3, "b") == 2401
+        stubber.assert_no_pending_responses()
+
+
+class Batch:
+    """Matches a DeleteObjects payload of ``size`` keys, quiet."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, dict)
+            and other.get("Quiet") is True
+            and len(other.get("Objects", [])) == self.size
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self.size} keys>"
+
+
+@pytest.mark.stub
+def test_stub_delete_failed_is_explained(cfn: tuple[Any, Stubber], tmp_path: Any) -> None:
+    client, stubber = cfn
+    s3 = s3_client()
+    outputs = [{"OutputKey": "HostingBucketName", "OutputValue": "mine"}]
+    stubber.add_response(
+        "describe_stacks",
+        stack("UPDATE_COMPLETE", Outputs=outputs, EnableTerminationProtection=True),
+    )
+    stubber.add_response("describe_stack_resource", bucket_resource("mine"))
+    stubber.add_response(
+        "update_termination_protection",
+        {"StackId": OLD_ID},
+        {"StackName": OLD_ID, "EnableTerminationProtection": False},
+    )
+    old = event("UPDATE_COMPLETE")
+    stubber.add_response("describe_stack_events", events(old))
+    stubber.add_response("delete_stack", {}, {"StackName": OLD_ID})
+    reason = "The bucket you tried to delete is not empty"
+    failed = event("DELETE_FAILED", "HostingBucket", reason, "AWS::S3::Bucket")
+    final = event("DELETE_FAILED", reason="The following resource(s) failed to delete")
+    stubber.add_response("describe_stack_events", events(old, failed, final))
+    stubber.add_response("describe_stacks", stack("DELETE_FAILED"))
+    stubber.add_response("describe_stack_events", events(old, failed, final))
+    lines: list[str] = []
+    settings = Settings(stage="prod", app_name="site", stack_name=NAME, cloudfront=True)
+    with Stubber(s3) as s3_stubber:
+        s3_stubber.add_response("list_object_versions", versions(2))
+        s3_stubber.add_response("delete_objects", {})
+        with pytest.raises(StackError) as err:
+            remove_stage(
+                Project.at(tmp_path),
+                settings,
+                confirm=lambda _q: True,
+                purge=False,
+                cfn=client,
+                s3=s3,
+                on_event=lines.append,
+                sleep=Sleeps(),
+            )
+        s3_stubber.assert_no_pending_responses()
+    assert "DELETE_FAILED" in str(err.value) and f"HostingBucket: {reason}" in str(err.value)
+    assert any(line.startswith("FAILED HostingBucket") for line in lines)
+
+
+@pytest.mark.stub
+def test_stub_remove_never_empties_a_bucket_the_stack_did_not_create(
+    cfn: tuple[Any, Stubber], tmp_path: Any
+) -> None:
+    client, stubber = cfn
+    outputs = [{"OutputKey": "HostingBucketName", "OutputValue": "someone-elses"}]
+    stubber.add_response("describe_stacks", stack("CREATE_COMPLETE", Outputs=outputs))
+    stubber.add_client_error(
+        "describe_stack_resource",
+        service_error_code="ValidationError",
+        service_message=f"Resource HostingBucket does not exist for stack {NAME}",
+    )
+    stubber.add_response("describe_stack_events", events())
+    stubber.add_response("delete_stack", {}, {"StackName": OLD_ID})
+    stubber.add_response("describe_stack_events", events())
+    stubber.add_response("describe_stacks", stack("DELETE_COMPLETE"))
+    stubber.add_response("describe_stack_events", events())
+    lines: list[str] = []
+    settings = Settings(stage="dev", app_name="site", stack_name=NAME)
+    s3 = s3_client()
+    with Stubber(s3) as s3_stubber:  # no S3 call may happen
+        result = remove_stage(
+            Project.at(tmp_path),
+            settings,
+            confirm=lambda _q: True,
+            purge=False,
+            cfn=client,
+            s3=s3,
+            on_event=lines.append,
+            sleep=Sleeps(),
+        )
+        s3_stubber.assert_no_pending_responses()
+    assert result.removed and result.skipped_bucket == "someone-elses" and result.bucket == ""
+    assert any("not emptying bucket someone-elses" in line for line in lines)
+
+
+def test_confirmation_needs_the_stage_name_for_a_typed_question() -> None:
+    answers = iter(["yes", "prod", "y", "n"])
+    confirm = confirmation("prod", ask=lambda _q: next(answers))
+    typed = "This will delete stack s. To confirm, type the stage name (prod): "
+    assert confirm(typed) is False
+    assert confirm(typed) is True
+    assert confirm("This will delete stack s. Continue? [y/N] ") is True
+    assert confirm("This will delete stack s. Continue? [y/N] ") is False
+
+
+def test_confirmation_without_input_says_to_pass_yes() -> None:
+    def closed(_q: str) -> str:
+        raise EOFError
+
+    with pytest.raises(SettingsError) as err:
+        confirmation("dev", ask=closed)("Continue? [y/N] ")
+    assert "--yes" in str(err.value)
