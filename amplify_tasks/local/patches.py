@@ -1,9 +1,181 @@
 """CloudFormation behaviour moto lacks, patched into moto inside the emulator process only:
-termination protection and DELETE_FAILED for a non-empty bucket.
+termination protection, DELETE_FAILED for a non-empty bucket, per-resource events, and
+outputs that follow a template applied through a change set.
 """
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
+_INSTALLED = False
+
+
+def _resource_event(stack: Any, resource: Any, status: str, reason: str | None = None) -> None:
+    from moto.cloudformation.models import Event
+
+    stack.events.append(
+        Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=getattr(resource, "logical_resource_id", ""),
+            physical_resource_id=getattr(resource, "physical_resource_id", "") or "",
+            resource_type=getattr(resource, "cf_resource_type", ""),
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+
+
+def _remaining_resources(stack: Any) -> list[Any]:
+    from moto.core.common_models import CloudFormationModel
+
+    parsed = stack.resource_map._parsed_resources
+    return [r for r in parsed.values() if isinstance(r, CloudFormationModel)]
+
+
+def stack_delete(self: Any) -> None:
+    """Stack.delete that ends in DELETE_FAILED (with AWS's reasons) instead of raising."""
+    from .models import BucketNotEmpty, HostingBucket, bucket_is_empty
+
+    self._add_stack_event("DELETE_IN_PROGRESS", resource_status_reason="User Initiated")
+    try:
+        self.resource_map.delete()
+    except Exception as exc:
+        failed = _remaining_resources(self)
+        for resource in failed:
+            reason = str(exc)
+            if isinstance(resource, HostingBucket) and not bucket_is_empty(
+                resource.name, resource.account_id
+            ):
+                reason = str(BucketNotEmpty(resource.name))
+            _resource_event(self, resource, "DELETE_FAILED", reason)
+        names = ", ".join(getattr(r, "logical_resource_id", "?") for r in failed)
+        self.status = "DELETE_FAILED"
+        self._add_stack_event(
+            "DELETE_FAILED", f"The following resource(s) failed to delete: [{names}]. "
+        )
+        return
+    self._add_stack_event("DELETE_COMPLETE")
+    self.status = "DELETE_COMPLETE"
+
+
+def backend_delete_stack(self: Any, name_or_stack_id: str) -> None:
+    """delete_stack that honours termination protection and keeps a DELETE_FAILED stack."""
+    from moto.cloudformation.exceptions import ValidationError
+
+    stack = next(
+        (s for s in self.stacks.values() if name_or_stack_id in (s.stack_id, s.name)), None
+    )
+    if stack is None:
+        return
+    if stack.enable_termination_protection:
+        raise ValidationError(
+            message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection is enabled"
+        )
+    stack.delete()
+    if stack.status == "DELETE_FAILED":
+        return
+    self.stacks.pop(stack.stack_id, None)
+    self.deleted_stacks[stack.stack_id] = stack
+    for export in stack.exports:
+        self.exports.pop(export.name, None)
+
+
+def backend_update_termination_protection(self: Any, name: str, enabled: bool) -> Any:
+    stack = self.get_stack(name)
+    stack.enable_termination_protection = enabled
+    return stack
+
+
+def response_update_termination_protection(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+    from moto.core.utils import ensure_boolean
+
+    name = self._get_param("StackName")
+    enabled = ensure_boolean(self._get_param("EnableTerminationProtection"))
+    stack = self.cloudformation_backend.update_termination_protection(name, enabled)
+    return ActionResult({"StackId": stack.stack_id})
+
+
+def _refresh_outputs(stack: Any) -> None:
+    stack._parse_template()
+    stack.description = stack.template_dict.get("Description")
+    stack.output_map = stack._create_output_map()
+
+
+def _with_resource_events(parse: Any, verb: str) -> Any:
+    """Wrap moto's parse_and_{create,update}_resource to log per-resource events."""
+
+    @functools.wraps(parse)
+    def wrapper(logical_id: str, resource_json: Any, resources_map: Any, *a: Any, **k: Any) -> Any:
+        stack = _stack_by_id(resources_map)
+        resource = parse(logical_id, resource_json, resources_map, *a, **k)
+        if stack is not None and resource is not None:
+            _resource_event(stack, resource, f"{verb}_IN_PROGRESS")
+            _resource_event(stack, resource, f"{verb}_COMPLETE")
+        return resource
+
+    return wrapper
+
+
+def _stack_by_id(resources_map: Any) -> Any:
+    from moto.cloudformation.models import cloudformation_backends
+
+    try:
+        backend = cloudformation_backends[resources_map._account_id][resources_map._region_name]
+    except Exception:
+        return None
+    return backend.stacks.get(resources_map.stack_id)
+
 
 def install() -> None:
     """Apply the patches (idempotent)."""
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    from moto.cloudformation import parsing
+    from moto.cloudformation.models import CloudFormationBackend, Stack
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    setattr(Stack, "delete", stack_delete)  # noqa: B010
+    setattr(CloudFormationBackend, "delete_stack", backend_delete_stack)  # noqa: B010
+    setattr(  # noqa: B010
+        CloudFormationBackend,
+        "update_termination_protection",
+        backend_update_termination_protection,
+    )
+    setattr(  # noqa: B010
+        CloudFormationResponse,
+        "update_termination_protection",
+        response_update_termination_protection,
+    )
+
+    original_execute = CloudFormationBackend.execute_change_set
+
+    @functools.wraps(original_execute)
+    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        original_execute(self, change_set_name, stack_name)
+        change_set = self.describe_change_set(change_set_name)
+        _refresh_outputs(self.stacks[change_set.stack_id])
+
+    setattr(CloudFormationBackend, "execute_change_set", execute_change_set)  # noqa: B010
+
+    original_delete_resource = parsing.ResourceMap._delete_resource
+
+    @functools.wraps(original_delete_resource)
+    def delete_resource(self: Any, parsed_resource: Any, resource_json: Any) -> None:
+        original_delete_resource(self, parsed_resource, resource_json)
+        stack = _stack_by_id(self)
+        if stack is not None:
+            _resource_event(stack, parsed_resource, "DELETE_COMPLETE")
+
+    setattr(parsing.ResourceMap, "_delete_resource", delete_resource)  # noqa: B010
+    parsing.parse_and_create_resource = _with_resource_events(
+        parsing.parse_and_create_resource, "CREATE"
+    )
+    parsing.parse_and_update_resource = _with_resource_events(
+        parsing.parse_and_update_resource, "UPDATE"
+    )
+    _INSTALLED = True
