@@ -4,11 +4,64 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import HostingError
 from ._edge import hosting_task
 
 
-@hosting_task(help={"stage": "stage to publish (a .env.<stage> must exist)"})
-def publish(c: Any, stage: str = "") -> None:
-    """Publish the backend and the frontend of a stage."""
-    raise HostingError("publish is not built yet in this version")
+@hosting_task(
+    help={
+        "stage": "stage to publish (a .env.<stage> must exist; default: hosting.default_stage)",
+        "invalidate_cloudfront": "invalidate the changed paths on the stage's CloudFront",
+        "dry_run": "print the stack changes, the sync plan and the invalidation paths; "
+        "change nothing",
+        "yes": "do not ask before deleting stale objects",
+        "skip_build": "do not run the build command (publish the dist folder as it is)",
+        "skip_backend": "do not deploy the stack; publish to the stack as it is",
+        "force": "upload every file again, changed or not",
+        "verbose": "list every file with the reason it is uploaded, fixed or deleted",
+        "wait": "with -c: wait until the invalidation has completed",
+        "allow_dirty": "publish even with uncommitted changes (require-clean-git hook)",
+        "no_hooks": "run no user hooks (pre-built hooks still run)",
+    },
+    short_flags={"invalidate_cloudfront": "c"},
+)
+def publish(
+    c: Any,
+    stage: str = "",
+    invalidate_cloudfront: bool = False,
+    dry_run: bool = False,
+    yes: bool = False,
+    skip_build: bool = False,
+    skip_backend: bool = False,
+    force: bool = False,
+    verbose: bool = False,
+    wait: bool = False,
+    allow_dirty: bool = False,
+    no_hooks: bool = False,
+) -> None:
+    """Deploy a stage's stack, build, sync the dist folder to S3 and invalidate CloudFront."""
+    from ..project import Project
+    from ..prompt import Prompter, interactive
+    from ..publishing import PublishOptions
+    from ..publishing import publish as run
+
+    options = PublishOptions(
+        stage=stage,
+        invalidate=invalidate_cloudfront,
+        dry_run=dry_run,
+        yes=yes,
+        skip_build=skip_build,
+        skip_backend=skip_backend,
+        force=force,
+        verbose=verbose,
+        wait=wait,
+        allow_dirty=allow_dirty,
+        no_hooks=no_hooks,
+    )
+    confirm = None
+    if not yes and interactive():
+        prompter = Prompter()
+
+        def confirm(question: str) -> bool:
+            return prompter.confirm(question, default=False)
+
+    run(Project.from_context(c), options, confirm=confirm)

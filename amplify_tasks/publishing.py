@@ -1,0 +1,353 @@
+"""The order of work of `inv publish`: settings, pre-publish hooks, backend deploy, build,
+sync, invalidation, post-publish hooks, summary; each step a method the hook events wrap.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from . import aws
+from .errors import SettingsError, SyncError
+from .project import Project
+from .settings import Settings
+from .ui import human_bytes, table
+
+#: AMPLIFY_TASKS_PROGRESS=bar|plain|off overrides the terminal detection of the progress output.
+PROGRESS_ENV = "AMPLIFY_TASKS_PROGRESS"
+
+Out = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    """The flags of `inv publish`."""
+
+    stage: str = ""
+    invalidate: bool = False
+    dry_run: bool = False
+    yes: bool = False
+    skip_build: bool = False
+    skip_backend: bool = False
+    force: bool = False
+    verbose: bool = False
+    wait: bool = False
+    allow_dirty: bool = False
+    no_hooks: bool = False
+
+    def as_args(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class PublishSummary:
+    """What a publish did (or, on a dry run, would do)."""
+
+    stage: str
+    dry_run: bool = False
+    site_url: str = ""
+    plan: Any = None  # SyncPlan
+    result: Any = None  # SyncResult
+    invalidation_id: str = ""
+    invalidation_paths: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        plan, result = self.plan, self.result
+        head = "dry run of" if self.dry_run else "published"
+        out = [f"{head} stage {self.stage} in {self.seconds:.1f} s"]
+        rows: list[list[str]] = []
+        if self.site_url:
+            rows.append(["site", self.site_url])
+        if result is not None:
+            rows += [
+                ["uploaded", str(len(result.uploaded))],
+                ["unchanged", str(result.unchanged)],
+                ["headers fixed", str(len(result.copied))],
+                ["deleted", str(len(result.deleted))],
+                ["bytes sent", human_bytes(result.bytes_sent)],
+            ]
+            if result.failures:
+                rows.append(["failed", str(len(result.failures))])
+        elif plan is not None:
+            rows += [
+                ["to upload", str(len(plan.uploads))],
+                ["unchanged", str(plan.unchanged)],
+                ["headers to fix", str(len(plan.copies))],
+                ["to delete", str(len(plan.deletes))],
+                ["bytes to send", human_bytes(plan.bytes_to_send)],
+            ]
+        if self.invalidation_id:
+            rows.append(["invalidation", self.invalidation_id])
+        elif self.dry_run and self.invalidation_paths:
+            rows.append(["invalidation", " ".join(self.invalidation_paths)])
+        return out + ["  " + line for line in table(rows)] + self.notes
+
+
+def progress_stream_tty() -> bool | None:
+    """The terminal override from AMPLIFY_TASKS_PROGRESS, or None to detect."""
+    mode = os.environ.get(PROGRESS_ENV, "").strip().lower()
+    if mode == "bar":
+        return True
+    if mode in {"plain", "off"}:
+        return False
+    return None
+
+
+def resolve_stage(project: Project, stage: str) -> str:
+    stage = stage or str(project.get("default_stage") or "")
+    if not stage:
+        raise SettingsError(
+            "no stage given: pass --stage <name> (for example --stage dev), "
+            "or set hosting.default_stage in your invoke config"
+        )
+    return stage
+
+
+def format_plan(plan: Any, *, verbose: bool = True) -> list[str]:
+    """The sync plan, one file per line with its reason, in upload order."""
+    from .sync_plan import PHASE_NAMES
+
+    lines: list[str] = []
+    for phase, changes in plan.phases():
+        lines.append(f"sync {PHASE_NAMES[phase]}:")
+        rows = [[f"  {c.reason}", c.key, human_bytes(c.size), c.cache_control] for c in changes]
+        lines += table(rows) if verbose else [f"  {len(changes)} files"]
+    if plan.deletes:
+        guard = " (over the delete limit: none would be deleted)" if plan.deletes_blocked else ""
+        lines.append(f"sync deletes{guard}:")
+        lines += [f"  stale     {key}" for key in plan.deletes]
+    if plan.empty:
+        lines.append(f"sync: nothing to do ({plan.unchanged} files unchanged)")
+    return lines
+
+
+class Publisher:
+    """One publish run. ``run`` calls the steps in order; each can be called alone."""
+
+    def __init__(
+        self,
+        project: Project,
+        options: PublishOptions,
+        *,
+        out: Out = print,
+        stream: IO[str] | None = None,
+        confirm: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.project = project
+        self.options = options
+        self.out = out
+        self.stream = stream or sys.stdout
+        self.confirm = confirm
+        self.started = time.monotonic()
+        self.stage = resolve_stage(project, options.stage)
+        self.settings: Settings | None = None
+        self.outputs: Any = None  # StackOutputs
+        self.summary = PublishSummary(stage=self.stage, dry_run=options.dry_run)
+        self._s3: Any = None
+
+    # -- steps -----------------------------------------------------------------------------
+    def load_settings(self) -> Settings:
+        from .settings import load_settings
+
+        self.settings = load_settings(self.project, self.stage)
+        return self.settings
+
+    def deploy(self) -> None:
+        """Deploy the stack (or, with --skip-backend, read the outputs of the existing one)."""
+        from . import stack_stage
+
+        settings = self._settings()
+        with aws.translate_errors():
+            if self.options.skip_backend:
+                from .stack import stack_outputs
+
+                self.outputs = stack_outputs(stack_stage.cloudformation(), settings.stack_name)
+            else:
+                result = stack_stage.deploy_stage(
+                    self.project, settings, dry_run=self.options.dry_run, on_event=self.out
+                )
+                self.outputs = result.outputs
+        if self.outputs is not None:
+            self.summary.site_url = self.outputs.site_url
+
+    def sync(self) -> None:
+        """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .content import HeaderRules
+        from .ignore import load_ignore_spec
+        from .sync import SyncOptions, plan_sync, run_plan
+
+        settings = self._settings()
+        rules = HeaderRules.from_config(self.project.get("headers"))
+        spec = load_ignore_spec(self.project.root, settings)
+        options = SyncOptions(
+            index_document=settings.index_document,
+            max_deletes=settings.max_deletes,
+            force=self.options.force,
+            concurrency=self.project.concurrency,
+            verbose=self.options.verbose,
+        )
+        bucket = self.outputs.bucket if self.outputs is not None else None
+        dist = self.project.root / settings.dist_dir
+        with aws.translate_errors(), ThreadPoolExecutor(options.concurrency) as pool:
+            plan = plan_sync(
+                self._client("s3"),
+                bucket,
+                dist,
+                pool,
+                rules=rules,
+                ignore=spec.match_file,
+                options=options,
+            )
+            self.summary.plan = plan
+            if self.options.dry_run:
+                for line in format_plan(plan):
+                    self.out(line)
+                return
+            if plan.deletes and not plan.deletes_blocked and not self._deletes_confirmed(plan):
+                plan = _without_deletes(plan)
+                self.summary.notes.append("deletes skipped: not confirmed")
+            self.summary.result = run_plan(
+                plan,
+                self._client("s3"),
+                pool,
+                verbose=self.options.verbose,
+                stream=self.stream,
+                tty=progress_stream_tty(),
+            )
+
+    def invalidate(self) -> None:
+        """Invalidate the changed and deleted paths (with -c, on a stage with CloudFront)."""
+        from .cdn import create_invalidation, invalidation_paths, wait_invalidation
+
+        settings = self._settings()
+        plan, result = self.summary.plan, self.summary.result
+        if plan is None or (result is None and not self.options.dry_run):
+            return
+        if result is not None:
+            keys = [*result.changed_keys, *result.deleted]
+        else:
+            keys = [c.key for c in plan.changes] + (
+                [] if plan.deletes_blocked else list(plan.deletes)
+            )
+        distribution = self.outputs.distribution_id if self.outputs is not None else ""
+        paths = invalidation_paths(keys, index_document=settings.index_document)
+        self.summary.invalidation_paths = paths
+        if not self.options.invalidate:
+            if distribution and paths:
+                self.summary.notes.append(
+                    f"CloudFront may serve cached copies of {len(paths)} path(s) for up to "
+                    f"{settings.default_ttl} s: publish with -c to invalidate them"
+                )
+            return
+        if not distribution and not (self.options.dry_run and settings.cloudfront):
+            self.summary.notes.append(
+                f"no invalidation: stage {self.stage} has no CloudFront distribution"
+            )
+            return
+        if not paths:
+            self.summary.notes.append("no invalidation: nothing changed")
+            return
+        if self.options.dry_run:
+            self.out(f"invalidation paths: {' '.join(paths)}")
+            return
+        cloudfront = self._client("cloudfront")
+        with aws.translate_errors():
+            inv_id = create_invalidation(cloudfront, distribution, paths)
+            self.summary.invalidation_id = inv_id
+            self.out(f"invalidation {inv_id}: {' '.join(paths)}")
+            if self.options.wait:
+                status = wait_invalidation(cloudfront, distribution, inv_id)
+                self.out(f"invalidation {inv_id}: {status}")
+
+    def print_summary(self) -> None:
+        """Print the summary (once the sync has a plan)."""
+        self.summary.seconds = time.monotonic() - self.started
+        if self.summary.plan is not None:
+            for line in self.summary.lines():
+                self.out(line)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _settings(self) -> Settings:
+        return self.settings if self.settings is not None else self.load_settings()
+
+    def _client(self, service: str) -> Any:
+        region = self.outputs.region if self.outputs is not None else None
+        if service == "s3":
+            if self._s3 is None:
+                self._s3 = aws.client("s3", region=region, max_pool=self.project.concurrency + 4)
+            return self._s3
+        return aws.client(service, region=region)
+
+    def _deletes_confirmed(self, plan: Any) -> bool:
+        if self.options.yes or self.confirm is None:
+            return True
+        return self.confirm(
+            f"delete {len(plan.deletes)} stale object(s) from bucket {plan.bucket}?"
+        )
+
+
+def _without_deletes(plan: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(plan, deletes=())
+
+
+def check_sync(summary: PublishSummary, stage: str) -> None:
+    """SyncError for a sync that failed part-way or left stale objects behind the guard."""
+    plan, result = summary.plan, summary.result
+    if result is None or plan is None:
+        return
+    if result.failures:
+        key, why = result.failures[0]
+        raise SyncError(
+            f"{len(result.failures)} of {len(plan.changes) + len(plan.deletes)} changes failed "
+            f"(first: {key}: {why}); nothing was deleted: publish again to finish, only what "
+            "is still missing is sent"
+        )
+    if result.deletes_blocked:
+        raise SyncError(
+            f"{result.deletes_blocked} stale objects exceed the delete limit of stage {stage} "
+            f"(HOSTING_MAX_DELETES={plan.max_deletes}); none were deleted, the uploads stay: "
+            f"set HOSTING_MAX_DELETES={result.deletes_blocked} or more in .env.{stage} "
+            "and publish again"
+        )
+
+
+def publish(
+    project: Project,
+    options: PublishOptions,
+    *,
+    out: Out = print,
+    stream: IO[str] | None = None,
+    confirm: Callable[[str], bool] | None = None,
+) -> PublishSummary:
+    """`inv publish`: settings, then pre-publish hooks, deploy, (pre-sync hooks: the build)
+    sync and invalidation, post-publish hooks, and the summary, also after a failure."""
+    from .hooks import HookContext, around, user_hooks_enabled
+
+    p = Publisher(project, options, out=out, stream=stream, confirm=confirm)
+    settings = p.load_settings()
+    ctx = HookContext(
+        task="publish", stage=p.stage, args=options.as_args(), settings=settings, project=project
+    )
+    user_hooks = user_hooks_enabled(options.no_hooks)
+    try:
+        with around(project, "publish", ctx, user_hooks=user_hooks):
+            with around(project, "deploy", ctx, user_hooks=user_hooks):
+                p.deploy()
+                ctx.outputs = p.outputs
+            with around(project, "sync", ctx, user_hooks=user_hooks):
+                p.sync()
+                p.invalidate()
+                check_sync(p.summary, p.stage)
+    finally:
+        p.print_summary()
+    return p.summary

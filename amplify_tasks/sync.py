@@ -1,0 +1,169 @@
+"""Content-addressed sync of a dist folder to a bucket: scan and list at once, diff into a
+SyncPlan (data), then execute it in the safe order. The pieces live in sync_scan/plan/exec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from . import etag
+from .content import HeaderRules
+from .errors import SyncError
+from .sync_exec import SyncResult, execute
+from .sync_plan import (
+    CHANGED,
+    FORCED,
+    HEADERS,
+    MANIFEST_KEY,
+    NEW,
+    STALE,
+    Change,
+    RemoteObject,
+    SyncPlan,
+    list_remote,
+    make_plan,
+    read_manifest,
+)
+from .sync_scan import Ignore, LocalFile, scan_dist
+from .ui import Progress
+
+__all__ = [
+    "CHANGED",
+    "FORCED",
+    "HEADERS",
+    "MANIFEST_KEY",
+    "NEW",
+    "STALE",
+    "Change",
+    "LocalFile",
+    "RemoteObject",
+    "SyncOptions",
+    "SyncPlan",
+    "SyncResult",
+    "execute",
+    "plan_sync",
+    "run_plan",
+    "scan_dist",
+    "sync_dist",
+]
+
+#: Files hashed per thread-pool task (fewer futures for sites of many small files).
+HASH_BATCH = 16
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """How a dist folder maps onto a bucket."""
+
+    index_document: str = "index.html"
+    max_deletes: int = 256
+    force: bool = False
+    concurrency: int = 16
+    verbose: bool = False
+
+
+def _hash_batch(files: Sequence[LocalFile]) -> list[frozenset[str]]:
+    return [etag.file_etags(f.path, f.size) for f in files]
+
+
+def etags_in(pool: Executor) -> Any:
+    """An ``etags_of`` for make_plan that hashes on the pool, in batches, order kept."""
+
+    def etags_of(files: Sequence[LocalFile]) -> Iterator[frozenset[str]]:
+        batches = [files[i : i + HASH_BATCH] for i in range(0, len(files), HASH_BATCH)]
+        for etags in pool.map(_hash_batch, batches):
+            yield from etags
+
+    return etags_of
+
+
+def _missing_bucket(exc: Exception) -> bool:
+    response = getattr(exc, "response", None)
+    return isinstance(response, dict) and response.get("Error", {}).get("Code") == "NoSuchBucket"
+
+
+def plan_sync(
+    s3: Any,
+    bucket: str | None,
+    dist: Path,
+    pool: Executor,
+    *,
+    rules: HeaderRules,
+    ignore: Ignore | None = None,
+    options: SyncOptions = SyncOptions(),
+) -> SyncPlan:
+    """Scan ``dist`` while the bucket listing and manifest are read, then diff.
+
+    ``bucket=None`` plans against an empty bucket (a dry run before the stack exists).
+    """
+    listing = pool.submit(list_remote, s3, bucket) if bucket else None
+    manifest = pool.submit(read_manifest, s3, bucket) if bucket else None
+    local = scan_dist(dist, ignore)
+    try:
+        remote = listing.result() if listing else {}
+        manifest_state = manifest.result() if manifest else None
+    except Exception as exc:
+        if _missing_bucket(exc):
+            raise SyncError(
+                f"bucket {bucket} does not exist: deploy the stage first "
+                "(run publish without --skip-backend)"
+            ) from exc
+        raise
+    return make_plan(
+        local,
+        remote,
+        bucket=bucket or "",
+        rules=rules,
+        manifest_state=manifest_state,
+        etags_of=etags_in(pool),
+        index_document=options.index_document,
+        max_deletes=options.max_deletes,
+        force=options.force,
+    )
+
+
+def sync_dist(
+    s3: Any,
+    bucket: str,
+    dist: Path,
+    *,
+    rules: HeaderRules | None = None,
+    ignore: Ignore | None = None,
+    options: SyncOptions = SyncOptions(),
+    stream: IO[str] | None = None,
+    dry_run: bool = False,
+) -> tuple[SyncPlan, SyncResult | None]:
+    """Plan and (unless ``dry_run``) execute a sync on one thread pool."""
+    with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+        plan = plan_sync(
+            s3, bucket, dist, pool, rules=rules or HeaderRules(), ignore=ignore, options=options
+        )
+        if dry_run:
+            return plan, None
+        return plan, run_plan(plan, s3, pool, verbose=options.verbose, stream=stream)
+
+
+def run_plan(
+    plan: SyncPlan,
+    s3: Any,
+    pool: Executor,
+    *,
+    verbose: bool = False,
+    stream: IO[str] | None = None,
+    tty: bool | None = None,
+) -> SyncResult:
+    """Execute a plan with progress output (nothing at all for an empty plan)."""
+    if plan.empty and not plan.write_manifest:
+        return SyncResult(unchanged=plan.unchanged)
+    progress = Progress(
+        len(plan.changes) + (0 if plan.deletes_blocked else len(plan.deletes)),
+        plan.bytes_to_send,
+        verbose=verbose,
+        stream=stream,
+        tty=tty,
+    )
+    return execute(plan, s3, pool, progress=progress)

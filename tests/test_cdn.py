@@ -1,0 +1,98 @@
+"""Invalidation paths (index folders, sibling merging, the /* cut-off) and the --wait poller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from amplify_tasks.cdn import (
+    caller_reference,
+    invalidation_paths,
+    wait_invalidation,
+)
+from amplify_tasks.errors import AwsError
+
+
+def test_nothing_changed_means_no_paths() -> None:
+    assert invalidation_paths([]) == []
+
+
+def test_changed_keys_become_paths() -> None:
+    assert invalidation_paths(["about.html", "css/site.css"]) == ["/about.html", "/css/site.css"]
+
+
+def test_index_documents_also_invalidate_their_folder() -> None:
+    assert invalidation_paths(["index.html", "docs/index.html"]) == [
+        "/",
+        "/docs/",
+        "/docs/index.html",
+        "/index.html",
+    ]
+
+
+def test_index_document_name_comes_from_the_setting() -> None:
+    assert invalidation_paths(["a/home.htm"], index_document="home.htm") == ["/a/", "/a/home.htm"]
+
+
+def test_many_siblings_merge_into_a_wildcard() -> None:
+    keys = [f"blog/post-{i}.html" for i in range(6)] + ["about.html"]
+    assert invalidation_paths(keys) == ["/about.html", "/blog/*"]
+
+
+def test_a_wildcard_covers_deeper_paths() -> None:
+    keys = [f"docs/p{i}.html" for i in range(5)] + ["docs/deep/x.css"]
+    assert invalidation_paths(keys) == ["/docs/*"]
+
+
+def test_wildcards_merge_upwards() -> None:
+    keys = [f"a/b{j}/f{i}.js" for j in range(5) for i in range(5)]
+    assert invalidation_paths(keys) == ["/a/*"]
+
+
+def test_many_root_files_become_everything() -> None:
+    assert invalidation_paths([f"f{i}.css" for i in range(5)]) == ["/*"]
+
+
+def test_past_the_path_limit_everything_is_invalidated() -> None:
+    keys = [f"d{i}/x.css" for i in range(20)]
+    assert invalidation_paths(keys) == ["/*"]
+    assert len(invalidation_paths(keys[:10])) == 10
+
+
+def test_paths_are_url_encoded() -> None:
+    assert invalidation_paths(["my page.html"]) == ["/my%20page.html"]
+
+
+def test_caller_references_are_unique() -> None:
+    assert len({caller_reference() for _ in range(100)}) == 100
+
+
+class FakeCloudFront:
+    def __init__(self, statuses: list[str]) -> None:
+        self.statuses = statuses
+        self.calls = 0
+
+    def get_invalidation(self, **kwargs: Any) -> dict[str, Any]:
+        status = self.statuses[min(self.calls, len(self.statuses) - 1)]
+        self.calls += 1
+        return {"Invalidation": {"Id": kwargs["Id"], "Status": status}}
+
+
+@pytest.mark.parametrize("final", ["Completed", "COMPLETED"])
+def test_poller_accepts_both_spellings_of_completed(final: str) -> None:
+    cf = FakeCloudFront(["InProgress", "InProgress", final])
+    slept: list[float] = []
+    assert wait_invalidation(cf, "D1", "I1", sleep=slept.append, interval=2) == final
+    assert cf.calls == 3 and slept == [2, 2]
+
+
+def test_poller_gives_up_with_a_hint() -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    cf = FakeCloudFront(["InProgress"])
+    with pytest.raises(AwsError, match="get-invalidation"):
+        wait_invalidation(cf, "D1", "I1", timeout=10, interval=3, sleep=sleep, clock=lambda: now[0])
