@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from .errors import HookError, HostingError
 from .project import Project
+from .settings import Settings
 
 #: Tasks that fire a pre and a post event; the publish steps fire theirs inside publish.
 TASK_EVENTS = ("add", "configure", "publish", "remove")
@@ -78,8 +79,8 @@ class HookContext:
     task: str
     stage: str = ""
     args: dict[str, Any] = field(default_factory=dict)
-    settings: Any = None  # Settings, once loaded
-    outputs: Any = None  # StackOutputs, once the stack is known
+    settings: Settings | None = None  # once loaded
+    outputs: Any = None  # StackOutputs (or a mapping), once the stack is known
     project: Project | None = None
     event: str = ""
     error: str | None = None
@@ -121,7 +122,7 @@ class Builtin:
     name: str
     event: str
     description: str
-    enabled: Callable[[Any, Mapping[str, Any]], bool]  # (settings, task args) -> on?
+    enabled: Callable[[Settings | None, Mapping[str, Any]], bool]  # (settings, args) -> on?
     run: Callable[[HookContext], None]
 
 
@@ -317,7 +318,7 @@ def builtin_hooks() -> tuple[Builtin, ...]:
     return BUILTINS
 
 
-def _builtin_for(event: str, settings: Any, args: Mapping[str, Any]) -> list[Hook]:
+def _builtin_for(event: str, settings: Settings | None, args: Mapping[str, Any]) -> list[Hook]:
     return [
         Hook(Kind.BUILTIN, b.name, b.description, b.run)
         for b in builtin_hooks()
@@ -457,7 +458,7 @@ def _script_hook(project: Project, path: Path, event: str) -> Hook:
 def hooks_for(
     project: Project,
     event: str,
-    settings: Any = None,
+    settings: Settings | None = None,
     args: Mapping[str, Any] | None = None,
     *,
     user_hooks: bool = True,
@@ -527,7 +528,7 @@ def around(
 # -- listing ---------------------------------------------------------------------------------
 def list_hooks(
     project: Project,
-    settings: Any = None,
+    settings: Settings | None = None,
     args: Mapping[str, Any] | None = None,
     *,
     user_hooks: bool = True,

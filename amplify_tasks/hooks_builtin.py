@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import HookError
 from .hooks import Builtin, HookContext, as_mapping, emit, scrub, secret_values, stream_command
+from .settings import Settings
 
 #: The longest a single smoke-test request may take, in seconds.
 SMOKE_REQUEST_TIMEOUT = 10.0
@@ -26,13 +27,19 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _UNTYPED = ("", "application/octet-stream", "binary/octet-stream")
 
 
-def _setting(settings: Any, name: str, default: Any) -> Any:
-    return getattr(settings, name, default) if settings is not None else default
+def _settings(ctx: HookContext) -> Settings:
+    if ctx.settings is None:
+        raise HookError(f"{ctx.event} hooks need the stage's settings: pass --stage")
+    return ctx.settings
+
+
+def _root(ctx: HookContext) -> Path:
+    return ctx.project.root if ctx.project else Path.cwd()
 
 
 # -- build -----------------------------------------------------------------------------------
-def build_enabled(settings: Any, args: Mapping[str, Any]) -> bool:
-    return bool(_setting(settings, "build_command", "")) and not args.get("skip_build")
+def build_enabled(settings: Settings | None, args: Mapping[str, Any]) -> bool:
+    return settings is not None and bool(settings.build_command) and not args.get("skip_build")
 
 
 def run_build(ctx: HookContext) -> None:
@@ -40,11 +47,9 @@ def run_build(ctx: HookContext) -> None:
 
     The build command is the project's own, so it keeps the whole environment.
     """
-    command = str(_setting(ctx.settings, "build_command", ""))
-    root = ctx.project.root if ctx.project else Path.cwd()
-    env = dict(os.environ)
-    env["HOSTING_STAGE"] = ctx.stage
-    status = stream_command("build", command, cwd=root, env=env, secrets=secret_values())
+    command = _settings(ctx).build_command
+    env = {**os.environ, "HOSTING_STAGE": ctx.stage}
+    status = stream_command("build", command, cwd=_root(ctx), env=env, secrets=secret_values())
     if status != 0:
         raise HookError(
             f"{ctx.event} hook 'build' failed: `{command}` exited with status {status}; "
@@ -53,10 +58,9 @@ def run_build(ctx: HookContext) -> None:
 
 
 # -- require-clean-git -----------------------------------------------------------------------
-def clean_git_enabled(settings: Any, args: Mapping[str, Any]) -> bool:
-    if settings is None or args.get("allow_dirty"):
-        return False
-    return bool(_setting(settings, "require_clean_git", _setting(settings, "cloudfront", False)))
+def clean_git_enabled(settings: Settings | None, args: Mapping[str, Any]) -> bool:
+    """On by HOSTING_REQUIRE_CLEAN_GIT (which defaults to HOSTING_CLOUDFRONT); --allow-dirty."""
+    return settings is not None and settings.require_clean_git and not args.get("allow_dirty")
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -71,10 +75,8 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def _generated_paths(ctx: HookContext) -> list[str]:
     """Paths publish itself writes, which never count as uncommitted changes."""
-    paths = [
-        str(_setting(ctx.settings, "dist_dir", "")),
-        str(_setting(ctx.settings, "export_outputs", "")),
-    ]
+    settings = _settings(ctx)
+    paths = [settings.dist_dir, settings.export_outputs]
     if ctx.project is not None:
         paths.append(str(ctx.project.get("state_dir") or ""))
     return [p for p in paths if p and not Path(p).is_absolute()]
@@ -105,7 +107,7 @@ def run_require_clean_git(ctx: HookContext) -> None:
 
     Outside a git work tree (or without git) there is nothing to check: it says so and passes.
     """
-    root = ctx.project.root if ctx.project else Path.cwd()
+    root = _root(ctx)
     changes = uncommitted_changes(root, _generated_paths(ctx))
     if changes is None:
         emit("require-clean-git", f"{root} is not in a git work tree: nothing to check")
@@ -121,8 +123,8 @@ def run_require_clean_git(ctx: HookContext) -> None:
 
 
 # -- export-outputs --------------------------------------------------------------------------
-def export_enabled(settings: Any, args: Mapping[str, Any]) -> bool:
-    return bool(_setting(settings, "export_outputs", ""))
+def export_enabled(settings: Settings | None, args: Mapping[str, Any]) -> bool:
+    return settings is not None and bool(settings.export_outputs)
 
 
 def outputs_document(ctx: HookContext) -> dict[str, Any]:
@@ -136,8 +138,7 @@ def run_export_outputs(ctx: HookContext) -> None:
     if ctx.error is not None or ctx.outputs is None or ctx.arg("dry_run"):
         emit("export-outputs", "no stack outputs in this run: nothing written")
         return
-    root = ctx.project.root if ctx.project else Path.cwd()
-    target = root / str(_setting(ctx.settings, "export_outputs", ""))
+    target = _root(ctx) / _settings(ctx).export_outputs
     body = json.dumps(outputs_document(ctx), indent=2, sort_keys=True) + "\n"
     try:
         if target.is_file() and target.read_text(encoding="utf-8") == body:
@@ -234,8 +235,8 @@ def site_url(outputs: Any) -> str:
     return str(data.get("site_url") or "")
 
 
-def smoke_enabled(settings: Any, args: Mapping[str, Any]) -> bool:
-    return settings is not None and bool(_setting(settings, "smoke_test", True))
+def smoke_enabled(settings: Settings | None, args: Mapping[str, Any]) -> bool:
+    return settings is not None and settings.smoke_test
 
 
 def run_smoke_test(ctx: HookContext) -> None:
@@ -244,7 +245,7 @@ def run_smoke_test(ctx: HookContext) -> None:
     if ctx.error is not None or ctx.arg("dry_run") or not url:
         emit("smoke-test", "nothing was published in this run: skipped")
         return
-    timeout = float(_setting(ctx.settings, "smoke_timeout", 60))
+    timeout = float(_settings(ctx).smoke_timeout)
     try:
         result = smoke_check(url, timeout)
     except HookError as exc:

@@ -8,7 +8,6 @@ import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from amplify_tasks.hooks import HookContext
 from amplify_tasks.hooks_builtin import Fetched, smoke_check
 from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings
+from amplify_tasks.stack_plan import StackOutputs
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -138,10 +138,23 @@ def test_clean_git_outside_a_repository_says_so_and_passes(
     assert "is not in a git work tree: nothing to check" in capsys.readouterr().out
 
 
-def test_clean_git_defaults_to_on_for_cloudfront_stages(project: Project) -> None:
-    assert names(project, "pre-publish", SimpleNamespace(cloudfront=True)) == ["require-clean-git"]
-    assert names(project, "pre-publish", SimpleNamespace(cloudfront=False)) == []
-    assert names(project, "pre-publish", make_settings(cloudfront=True)) == []
+@pytest.mark.parametrize(
+    ("env", "on"),
+    [
+        ("HOSTING_CLOUDFRONT=true\n", True),
+        ("HOSTING_CLOUDFRONT=false\n", False),
+        ("HOSTING_CLOUDFRONT=true\nHOSTING_REQUIRE_CLEAN_GIT=false\n", False),
+        ("HOSTING_CLOUDFRONT=false\nHOSTING_REQUIRE_CLEAN_GIT=true\n", True),
+    ],
+)
+def test_clean_git_defaults_to_on_for_cloudfront_stages(
+    project: Project, env: str, on: bool
+) -> None:
+    from amplify_tasks.settings import load_settings
+
+    (project.root / ".env.prod").write_text(env)
+    settings = load_settings(project, "prod", environ={})
+    assert names(project, "pre-publish", settings) == (["require-clean-git"] if on else [])
     assert names(project, "pre-publish", None) == []
 
 
@@ -168,6 +181,23 @@ def test_export_outputs_is_off_when_empty_and_writes_nothing_after_a_failure(
     with pytest.raises(StackError), hooks.around(project, "deploy", ctx_for(settings)):
         raise StackError("deploy failed")
     assert not (project.root / "out.json").exists()
+
+
+def test_export_outputs_writes_stack_outputs_under_their_names(project: Project) -> None:
+    outputs = StackOutputs.from_outputs(
+        [
+            {"OutputKey": "HostingBucketName", "OutputValue": "shop-prod-site"},
+            {"OutputKey": "WebsiteURL", "OutputValue": "http://127.0.0.1:9"},
+            {"OutputKey": "CloudFrontSecureURL", "OutputValue": "https://d1.cloudfront.net"},
+        ]
+    )
+    settings = make_settings(export_outputs="amplify-outputs.json")
+    hooks.run_event(project, "post-deploy", ctx_for(settings, outputs=outputs))
+    written = json.loads((project.root / "amplify-outputs.json").read_text())
+    assert written["stage"] == "prod"
+    assert written["bucket"] == "shop-prod-site"
+    assert written["site_url"] == "https://d1.cloudfront.net"
+    assert written["raw"]["WebsiteURL"] == "http://127.0.0.1:9"
 
 
 def test_export_outputs_failure_names_the_path(project: Project) -> None:
@@ -234,8 +264,8 @@ def test_root_document_must_be_html(content_type: str, head: bytes, html: bool) 
     assert hooks_builtin.looks_like_html(Fetched(200, content_type, head)) is html
 
 
-def website_bucket(bucket: str, objects: dict[str, tuple[bytes, str]]) -> str:
-    """A website bucket made by a stack on the emulator, holding ``objects``; its WebsiteURL."""
+def website_bucket(bucket: str, objects: dict[str, tuple[bytes, str]]) -> StackOutputs:
+    """A website bucket made by a stack on the emulator, holding ``objects``; the outputs."""
     from amplify_tasks import aws
 
     template = {
@@ -261,10 +291,10 @@ def website_bucket(bucket: str, objects: dict[str, tuple[bytes, str]]) -> str:
     s3 = aws.client("s3")
     for key, (body, content_type) in objects.items():
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
-    outputs = cfn.describe_stacks(StackName=bucket)["Stacks"][0]["Outputs"]
-    url = next(o["OutputValue"] for o in outputs if o["OutputKey"] == "WebsiteURL")
-    assert url.startswith("http://127.0.0.1:"), url
-    return str(url)
+    stack = cfn.describe_stacks(StackName=bucket)["Stacks"][0]
+    outputs = StackOutputs.from_outputs(stack["Outputs"])
+    assert outputs.site_url.startswith("http://127.0.0.1:"), outputs
+    return outputs
 
 
 def smoke_settings(**overrides: Any) -> Settings:
@@ -279,8 +309,9 @@ def test_smoke_test_passes_a_published_website_on_the_emulator(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     page = {"index.html": (b"<!doctype html><h1>ok</h1>", "text/html")}
-    url = website_bucket(unique_name("smoke-ok"), page)
-    ctx = ctx_for(smoke_settings(), outputs={"site_url": url})
+    outputs = website_bucket(unique_name("smoke-ok"), page)
+    url = outputs.site_url
+    ctx = ctx_for(smoke_settings(), outputs=outputs)
     hooks.run_event(project, "post-publish", ctx)
     assert f"[smoke-test] GET {url} -> 200 text/html" in capsys.readouterr().out
 
@@ -300,8 +331,9 @@ def test_smoke_test_fails_publish_on_a_missing_or_non_html_root(
     objects: dict[str, tuple[bytes, str]],
     expected: str,
 ) -> None:
-    url = website_bucket(unique_name("smoke-bad"), objects)
-    ctx = ctx_for(smoke_settings(), outputs={"site_url": url})
+    outputs = website_bucket(unique_name("smoke-bad"), objects)
+    url = outputs.site_url
+    ctx = ctx_for(smoke_settings(), outputs=outputs)
     with pytest.raises(HookError) as info, hooks.around(project, "publish", ctx):
         pass
     assert "post-publish hook 'smoke-test' failed" in str(info.value)
