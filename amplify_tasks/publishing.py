@@ -151,6 +151,33 @@ class Publisher:
         self.summary = PublishSummary(stage=self.stage, dry_run=options.dry_run)
         self._s3: Any = None
 
+    def run(self) -> PublishSummary:
+        """Settings, pre-publish hooks, deploy, (pre-sync hooks: the build) sync and
+        invalidation, post-publish hooks; the summary is printed also after a failure."""
+        from .hooks import HookContext, around, user_hooks_enabled
+
+        settings = self.load_settings()
+        ctx = HookContext(
+            task="publish",
+            stage=self.stage,
+            args=self.options.as_args(),
+            settings=settings,
+            project=self.project,
+        )
+        user_hooks = user_hooks_enabled(self.options.no_hooks)
+        try:
+            with around(self.project, "publish", ctx, user_hooks=user_hooks):
+                with around(self.project, "deploy", ctx, user_hooks=user_hooks):
+                    self.deploy()
+                    ctx.outputs = self.outputs
+                with around(self.project, "sync", ctx, user_hooks=user_hooks):
+                    self.sync()
+                    self.invalidate()
+                    check_sync(self.summary, self.stage)
+        finally:
+            self.print_summary()
+        return self.summary
+
     # -- steps -----------------------------------------------------------------------------
     def load_settings(self) -> Settings:
         from .settings import load_settings
@@ -321,33 +348,6 @@ def check_sync(summary: PublishSummary, stage: str) -> None:
         )
 
 
-def publish(
-    project: Project,
-    options: PublishOptions,
-    *,
-    out: Out = print,
-    stream: IO[str] | None = None,
-    confirm: Callable[[str], bool] | None = None,
-) -> PublishSummary:
-    """`inv publish`: settings, then pre-publish hooks, deploy, (pre-sync hooks: the build)
-    sync and invalidation, post-publish hooks, and the summary, also after a failure."""
-    from .hooks import HookContext, around, user_hooks_enabled
-
-    p = Publisher(project, options, out=out, stream=stream, confirm=confirm)
-    settings = p.load_settings()
-    ctx = HookContext(
-        task="publish", stage=p.stage, args=options.as_args(), settings=settings, project=project
-    )
-    user_hooks = user_hooks_enabled(options.no_hooks)
-    try:
-        with around(project, "publish", ctx, user_hooks=user_hooks):
-            with around(project, "deploy", ctx, user_hooks=user_hooks):
-                p.deploy()
-                ctx.outputs = p.outputs
-            with around(project, "sync", ctx, user_hooks=user_hooks):
-                p.sync()
-                p.invalidate()
-                check_sync(p.summary, p.stage)
-    finally:
-        p.print_summary()
-    return p.summary
+def publish(project: Project, options: PublishOptions, **io: Any) -> PublishSummary:
+    """`inv publish` (``io``: out, stream, confirm as Publisher takes them)."""
+    return Publisher(project, options, **io).run()
