@@ -106,12 +106,23 @@ def environment(project: Project) -> jinja2.Environment:
     """A Jinja2 environment over the search path, with StrictUndefined."""
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path(project)]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.filters["tojson"] = _tojson
+    return env
+
+
+def _tojson(value: Any) -> str:
+    """JSON text of a value; an undefined variable raises (StrictUndefined) instead."""
+    import jinja2
+
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # StrictUndefined raises UndefinedError naming the variable
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _render_one(env: jinja2.Environment, name: str, variables: dict[str, Any]) -> str:
