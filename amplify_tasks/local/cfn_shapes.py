@@ -181,3 +181,26 @@ def encryption(cfn: dict[str, Any]) -> dict[str, Any]:
 def policy_bytes(document: Any) -> bytes:
     """A bucket policy as stored by PutBucketPolicy."""
     return (document if isinstance(document, str) else json.dumps(document)).encode()
+
+
+def lifecycle_rules(cfn: dict[str, Any]) -> list[dict[str, Any]]:
+    """moto's lifecycle rules (PutBucketLifecycleConfiguration shape) from the CFN property."""
+    rules = []
+    for rule in cfn.get("Rules") or []:
+        api: dict[str, Any] = {
+            "ID": str(rule.get("Id", "")),
+            "Status": str(rule.get("Status", "Enabled")),
+            "Filter": {"Prefix": str(rule.get("Prefix", ""))},
+        }
+        if "ExpirationInDays" in rule:
+            api["Expiration"] = {"Days": str(rule["ExpirationInDays"])}
+        noncurrent = (rule.get("NoncurrentVersionExpiration") or {}).get(
+            "NoncurrentDays", rule.get("NoncurrentVersionExpirationInDays")
+        )
+        if noncurrent is not None:
+            api["NoncurrentVersionExpiration"] = {"NoncurrentDays": str(noncurrent)}
+        abort = (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")
+        if abort is not None:
+            api["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": str(abort)}
+        rules.append(api)
+    return rules

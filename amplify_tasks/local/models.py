@@ -178,7 +178,8 @@ def _has_website(bucket: str, account_id: str) -> bool:
 
 class HostingBucket(_Model, CloudFormationModel):
     """AWS::S3::Bucket with website, public access block, ownership, encryption, versioning,
-    tags; a website bucket gets a loopback preview server whose URL is its WebsiteURL."""
+    lifecycle rules and tags; a website bucket gets a loopback preview server whose URL is
+    its WebsiteURL."""
 
     CFN_TYPE = "AWS::S3::Bucket"
     NAME_PROPERTY = "BucketName"
@@ -233,6 +234,11 @@ class HostingBucket(_Model, CloudFormationModel):
             backend.put_bucket_versioning(name, status)
         elif backend.get_bucket_versioning(name) == "Enabled":
             backend.put_bucket_versioning(name, "Suspended")
+        rules = cfn_shapes.lifecycle_rules(props.get("LifecycleConfiguration") or {})
+        if rules:
+            backend.put_bucket_lifecycle_configuration(name, rules)
+        else:
+            backend.delete_bucket_lifecycle(name)
         tags = {str(t["Key"]): str(t["Value"]) for t in props.get("Tags") or []}
         if tags:
             backend.put_bucket_tagging(name, tags)
