@@ -1,0 +1,81 @@
+"""Hooks around `inv publish` run as a user would, on the emulator: a failing pre hook stops
+before any AWS call; a publish fires every event in order with the pre-built hooks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from amplify_tasks.hooks import EVENTS
+
+BUILD = "import pathlib\npathlib.Path('dist').mkdir(exist_ok=True)\n" + (
+    "pathlib.Path('dist/index.html').write_text('<!doctype html><h1>shop</h1>')\n"
+    "print('built dist')\n"
+)
+LOG_EVENT = 'echo "event $HOSTING_EVENT ${HOSTING_OUTPUT_BUCKET:-}"\n'
+
+
+def add_stage(inv_project: Any, unique_name: Callable[..., str]) -> str:
+    app = unique_name("hooks")
+    inv_project.write(".env", f"HOSTING_APP_NAME={app}\n")
+    inv_project.write("build.py", BUILD)
+    inv_project.run("hosting.add", "--stage", "dev", "--yes")
+    with (inv_project.root / ".env.dev").open("a") as env:
+        env.write(f"HOSTING_BUILD_COMMAND={sys.executable} build.py\n")
+        env.write("HOSTING_EXPORT_OUTPUTS=src/amplify-outputs.json\n")
+        env.write("HOSTING_SMOKE_TIMEOUT=5\n")
+    return app
+
+
+def test_a_failing_pre_publish_hook_stops_before_any_aws_call(
+    inv_project: Any, emulator: Any, unique_name: Callable[..., str]
+) -> None:
+    add_stage(inv_project, unique_name)
+    inv_project.write("amplify/hooks/pre-publish.sh", "echo not today\nexit 9\n")
+    before = len(emulator.requests())
+    result = inv_project.run("publish", "--stage", "dev", "--yes", check=False)
+    assert result.returncode != 0
+    assert "'pre-publish.sh'" in result.stderr and "exit status 9" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "[pre-publish.sh] not today" in result.stdout
+    assert len(emulator.requests()) == before
+    assert not (inv_project.root / "dist").exists()
+
+
+def test_publish_fires_every_event_in_order_with_the_pre_built_hooks(
+    inv_project: Any, emulator: Any, unique_name: Callable[..., str]
+) -> None:
+    add_stage(inv_project, unique_name)
+    publish_events = [e for e in EVENTS if e.split("-", 1)[1] in {"publish", "deploy", "sync"}]
+    for event in publish_events:
+        inv_project.write(f"amplify/hooks/{event}.sh", LOG_EVENT)
+
+    result = inv_project.run("publish", "--stage", "dev", "--yes")
+
+    tagged = re.findall(r"^\[([^\]]+)\] (.*)$", result.stdout, flags=re.MULTILINE)
+    order = [name if not name.endswith(".sh") else text.split()[1] for name, text in tagged]
+    order = [o for i, o in enumerate(order) if i == 0 or order[i - 1] != o]
+    assert order == [
+        "pre-publish",
+        "pre-deploy",
+        "export-outputs",
+        "post-deploy",
+        "build",
+        "pre-sync",
+        "post-sync",
+        "smoke-test",
+        "post-publish",
+    ]
+    exported = json.loads((inv_project.root / "src" / "amplify-outputs.json").read_text())
+    assert exported["stage"] == "dev"
+    assert exported["site_url"].startswith("http://127.0.0.1:")
+    assert f"event post-deploy {exported['bucket']}" in result.stdout
+    assert re.search(r"^\[smoke-test\] GET http://127\.0\.0\.1:\d+/? -> 200", result.stdout, re.M)
+
+    quiet = inv_project.run("publish", "--stage", "dev", "--yes", "--no-hooks", "--skip-build")
+    names = set(re.findall(r"^\[([^\]]+)\]", quiet.stdout, flags=re.MULTILINE))
+    assert names <= {"export-outputs", "smoke-test"} and "smoke-test" in names
