@@ -16,6 +16,7 @@ from .settings import (
     FIELD_KEYS,
     ErrorResponse,
     Settings,
+    as_values,
     build_settings,
     format_error_responses,
     parse_error_response,
@@ -254,6 +255,19 @@ def _text_updates(changes: StageChanges, values: Mapping[str, str]) -> dict[str,
     return updates
 
 
+def _effective(
+    project: Project, stage: str, values: Mapping[str, str], origins: Mapping[str, str]
+) -> dict[str, str]:
+    """The current values with defaults filled in (the raw values if they do not validate)."""
+    try:
+        current = build_settings(
+            stage, values, default_app_name=default_app_name(project), origins=origins
+        )
+    except SettingsError:
+        return dict(values)
+    return as_values(current)
+
+
 def configure_stage(
     project: Project,
     stage: str,
@@ -286,11 +300,11 @@ def configure_stage(
     text = templates.render(project, settings)
 
     env_file = project.env_file(stage)
-    file_values = read_env_file(env_file)
+    before = _effective(project, stage, values, origins)
     changed = {
-        key: (values.get(key, ""), value)
+        key: (before.get(key, ""), value)
         for key, value in updates.items()
-        if file_values.get(key) != value and values.get(key, "") != value
+        if before.get(key, "") != value
     }
     if changed:
         write_settings(env_file, {key: new for key, (_, new) in changed.items()})

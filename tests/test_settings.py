@@ -12,6 +12,7 @@ import pytest
 from amplify_tasks.errors import SettingsError
 from amplify_tasks.project import Project
 from amplify_tasks.settings import (
+    FIELD_KEYS,
     ErrorResponse,
     as_values,
     build_settings,
@@ -243,3 +244,13 @@ def test_write_settings_creates_the_file(tmp_path: Path) -> None:
     path = tmp_path / "sub" / ".env.qa"
     write_settings(path, {"HOSTING_CLOUDFRONT": "true", "HOSTING_X": None})
     assert path.read_text() == "HOSTING_CLOUDFRONT=true\n"
+
+
+def test_env_example_and_readme_document_every_key() -> None:
+    root = Path(__file__).resolve().parent.parent
+    example = read_env_file(root / ".env.example")
+    assert set(example) == set(FIELD_KEYS.values())
+    assert build_settings("dev", example) == build_settings("dev", {})
+    readme = (root / "README.md").read_text()
+    for key in FIELD_KEYS.values():
+        assert f"`{key}`" in readme, key
