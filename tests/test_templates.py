@@ -297,3 +297,37 @@ def test_builtin_templates_ship_in_the_package_layout() -> None:
         for p in templates.builtin_dir().rglob("*.j2")
     }
     assert {templates.MAIN_TEMPLATE, templates.FUNCTION_TEMPLATE} <= names
+
+
+def test_both_shapes_create_on_the_emulator(
+    project: Project, aws_env: dict[str, str], unique_name: Any
+) -> None:
+    import boto3
+
+    cfn = boto3.client("cloudformation", region_name="us-east-1")
+    for cloudfront in (False, True):
+        stack = unique_name("tpl")
+        settings = make_settings(cloudfront, errors=True, HOSTING_STACK_NAME=stack)
+        cfn.create_stack(StackName=stack, TemplateBody=templates.render(project, settings))
+        cfn.get_waiter("stack_create_complete").wait(
+            StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
+        (described,) = cfn.describe_stacks(StackName=stack)["Stacks"]
+        assert described["StackStatus"] == "CREATE_COMPLETE"
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+        assert outputs["Region"] == "us-east-1"
+        bucket = outputs["HostingBucketName"]
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.head_bucket(Bucket=bucket)
+        if cloudfront:
+            assert outputs["CloudFrontSecureURL"] == f"https://{outputs['CloudFrontDomainName']}"
+            dist = boto3.client("cloudfront").get_distribution(
+                Id=outputs["CloudFrontDistributionID"]
+            )
+            cfg = dist["Distribution"]["DistributionConfig"]
+            assert cfg["DefaultRootObject"] == "index.html"
+            assert "WebsiteURL" not in outputs
+        else:
+            assert outputs["WebsiteURL"].startswith("http://")
+            assert not {"CloudFrontDistributionID", "CloudFrontSecureURL"} & set(outputs)
+        cfn.delete_stack(StackName=stack)
