@@ -10,21 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import aws
+from . import stack_events as events
 from .errors import SettingsError, StackError
 from .project import Project
 from .settings import Settings
 from .stack import StackOps, outputs_of
-from .stack_events import (
-    IN_PROGRESS,
-    EventSink,
-    Poller,
-    Sleep,
-    aws_errors,
-    collapse,
-    describe,
-    error_code,
-)
+from .stack_events import IN_PROGRESS, EventSink, Poller, Sleep, aws_errors, collapse
 from .stack_plan import BUCKET_ID, blocked_message
+from .stack_stage import cloudformation
 
 #: DeleteObjects takes at most this many keys per call.
 DELETE_BATCH = 1000
@@ -74,7 +67,7 @@ def owned_bucket(cfn: Any, stack_id: str) -> str:
     try:
         detail = cfn.describe_stack_resource(StackName=stack_id, LogicalResourceId=BUCKET_ID)
     except ClientError as exc:
-        if error_code(exc) == "ValidationError":
+        if events.error_code(exc) == "ValidationError":
             return ""
         raise
     resource = detail.get("StackResourceDetail", {})
@@ -111,7 +104,7 @@ def empty_bucket(s3: Any, bucket: str) -> int:
                     )
                 deleted += len(batch)
     except ClientError as exc:
-        if error_code(exc) == "NoSuchBucket":
+        if events.error_code(exc) == "NoSuchBucket":
             return deleted
         raise
     return deleted
@@ -149,10 +142,10 @@ def remove_stage(
 ) -> RemoveResult:
     """Confirm, lift protection, empty the bucket this stack created, delete the stack and
     wait. ``.env.<stage>`` (and the rendered template) go only with ``purge``."""
-    cfn = cfn if cfn is not None else aws.client("cloudformation")
+    cfn = cloudformation(cfn)
     name = settings.stack_name
     with aws_errors(f"removing stack {name}"):
-        stack = describe(cfn, name)
+        stack = events.describe(cfn, name)
         if stack is None:
             on_event(f"stack {name} does not exist; nothing to delete in AWS")
             purged = _purge(project, settings.stage) if purge else ()

@@ -19,8 +19,12 @@ from .stack_plan import same_template
 
 
 def cloudformation(cfn: Any = None) -> Any:
-    """The given client, else a CloudFormation client from the environment."""
-    return cfn if cfn is not None else aws.client("cloudformation")
+    """The given client, else a CloudFormation client from the environment (an unknown
+    AWS_PROFILE or a missing region becomes a one-line AwsError)."""
+    if cfn is not None:
+        return cfn
+    with aws.translate_errors():
+        return aws.client("cloudformation")
 
 
 def deploy_stage(

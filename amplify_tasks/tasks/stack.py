@@ -6,20 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import SettingsError
 from ..project import Project
 from ._edge import hosting_task
-
-
-def _stage(project: Project, stage: str) -> str:
-    """The --stage flag, else the configured default stage."""
-    chosen = stage or str(project.get("default_stage") or "")
-    if not chosen:
-        raise SettingsError(
-            "no stage given: pass --stage (for example --stage prod), "
-            "or set hosting.default_stage in your invoke config"
-        )
-    return chosen
 
 
 @hosting_task(
@@ -30,11 +18,12 @@ def _stage(project: Project, stage: str) -> str:
 )
 def status(c: Any, stage: str = "", json: bool = False) -> None:
     """Show a stage's stack status, outputs, site URL, template drift and bucket contents."""
+    from ..publishing import resolve_stage
     from ..settings import load_settings
     from ..stack_stage import stage_status
 
     project = Project.from_context(c)
-    report = stage_status(project, load_settings(project, _stage(project, stage)))
+    report = stage_status(project, load_settings(project, resolve_stage(project, stage)))
     print(report.to_json() if json else "\n".join(report.lines()))
 
 
@@ -47,11 +36,12 @@ def status(c: Any, stage: str = "", json: bool = False) -> None:
 )
 def remove(c: Any, stage: str = "", yes: bool = False, purge: bool = False) -> None:
     """Empty the stage's bucket, delete its stack and wait; keeps .env.<stage> unless --purge."""
+    from ..publishing import resolve_stage
     from ..settings import load_settings
     from ..stack_remove import confirmation, remove_stage
 
     project = Project.from_context(c)
-    name = _stage(project, stage)
+    name = resolve_stage(project, stage)
     result = remove_stage(
         project,
         load_settings(project, name),
