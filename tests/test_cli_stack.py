@@ -105,3 +105,27 @@ def test_cli_status_names_the_fix_for_credentials_and_region(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and fix in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_cli_configure_toggles_cloudfront_and_the_files_stay(inv_project: Any) -> None:
+    report = start_stage(inv_project, "dev")
+    bucket = report["outputs"]["bucket"]
+    project = Project.at(inv_project.root)
+
+    def deploy_now() -> Any:
+        return deploy_stage(project, load_settings(project, "dev"), on_event=lambda _l: None)
+
+    inv_project.run("hosting.configure", "--stage", "dev", "--cloudfront")
+    on = deploy_now()
+    assert on.plan.action == "update" and on.outputs.distribution_id
+    cloudfront = boto3.client("cloudfront")
+    assert cloudfront.get_distribution(Id=on.outputs.distribution_id)["Distribution"]["Id"]
+
+    inv_project.run("hosting.configure", "--stage", "dev", "--no-cloudfront")
+    off = deploy_now()
+    assert off.plan.action == "update" and not off.outputs.distribution_id
+    assert off.outputs.bucket == bucket
+    with pytest.raises(cloudfront.exceptions.NoSuchDistribution):
+        cloudfront.get_distribution(Id=on.outputs.distribution_id)
+    keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
+    assert "index.html" in keys
