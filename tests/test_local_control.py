@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -144,12 +147,49 @@ def test_inv_local_up_status_down(inv_project: Any) -> None:
         assert again.returncode != 0
         assert re.search(r"^error: an emulator already runs", again.stderr, re.M)
         assert "Traceback" not in again.stderr
+        s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}")
+        boto3.client("cloudformation", endpoint_url=f"http://127.0.0.1:{port}").create_stack(
+            StackName="site",
+            TemplateBody=json.dumps(
+                {
+                    "Resources": {
+                        "Site": {
+                            "Type": "AWS::S3::Bucket",
+                            "Properties": {
+                                "BucketName": "preview-site",
+                                "WebsiteConfiguration": {"IndexDocument": "index.html"},
+                            },
+                        }
+                    }
+                }
+            ),
+        )
+        s3.head_bucket(Bucket="preview-site")
         status = inv_project.run("local.status")
         assert f"http://127.0.0.1:{port}" in status.stdout
         assert f"pid {pid}" in status.stdout
+        assert re.search(r"preview website preview-site: http://127\.0\.0\.1:\d+", status.stdout)
     finally:
         down = inv_project.run("local.down")
     assert "emulator stopped" in down.stdout
     assert _gone(pid)
     assert not (inv_project.root / ".amplify-tasks" / "emulator.pid").exists()
     assert "not running" in inv_project.run("local.status").stdout
+
+
+def test_importing_control_does_not_import_moto() -> None:
+    code = "import sys, amplify_tasks.local.control; print('moto' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_start_without_moto_names_the_extra(tmp_path: Path, monkeypatch: Any) -> None:
+    real = control.importlib.util.find_spec
+    monkeypatch.setattr(
+        control.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "moto" else real(name, *a),
+    )
+    with pytest.raises(EmulatorError, match=r"pip install 'amplify-tasks\[local\]'"):
+        control.start(tmp_path / "state")
+    assert not (tmp_path / "state" / "emulator.pid").exists()
