@@ -68,6 +68,14 @@ def test_multipart_and_query_protocol_operations_are_named(
         UploadId=upload["UploadId"],
         MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]},
     )
+    aborted = s3.create_multipart_upload(Bucket=bucket, Key="gone")
+    s3.abort_multipart_upload(Bucket=bucket, Key="gone", UploadId=aborted["UploadId"])
+    s3.head_bucket(Bucket=bucket)
+    s3.head_object(Bucket=bucket, Key="big")
+    s3.get_object(Bucket=bucket, Key="big")
+    s3.list_objects(Bucket=bucket)
+    s3.list_object_versions(Bucket=bucket)
+    s3.delete_object(Bucket=bucket, Key="big")
     boto3.client("cloudformation").list_stacks()
     boto3.client("cloudfront").list_distributions()
     ops = [(r["service"], r["operation"]) for r in emulator.requests()]
@@ -75,6 +83,13 @@ def test_multipart_and_query_protocol_operations_are_named(
         ("s3", "CreateMultipartUpload"),
         ("s3", "UploadPart"),
         ("s3", "CompleteMultipartUpload"),
+        ("s3", "AbortMultipartUpload"),
+        ("s3", "HeadBucket"),
+        ("s3", "HeadObject"),
+        ("s3", "GetObject"),
+        ("s3", "ListObjects"),
+        ("s3", "ListObjectVersions"),
+        ("s3", "DeleteObject"),
         ("cloudformation", "ListStacks"),
         ("cloudfront", "ListDistributions"),
     ]:
