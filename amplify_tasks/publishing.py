@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from . import aws
-from .errors import SettingsError, SyncError
+from .errors import SettingsError, StackError, SyncError
 from .project import Project
 from .settings import Settings
 from .ui import human_bytes, table
@@ -194,7 +194,10 @@ class Publisher:
             if self.options.skip_backend:
                 from .stack import stack_outputs
 
-                self.outputs = stack_outputs(stack_stage.cloudformation(), settings.stack_name)
+                try:
+                    self.outputs = stack_outputs(stack_stage.cloudformation(), settings.stack_name)
+                except StackError as exc:
+                    raise StackError(f"{exc} (publish without --skip-backend)") from exc
             else:
                 result = stack_stage.deploy_stage(
                     self.project, settings, dry_run=self.options.dry_run, on_event=self.out

@@ -4,15 +4,16 @@ SyncPlan (data), then execute it in the safe order. The pieces live in sync_scan
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from . import etag
+from . import aws, etag
 from .content import HeaderRules
-from .errors import SyncError
+from .errors import AwsError, SyncError
 from .sync_exec import SyncResult, execute
 from .sync_plan import (
     CHANGED,
@@ -81,9 +82,28 @@ def etags_in(pool: Executor) -> Any:
     return etags_of
 
 
-def _missing_bucket(exc: Exception) -> bool:
-    response = getattr(exc, "response", None)
-    return isinstance(response, dict) and response.get("Error", {}).get("Code") == "NoSuchBucket"
+@contextlib.contextmanager
+def bucket_errors(bucket: str | None) -> Iterator[None]:
+    """Turn an S3 error of the listing or the manifest into a one-line HostingError."""
+    from botocore.exceptions import ClientError
+
+    with aws.translate_errors():
+        try:
+            yield
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            code = str(err.get("Code", ""))
+            if code == "NoSuchBucket":
+                raise SyncError(
+                    f"bucket {bucket} does not exist: deploy the stage first "
+                    "(run publish without --skip-backend)"
+                ) from exc
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            raise AwsError(
+                f"S3 {exc.operation_name} on bucket {bucket} failed ({code or status}: "
+                f"{err.get('Message', '')}): check that the bucket policy and your identity "
+                "allow s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject"
+            ) from exc
 
 
 def plan_sync(
@@ -103,16 +123,9 @@ def plan_sync(
     listing = pool.submit(list_remote, s3, bucket) if bucket else None
     manifest = pool.submit(read_manifest, s3, bucket) if bucket else None
     local = scan_dist(dist, ignore)
-    try:
+    with bucket_errors(bucket):
         remote = listing.result() if listing else {}
         manifest_state = manifest.result() if manifest else None
-    except Exception as exc:
-        if _missing_bucket(exc):
-            raise SyncError(
-                f"bucket {bucket} does not exist: deploy the stage first "
-                "(run publish without --skip-backend)"
-            ) from exc
-        raise
     return make_plan(
         local,
         remote,

@@ -1,0 +1,170 @@
+"""`inv publish` as a user runs it, against the emulator: the summary, no PUT on a second run,
+ignore rules, the failing build, the dist folder errors, dry run, -c without CloudFront,
+--verbose and the delete guard's exit status and message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from amplify_tasks.sync import MANIFEST_KEY
+
+FILES = {
+    "dist/index.html": "<!doctype html><title>home</title>",
+    "dist/about/index.html": "<!doctype html><title>about</title>",
+    "dist/css/site.css": "body { margin: 0 }",
+    "dist/js/app.3f9a1c2b.js": "console.log(1)",
+    "dist/js/app.3f9a1c2b.js.map": "{}",
+    "dist/.env": "SECRET=1",
+    "dist/.DS_Store": "x",
+}
+
+
+class Site:
+    """A temp project with stage dev added and a dist folder."""
+
+    def __init__(self, project: Any, emulator: Any) -> None:
+        self.project = project
+        self.emulator = emulator
+        self._bucket = ""
+
+    def publish(self, *args: str, check: bool = True) -> Any:
+        return self.project.run("publish", "--stage", "dev", *args, check=check)
+
+    @property
+    def bucket(self) -> str:
+        if not self._bucket:
+            from amplify_tasks import aws
+            from amplify_tasks.project import Project
+            from amplify_tasks.settings import load_settings
+            from amplify_tasks.stack import stack_outputs
+
+            settings = load_settings(Project.at(self.project.root), "dev", self.project.env)
+            self._bucket = stack_outputs(aws.client("cloudformation"), settings.stack_name).bucket
+        return self._bucket
+
+    def s3_ops(self, operation: str) -> list[str]:
+        return [
+            r["key"]
+            for r in self.emulator.requests(service="s3", operation=operation)
+            if r["bucket"] == self.bucket
+        ]
+
+    def objects(self) -> set[str]:
+        from amplify_tasks import aws
+
+        resp = aws.client("s3").list_objects_v2(Bucket=self.bucket)
+        return {o["Key"] for o in resp.get("Contents", [])}
+
+
+@pytest.fixture
+def site(inv_project: Any, emulator: Any, unique_name: Callable[[str], str]) -> Site:
+    inv_project.env["HOSTING_APP_NAME"] = unique_name("pub")
+    inv_project.env["AMPLIFY_TASKS_PROGRESS"] = "plain"
+    for rel, text in FILES.items():
+        inv_project.write(rel, text)
+    inv_project.run("hosting.add", "--stage", "dev", "--yes")
+    inv_project.write(".publishignore", "*.map\n")
+    return Site(inv_project, emulator)
+
+
+def test_publish_then_publish_again_sends_no_put(site: Site) -> None:
+    out = site.publish().stdout
+    assert "uploaded       4" in out and "bytes sent" in out and "http://127.0.0.1:" in out
+    assert site.objects() == {
+        "index.html",
+        "about/index.html",
+        "css/site.css",
+        "js/app.3f9a1c2b.js",
+        MANIFEST_KEY,
+    }
+    site.emulator.reset_requests()
+    out = site.publish().stdout
+    assert "uploaded       0" in out and "unchanged      4" in out
+    assert site.s3_ops("PutObject") == []
+    assert site.s3_ops("ListObjectsV2") == [None]
+    assert site.s3_ops("GetObject") == [MANIFEST_KEY]
+
+
+def test_failing_build_stops_before_any_upload(site: Site) -> None:
+    site.project.env["HOSTING_BUILD_COMMAND"] = "echo building; exit 3"
+    site.emulator.reset_requests()
+    result = site.publish(check=False)
+    assert result.returncode != 0
+    assert "status 3" in result.stderr and "Traceback" not in result.stderr
+    assert "building" in result.stdout
+    assert [r for r in site.emulator.requests(service="s3") if r["method"] == "PUT"] == []
+
+
+def test_build_output_is_published(site: Site) -> None:
+    site.project.env["HOSTING_BUILD_COMMAND"] = "echo built > dist/built.txt"
+    site.publish()
+    assert "built.txt" in site.objects()
+    site.project.env["HOSTING_BUILD_COMMAND"] = "echo again > dist/again.txt"
+    site.publish("--skip-backend")
+    assert "again.txt" in site.objects()
+
+
+def test_skip_backend_without_a_stack_says_what_to_do(site: Site) -> None:
+    result = site.publish("--skip-backend", check=False)
+    assert result.returncode != 0 and "without --skip-backend" in result.stderr
+
+
+def test_empty_and_missing_dist_folders_give_their_errors(site: Site) -> None:
+    site.project.env["HOSTING_DIST_DIR"] = "empty"
+    (site.project.root / "empty").mkdir()
+    result = site.publish(check=False)
+    assert result.returncode != 0 and "no files to publish" in result.stderr
+    assert "Traceback" not in result.stderr
+    site.project.env["HOSTING_DIST_DIR"] = "missing"
+    result = site.publish(check=False)
+    assert result.returncode != 0 and "does not exist" in result.stderr
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(site: Site) -> None:
+    site.emulator.reset_requests()
+    result = site.publish("--dry-run", "-c")
+    out = result.stdout
+    assert "create" in out  # the stack change
+    assert "new" in out and "css/site.css" in out and "dry run of stage dev" in out
+    writes = [r for r in site.emulator.requests() if r["method"] in {"PUT", "POST", "DELETE"}]
+    assert [r["operation"] for r in writes if r["service"] == "s3"] == []
+    assert not any(r["operation"] in {"CreateStack", "ExecuteChangeSet"} for r in writes)
+    site.publish()
+    site.project.write("dist/css/site.css", "body { margin: 1px }")
+    site.emulator.reset_requests()
+    out = site.publish("--dry-run").stdout
+    assert "changed" in out and "css/site.css" in out
+    assert site.s3_ops("PutObject") == []
+
+
+def test_invalidate_without_cloudfront_is_a_note(site: Site) -> None:
+    out = site.publish("-c").stdout
+    assert "no invalidation: stage dev has no CloudFront distribution" in out
+
+
+def test_verbose_lists_every_file_with_its_reason(site: Site) -> None:
+    out = site.publish("--verbose").stdout
+    assert "new      css/site.css" in out and "new      index.html" in out
+    site.project.write("dist/css/site.css", "body { margin: 2px }")
+    out = site.publish("--verbose", "--force").stdout
+    assert "changed  css/site.css" in out or "forced   css/site.css" in out
+    assert "forced   index.html" in out
+
+
+def test_delete_guard_fails_the_publish_and_says_how(site: Site) -> None:
+    site.publish()
+    for rel in ("dist/about/index.html", "dist/css/site.css"):
+        (site.project.root / rel).unlink()
+    site.project.env["HOSTING_MAX_DELETES"] = "1"
+    result = site.publish(check=False)
+    assert result.returncode != 0
+    assert "HOSTING_MAX_DELETES" in result.stderr and "none were deleted" in result.stderr
+    assert {"about/index.html", "css/site.css"} <= site.objects()
+    site.project.env["HOSTING_MAX_DELETES"] = "2"
+    out = site.publish().stdout
+    assert "deleted        2" in out
+    assert not {"about/index.html", "css/site.css"} & site.objects()
