@@ -322,10 +322,3 @@ def configure_stage(
         template_path=template_path,
         template_diff=diff,
     )
-
-
-def render_stage(project: Project, stage: str) -> tuple[Path, str | None]:
-    """Render a stage's template from its current settings (no settings change)."""
-    from .settings import load_settings
-
-    return templates.write(project, load_settings(project, stage))
