@@ -4,12 +4,14 @@ on a terminal) into one call of the stage core in amplify_tasks.stages, and prin
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from ..errors import SettingsError
 from ..project import Project
 from ._edge import hosting_task
+from ._hooked import hooked
 
 _STAGE_CHOICES = (
     ("dev", "DEV (S3 only with HTTP)"),
@@ -59,6 +61,7 @@ def _resolve_stage(project: Project, stage: str, ask: bool, new: bool) -> str:
         "no_cloudfront": "S3 website only, HTTP (any stage name)",
         "yes": "ask nothing: take defaults (CloudFront off for stages other than prod)",
         "force": "overwrite an existing .env.<stage>",
+        "no_hooks": "run no user hooks (pre-built hooks still run)",
     }
 )
 def add(
@@ -68,6 +71,7 @@ def add(
     no_cloudfront: bool = False,
     yes: bool = False,
     force: bool = False,
+    no_hooks: bool = False,
 ) -> None:
     """Add a hosting stage: write .env.<stage> and render its stack template."""
     from ..prompt import Prompter, interactive
@@ -81,7 +85,10 @@ def add(
             use_cf = Prompter().confirm(f"Serve stage {chosen} through CloudFront (HTTPS)", False)
         else:
             use_cf = False
-    result = add_stage(project, chosen, use_cf, force)
+    args = {"cloudfront": use_cf, "yes": yes, "force": force}
+    with hooked(project, "add", chosen, args, no_hooks=no_hooks) as ctx:
+        result = add_stage(project, chosen, use_cf, force)
+        ctx.settings = result.settings
     print(f"added stage {result.stage} ({shape(result.settings.cloudfront)})")
     for path in result.written:
         print(f"  wrote {_rel(project, path)}")
@@ -110,6 +117,7 @@ def add(
         "clear_error_responses": "remove every custom error response first",
         "ignore": "add a publish ignore pattern, gitignore syntax (repeatable)",
         "unignore": "remove a publish ignore pattern (repeatable)",
+        "no_hooks": "run no user hooks (pre-built hooks still run)",
     },
     iterable=["error_response", "ignore", "unignore"],
     auto_shortflags=False,
@@ -132,6 +140,7 @@ def configure(
     clear_error_responses: bool = False,
     ignore: list[str] | None = None,
     unignore: list[str] | None = None,
+    no_hooks: bool = False,
 ) -> None:
     """Configure a stage's website, CloudFront and publish settings (flags or questions)."""
     from ..ignore import ignore_path, read_patterns
@@ -157,12 +166,16 @@ def configure(
         unignore=tuple(unignore or ()),
     )
     chosen = _resolve_stage(project, stage, ask=changes.is_empty(), new=False)
+    settings = load_settings(project, chosen)
     if changes.is_empty() and interactive():
-        settings = load_settings(project, chosen)
         patterns = read_patterns(ignore_path(project.root, settings))
         sections = (section,) if section else SECTIONS
         changes = walk(Prompter(), settings, patterns, sections)
-    result = configure_stage(project, chosen, changes)
+    given = {k: v for k, v in asdict(changes).items() if v is not None and v != ()}
+    args = {"section": section, **given}
+    with hooked(project, "configure", chosen, args, no_hooks=no_hooks, settings=settings) as ctx:
+        result = configure_stage(project, chosen, changes)
+        ctx.settings = load_settings(project, chosen)
 
     for key, (old, new) in result.changed.items():
         print(f"{key}: {old or '(default)'} -> {new or '(default)'}")

@@ -1,0 +1,35 @@
+"""Run a task body between its pre and post hook events, with the task's flags as the
+hooks' arguments; `--no-hooks` or AMPLIFY_TASKS_DISABLE_HOOKS=1 skip the user hooks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from ..project import Project
+
+
+@contextlib.contextmanager
+def hooked(
+    project: Project,
+    task: str,
+    stage: str,
+    args: dict[str, Any],
+    *,
+    no_hooks: bool = False,
+    settings: Any = None,
+    outputs: Any = None,
+) -> Iterator[Any]:
+    """``pre-<task>``, the body, ``post-<task>`` (also after a failure, given the error).
+
+    Yields the HookContext: set ``ctx.settings`` / ``ctx.outputs`` once the body knows them.
+    """
+    from ..hooks import HookContext, around, user_hooks_enabled
+
+    ctx = HookContext(
+        task=task, stage=stage, args=args, settings=settings, outputs=outputs, project=project
+    )
+    with around(project, task, ctx, user_hooks=user_hooks_enabled(no_hooks)) as running:
+        yield running
