@@ -87,3 +87,20 @@ def test_inv_list_reads_well(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert "-c, --invalidate-cloudfront" in help_out
+
+
+def test_paths_resolve_against_the_project_root_from_a_subfolder(tmp_path: Path) -> None:
+    (tmp_path / "tasks.py").write_text("from amplify_tasks import namespace as ns\n")
+    sub = tmp_path / "src" / "deep"
+    sub.mkdir(parents=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "hosting.add", "--stage", "dev", "--yes"],
+        cwd=sub,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / ".env.dev").is_file()
+    assert (tmp_path / "amplify" / "backend" / "hosting" / "dev" / "template.json").is_file()
+    assert not (sub / ".env.dev").exists()
