@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -71,15 +71,42 @@ def _hash_batch(files: Sequence[LocalFile]) -> list[frozenset[str]]:
     return [etag.file_etags(f.path, f.size) for f in files]
 
 
-def etags_in(pool: Executor) -> Any:
-    """An ``etags_of`` for make_plan that hashes on the pool, in batches, order kept."""
+class Hasher:
+    """Hashes files on the pool in batches. ``start`` hashes ahead while the listing is in
+    flight; ``etags_of`` (for make_plan) takes those results and hashes only what is left;
+    ``cancel`` drops the batches nobody asked for."""
 
-    def etags_of(files: Sequence[LocalFile]) -> Iterator[frozenset[str]]:
-        batches = [files[i : i + HASH_BATCH] for i in range(0, len(files), HASH_BATCH)]
-        for etags in pool.map(_hash_batch, batches):
-            yield from etags
+    def __init__(self, pool: Executor) -> None:
+        self.pool = pool
+        self.ahead: dict[str, tuple[Future[list[frozenset[str]]], int]] = {}
 
-    return etags_of
+    def _submit(self, files: Sequence[LocalFile]) -> list[Future[list[frozenset[str]]]]:
+        return [
+            self.pool.submit(_hash_batch, files[i : i + HASH_BATCH])
+            for i in range(0, len(files), HASH_BATCH)
+        ]
+
+    def start(self, files: Sequence[LocalFile]) -> None:
+        for n, future in enumerate(self._submit(files)):
+            for i, lf in enumerate(files[n * HASH_BATCH : (n + 1) * HASH_BATCH]):
+                self.ahead[lf.key] = (future, i)
+
+    def etags_of(self, files: Sequence[LocalFile]) -> list[frozenset[str]]:
+        missing = [f for f in files if f.key not in self.ahead]
+        fresh = iter([etags for fut in self._submit(missing) for etags in fut.result()])
+        out = []
+        for f in files:
+            if f.key in self.ahead:
+                future, i = self.ahead[f.key]
+                out.append(future.result()[i])
+            else:
+                out.append(next(fresh))
+        return out
+
+    def cancel(self) -> None:
+        for future, _ in self.ahead.values():
+            future.cancel()
+        self.ahead.clear()
 
 
 @contextlib.contextmanager
@@ -123,20 +150,26 @@ def plan_sync(
     listing = pool.submit(list_remote, s3, bucket) if bucket else None
     manifest = pool.submit(read_manifest, s3, bucket) if bucket else None
     local = scan_dist(dist, ignore)
-    with bucket_errors(bucket):
-        remote = listing.result() if listing else {}
-        manifest_state = manifest.result() if manifest else None
-    return make_plan(
-        local,
-        remote,
-        bucket=bucket or "",
-        rules=rules,
-        manifest_state=manifest_state,
-        etags_of=etags_in(pool),
-        index_document=options.index_document,
-        max_deletes=options.max_deletes,
-        force=options.force,
-    )
+    hasher = Hasher(pool)
+    if listing is not None and not listing.done() and not options.force:
+        hasher.start(local)  # the listing takes a while: hash meanwhile
+    try:
+        with bucket_errors(bucket):
+            remote = listing.result() if listing else {}
+            manifest_state = manifest.result() if manifest else None
+        return make_plan(
+            local,
+            remote,
+            bucket=bucket or "",
+            rules=rules,
+            manifest_state=manifest_state,
+            etags_of=hasher.etags_of,
+            index_document=options.index_document,
+            max_deletes=options.max_deletes,
+            force=options.force,
+        )
+    finally:
+        hasher.cancel()
 
 
 def sync_dist(
