@@ -160,6 +160,11 @@ def remove_stage(
         if not confirm(_question(settings, stack, bucket, cloudfront)):
             on_event("cancelled; nothing was removed")
             return RemoveResult(name, removed=False, cancelled=True)
+        if stack.get("EnableTerminationProtection"):
+            cfn.update_termination_protection(
+                StackName=stack["StackId"], EnableTerminationProtection=False
+            )
+            on_event(f"termination protection of stack {name} lifted")
         if skipped:
             on_event(f"not emptying bucket {skipped}: stack {name} did not create it")
         deleted = 0
@@ -168,7 +173,7 @@ def remove_stage(
             deleted = empty_bucket(s3, bucket)
             on_event(f"emptied bucket {bucket}: {deleted} object versions and delete markers")
         ops = StackOps(cfn, on_event, Poller(cfn, on_event, sleep, delay=poll_delay))
-        ops.delete(stack["StackId"], bool(stack.get("EnableTerminationProtection")))
+        ops.delete(stack["StackId"], protected=False)
         on_event(f"stack {name} deleted")
     purged = _purge(project, settings.stage) if purge else ()
     return RemoveResult(
