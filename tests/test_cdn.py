@@ -96,3 +96,52 @@ def test_poller_gives_up_with_a_hint() -> None:
     cf = FakeCloudFront(["InProgress"])
     with pytest.raises(AwsError, match="get-invalidation"):
         wait_invalidation(cf, "D1", "I1", timeout=10, interval=3, sleep=sleep, clock=lambda: now[0])
+
+
+def test_invalidation_on_the_emulator_one_call_then_wait(
+    emulator: Any, aws_env: dict[str, str], unique_name: Any
+) -> None:
+    from amplify_tasks import aws
+    from amplify_tasks.cdn import create_invalidation
+
+    cf = aws.client("cloudfront")
+    origin = f"{unique_name('cdn')}.s3.amazonaws.com"
+    dist = cf.create_distribution(
+        DistributionConfig={
+            "CallerReference": caller_reference(),
+            "Comment": "test",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "o",
+                        "DomainName": origin,
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "o",
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "TrustedSigners": {"Enabled": False, "Quantity": 0},
+            },
+        }
+    )["Distribution"]["Id"]
+    paths = invalidation_paths(["index.html", "css/site.css"])
+    emulator.reset_requests()
+    first = create_invalidation(cf, dist, paths)
+    second = create_invalidation(cf, dist, paths)  # a second publish: a new caller reference
+    assert first != second
+    calls = emulator.requests(service="cloudfront", operation="CreateInvalidation")
+    assert len(calls) == 2
+    slept: list[float] = []
+    assert wait_invalidation(cf, dist, first, sleep=slept.append) in {"Completed", "COMPLETED"}
+    got = cf.get_invalidation(DistributionId=dist, Id=first)["Invalidation"]
+    assert sorted(got["InvalidationBatch"]["Paths"]["Items"]) == [
+        "/",
+        "/css/site.css",
+        "/index.html",
+    ]
