@@ -98,6 +98,36 @@ def test_poller_gives_up_with_a_hint() -> None:
         wait_invalidation(cf, "D1", "I1", timeout=10, interval=3, sleep=sleep, clock=lambda: now[0])
 
 
+def make_distribution(cf: Any, origin: str) -> str:
+    """A bare distribution on the emulator; its id."""
+    return str(
+        cf.create_distribution(
+            DistributionConfig={
+                "CallerReference": caller_reference(),
+                "Comment": "test",
+                "Enabled": True,
+                "Origins": {
+                    "Quantity": 1,
+                    "Items": [
+                        {
+                            "Id": "o",
+                            "DomainName": origin,
+                            "S3OriginConfig": {"OriginAccessIdentity": ""},
+                        }
+                    ],
+                },
+                "DefaultCacheBehavior": {
+                    "TargetOriginId": "o",
+                    "ViewerProtocolPolicy": "redirect-to-https",
+                    "MinTTL": 0,
+                    "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                    "TrustedSigners": {"Enabled": False, "Quantity": 0},
+                },
+            }
+        )["Distribution"]["Id"]
+    )
+
+
 def test_invalidation_on_the_emulator_one_call_then_wait(
     emulator: Any, aws_env: dict[str, str], unique_name: Any
 ) -> None:
@@ -105,31 +135,7 @@ def test_invalidation_on_the_emulator_one_call_then_wait(
     from amplify_tasks.cdn import create_invalidation
 
     cf = aws.client("cloudfront")
-    origin = f"{unique_name('cdn')}.s3.amazonaws.com"
-    dist = cf.create_distribution(
-        DistributionConfig={
-            "CallerReference": caller_reference(),
-            "Comment": "test",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "o",
-                        "DomainName": origin,
-                        "S3OriginConfig": {"OriginAccessIdentity": ""},
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "o",
-                "ViewerProtocolPolicy": "redirect-to-https",
-                "MinTTL": 0,
-                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
-                "TrustedSigners": {"Enabled": False, "Quantity": 0},
-            },
-        }
-    )["Distribution"]["Id"]
+    dist = make_distribution(cf, f"{unique_name('cdn')}.s3.amazonaws.com")
     paths = invalidation_paths(["index.html", "css/site.css"])
     emulator.reset_requests()
     first = create_invalidation(cf, dist, paths)
@@ -145,3 +151,53 @@ def test_invalidation_on_the_emulator_one_call_then_wait(
         "/css/site.css",
         "/index.html",
     ]
+
+
+def _publisher(tmp_path: Any, distribution_id: str, **options: Any) -> Any:
+    from amplify_tasks.project import Project
+    from amplify_tasks.publishing import Publisher, PublishOptions
+    from amplify_tasks.settings import Settings
+    from amplify_tasks.stack import StackOutputs
+    from amplify_tasks.sync_exec import SyncResult
+    from amplify_tasks.sync_plan import SyncPlan
+
+    lines: list[str] = []
+    p = Publisher(Project.at(tmp_path), PublishOptions(stage="prod", **options), out=lines.append)
+    p.settings = Settings(stage="prod", app_name="a", stack_name="a-prod", cloudfront=True)
+    p.outputs = StackOutputs(bucket="b", region="us-east-1", distribution_id=distribution_id)
+    p.summary.plan = SyncPlan("b", (), ("gone.css",), 0, 256)
+    p.summary.result = SyncResult(
+        uploaded=["index.html", "docs/index.html"], copied=["a.css"], deleted=["gone.css"]
+    )
+    p.lines = lines
+    return p
+
+
+def test_publish_invalidates_changed_and_deleted_paths_with_c(
+    emulator: Any, aws_env: dict[str, str], unique_name: Any, tmp_path: Any
+) -> None:
+    from amplify_tasks import aws
+
+    cf = aws.client("cloudfront")
+    dist = make_distribution(cf, f"{unique_name('pub')}.s3.amazonaws.com")
+    p = _publisher(tmp_path, dist, invalidate=True, wait=True)
+    p.invalidate()
+    inv_id = p.summary.invalidation_id
+    assert inv_id
+    got = cf.get_invalidation(DistributionId=dist, Id=inv_id)["Invalidation"]
+    assert sorted(got["InvalidationBatch"]["Paths"]["Items"]) == [
+        "/",
+        "/a.css",
+        "/docs/",
+        "/docs/index.html",
+        "/gone.css",
+        "/index.html",
+    ]
+    assert any(line.endswith("COMPLETED") or line.endswith("Completed") for line in p.lines)
+
+
+def test_without_c_a_stage_with_cloudfront_gets_a_note(tmp_path: Any) -> None:
+    p = _publisher(tmp_path, "E123")
+    p.invalidate()
+    assert not p.summary.invalidation_id
+    assert any("publish with -c" in note for note in p.summary.notes)
