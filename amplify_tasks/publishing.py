@@ -150,6 +150,7 @@ class Publisher:
         self.outputs: Any = None  # StackOutputs
         self.summary = PublishSummary(stage=self.stage, dry_run=options.dry_run)
         self._s3: Any = None
+        self._sessions: dict[str, Any] = {}
 
     def run(self) -> PublishSummary:
         """Settings, pre-publish hooks, deploy, (pre-sync hooks: the build) sync and
@@ -195,12 +196,18 @@ class Publisher:
                 from .stack import stack_outputs
 
                 try:
-                    self.outputs = stack_outputs(stack_stage.cloudformation(), settings.stack_name)
+                    self.outputs = stack_outputs(
+                        self._client("cloudformation"), settings.stack_name
+                    )
                 except StackError as exc:
                     raise StackError(f"{exc} (publish without --skip-backend)") from exc
             else:
                 result = stack_stage.deploy_stage(
-                    self.project, settings, dry_run=self.options.dry_run, on_event=self.out
+                    self.project,
+                    settings,
+                    dry_run=self.options.dry_run,
+                    on_event=self.out,
+                    cfn=self._client("cloudformation"),
                 )
                 self.outputs = result.outputs
         if self.outputs is not None:
@@ -309,12 +316,20 @@ class Publisher:
         return self.settings if self.settings is not None else self.load_settings()
 
     def _client(self, service: str) -> Any:
-        region = self.outputs.region if self.outputs is not None else None
-        if service == "s3":
-            if self._s3 is None:
-                self._s3 = aws.client("s3", region=region, max_pool=self.project.concurrency + 4)
-            return self._s3
-        return aws.client(service, region=region)
+        """Clients share one boto3 session per region (its loaded models are reused)."""
+        if "" not in self._sessions:
+            self._sessions[""] = aws.session()
+        region = (self.outputs.region if self.outputs is not None else "") or ""
+        if region == (self._sessions[""].region_name or ""):
+            region = ""
+        if region not in self._sessions:
+            self._sessions[region] = aws.session(region)
+        sess = self._sessions[region]
+        if service != "s3":
+            return aws.client(service, sess=sess)
+        if self._s3 is None:
+            self._s3 = aws.client("s3", max_pool=self.project.concurrency + 4, sess=sess)
+        return self._s3
 
     def _deletes_confirmed(self, plan: Any) -> bool:
         if self.options.yes or self.confirm is None:
