@@ -19,7 +19,8 @@ def session(region: str | None = None) -> Any:
     """A boto3 session; boto3 itself reads AWS_PROFILE, AWS_REGION and credentials."""
     import boto3
 
-    return boto3.session.Session(region_name=region or None)
+    # Some botocore releases read only AWS_DEFAULT_REGION; AWS_REGION is what users set.
+    return boto3.session.Session(region_name=region or os.environ.get("AWS_REGION") or None)
 
 
 def client(
@@ -41,9 +42,8 @@ def client(
         connect_timeout=10,
         read_timeout=120,
     )
-    sess = sess or session(region)
     with translate_errors():
-        return sess.client(service, config=cfg)
+        return (sess or session(region)).client(service, config=cfg)
 
 
 def region_of(client_: Any) -> str:

@@ -399,3 +399,34 @@ def test_termination_protection_blocks_delete(
     cfn.delete_stack(StackName=stack)
     with pytest.raises(ClientError, match="does not exist"):
         cfn.describe_stacks(StackName=stack)
+
+
+def test_bucket_policy_sees_loopback_requests_as_secure_transport(
+    aws_env: dict[str, str], unique_name: Callable[..., str]
+) -> None:
+    # A policy denying insecure transport (as our PROD template has) must not lock us out of
+    # the emulator, which stands for AWS's HTTPS endpoints; a plain Deny still bites.
+    s3 = boto3.client("s3")
+    bucket = unique_name("tls")
+    s3.create_bucket(Bucket=bucket)
+    arn = f"arn:aws:s3:::{bucket}"
+    statement = {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    s3.put_object(Bucket=bucket, Key="index.html", Body=b"<p>ok</p>")
+    assert s3.get_object(Bucket=bucket, Key="index.html")["Body"].read() == b"<p>ok</p>"
+
+    deny_puts = {**statement, "Sid": "DenyPuts", "Action": "s3:PutObject"}
+    deny_puts.pop("Condition")
+    policy["Statement"] = [statement, deny_puts]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    with pytest.raises(ClientError) as denied:
+        s3.put_object(Bucket=bucket, Key="blocked.txt", Body=b"x")
+    assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403

@@ -6,6 +6,8 @@ outputs that follow a template applied through a change set.
 from __future__ import annotations
 
 import functools
+import json
+from collections.abc import Mapping
 from typing import Any
 
 _INSTALLED = False
@@ -130,6 +132,44 @@ def _stack_by_id(resources_map: Any) -> Any:
     return backend.stacks.get(resources_map.stack_id)
 
 
+#: The emulator speaks plain HTTP on loopback but stands for AWS's TLS endpoints, so bucket
+#: policies see requests as secure (a `Deny aws:SecureTransport=false` must not bite).
+REQUEST_CONDITIONS = {"aws:SecureTransport": "true"}
+
+
+def _condition_holds(statement: Mapping[str, Any]) -> bool:
+    """False when a Bool/StringEquals condition on a key we know fails for our requests.
+
+    moto evaluates only StringEquals and turns any failed condition into a Deny, so
+    statements that do not apply are dropped before moto sees the policy.
+    """
+    for operator, conditions in (statement.get("Condition") or {}).items():
+        if operator not in ("Bool", "StringEquals"):
+            continue
+        for key, expected in conditions.items():
+            if key in REQUEST_CONDITIONS:
+                values = expected if isinstance(expected, list) else [expected]
+                if REQUEST_CONDITIONS[key] not in {str(v).lower() for v in values}:
+                    return False
+    return True
+
+
+def bucket_get_permission(self: Any, action: str, resource: str) -> Any:
+    """FakeBucket.get_permission over only the statements whose conditions hold."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    document = json.loads(self.policy.decode())
+    statements = document.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    applying = [st for st in statements if _condition_holds(st)]
+    if not applying:
+        return PermissionResult.NEUTRAL
+    policy = IAMPolicy(json.dumps({**document, "Statement": applying}))
+    return policy.is_action_permitted(action, resource)
+
+
 def install() -> None:
     """Apply the patches (idempotent)."""
     global _INSTALLED
@@ -138,8 +178,10 @@ def install() -> None:
     from moto.cloudformation import parsing
     from moto.cloudformation.models import CloudFormationBackend, Stack
     from moto.cloudformation.responses import CloudFormationResponse
+    from moto.s3.models import FakeBucket
 
     setattr(Stack, "delete", stack_delete)  # noqa: B010
+    setattr(FakeBucket, "get_permission", bucket_get_permission)  # noqa: B010
     setattr(CloudFormationBackend, "delete_stack", backend_delete_stack)  # noqa: B010
     setattr(  # noqa: B010
         CloudFormationBackend,
