@@ -74,3 +74,36 @@ def test_no_hooks_flag_skips_user_hooks(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (project / ".env.dev").is_file()
     assert _events(project) == []
+
+
+def test_remove_fires_its_events_and_a_failing_pre_remove_keeps_the_stack(
+    project: Path, aws_env: dict[str, str]
+) -> None:
+    def inv(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "invoke", *args],
+            cwd=project,
+            env=aws_env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    (project / "dist").mkdir()
+    (project / "dist" / "index.html").write_text("<!doctype html><title>x</title>")
+    assert inv("hosting.add", "--stage", "dev", "--yes").returncode == 0
+    published = inv("publish", "--stage", "dev", "--skip-build")
+    assert published.returncode == 0, published.stderr
+    hooks = project / "amplify" / "hooks"
+    (hooks / "pre-remove.sh").write_text("echo keep it; exit 4\n")
+    (hooks / "post-remove.py").write_text(RECORDER)
+    refused = inv("hosting.remove", "--stage", "dev", "--yes")
+    assert refused.returncode != 0 and "pre-remove" in refused.stderr
+    status = json.loads(inv("hosting.status", "--stage", "dev", "--json").stdout)
+    assert status["exists"] and status["objects"] == 1
+    (hooks / "pre-remove.sh").unlink()
+    (hooks / "pre-remove.py").write_text(RECORDER)
+    removed = inv("hosting.remove", "--stage", "dev", "--yes")
+    assert removed.returncode == 0, removed.stderr
+    events = [e["event"] for e in _events(project) if "remove" in str(e["event"])]
+    assert events == ["pre-remove", "post-remove"]

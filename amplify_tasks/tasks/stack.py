@@ -8,6 +8,7 @@ from typing import Any
 
 from ..project import Project
 from ._edge import hosting_task
+from ._hooked import hooked
 
 
 @hosting_task(
@@ -32,9 +33,12 @@ def status(c: Any, stage: str = "", json: bool = False) -> None:
         "stage": "stage to take down (default: hosting.default_stage)",
         "yes": "do not ask for confirmation",
         "purge": "also delete .env.<stage> and the stage's rendered template",
+        "no_hooks": "run no user hooks (pre-built hooks still run)",
     }
 )
-def remove(c: Any, stage: str = "", yes: bool = False, purge: bool = False) -> None:
+def remove(
+    c: Any, stage: str = "", yes: bool = False, purge: bool = False, no_hooks: bool = False
+) -> None:
     """Empty the stage's bucket, delete its stack and wait; keeps .env.<stage> unless --purge."""
     from ..publishing import resolve_stage
     from ..settings import load_settings
@@ -42,12 +46,15 @@ def remove(c: Any, stage: str = "", yes: bool = False, purge: bool = False) -> N
 
     project = Project.from_context(c)
     name = resolve_stage(project, stage)
-    result = remove_stage(
-        project,
-        load_settings(project, name),
-        confirm=(lambda _question: True) if yes else confirmation(name),
-        purge=purge,
-    )
+    settings = load_settings(project, name)
+    args = {"yes": yes, "purge": purge}
+    with hooked(project, "remove", name, args, no_hooks=no_hooks, settings=settings):
+        result = remove_stage(
+            project,
+            settings,
+            confirm=(lambda _question: True) if yes else confirmation(name),
+            purge=purge,
+        )
     for path in result.purged:
         print(f"deleted {path}")
     if result.removed and not purge:
