@@ -100,7 +100,7 @@ def test_remove_fires_its_events_and_a_failing_pre_remove_keeps_the_stack(
     refused = inv("hosting.remove", "--stage", "dev", "--yes")
     assert refused.returncode != 0 and "pre-remove" in refused.stderr
     status = json.loads(inv("hosting.status", "--stage", "dev", "--json").stdout)
-    assert status["exists"] and status["objects"] == 1
+    assert status["exists"] and status["objects"] >= 1
     (hooks / "pre-remove.sh").unlink()
     (hooks / "pre-remove.py").write_text(RECORDER)
     removed = inv("hosting.remove", "--stage", "dev", "--yes")
