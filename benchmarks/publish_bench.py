@@ -109,6 +109,7 @@ class Bench:
             "AWS_DEFAULT_REGION": REGION,
         }
         self.results: list[Measure] = []
+        self.site = work / "project" / "dist"
 
     # -- the tools ------------------------------------------------------------------
     def tools(self) -> list[Tool]:
@@ -123,43 +124,24 @@ class Bench:
 
     def ours(self) -> Tool:
         project = self.work / "project"
-        project.mkdir()
+        project.mkdir(exist_ok=True)
         (project / "tasks.py").write_text("from amplify_tasks import namespace as ns\n")
         env = {**self.aws_env, "AMPLIFY_TASKS_PROGRESS": "plain"}
 
         def setup() -> None:
             inv = [sys.executable, "-m", "invoke"]
-            steps = [
-                [*inv, "hosting.add", "--stage", "bench", "--no-cloudfront", "--yes"],
-                [*inv, "hosting.configure", "--stage", "bench", "--dist-dir", str(self.site)],
-            ]
-            for cmd in steps:
-                subprocess.run(cmd, cwd=project, env=env, check=True, capture_output=True)
+            add = [*inv, "hosting.add", "--stage", "bench", "--no-cloudfront", "--yes"]
+            subprocess.run(add, cwd=project, env=env, check=True, capture_output=True)
+            with (project / ".env.bench").open("a") as settings:
+                settings.write(f"\nHOSTING_DIST_DIR={self.site.relative_to(project)}\n")
+            # The first deploy (untimed) creates the stack and its bucket.
+            first = [*inv, "publish", "--stage", "bench", "--skip-build", "--yes"]
+            subprocess.run(first, cwd=project, env=env, check=True, capture_output=True)
+            status = [*inv, "hosting.status", "--stage", "bench", "--json"]
             out = subprocess.run(
-                [*inv, "hosting.status", "--stage", "bench", "--json"],
-                cwd=project,
-                env=env,
-                capture_output=True,
-                text=True,
+                status, cwd=project, env=env, check=True, capture_output=True, text=True
             )
-            # First deploy (untimed) creates the stack and its bucket.
-            subprocess.run(
-                [*inv, "publish", "--stage", "bench", "--skip-build", "--yes"],
-                cwd=project,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-            out = subprocess.run(
-                [*inv, "hosting.status", "--stage", "bench", "--json"],
-                cwd=project,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            outputs = json.loads(out.stdout).get("outputs", {})
-            tool.bucket = outputs["HostingBucketName"]
+            tool.bucket = json.loads(out.stdout)["outputs"]["bucket"]
 
         def command(site: Path, scenario: str) -> list[str]:
             return [sys.executable, "-m", "invoke", "publish", "--stage", "bench", "--skip-build"]
@@ -257,7 +239,6 @@ class Bench:
         return m
 
     def run_tool(self, tool: Tool, spec: SiteSpec) -> None:
-        self.site = self.work / "site"
         write_site(self.site, spec)
         if tool.setup is not None:
             tool.setup()
