@@ -168,3 +168,36 @@ def test_delete_guard_fails_the_publish_and_says_how(site: Site) -> None:
     out = site.publish().stdout
     assert "deleted        2" in out
     assert not {"about/index.html", "css/site.css"} & site.objects()
+
+
+def test_prod_with_c_invalidates_only_what_changed(
+    inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
+) -> None:
+    from amplify_tasks import aws
+    from amplify_tasks.project import Project
+    from amplify_tasks.settings import load_settings
+    from amplify_tasks.stack import stack_outputs
+
+    inv_project.env["HOSTING_APP_NAME"] = unique_name("cdn")
+    inv_project.env["HOSTING_SMOKE_TEST"] = "false"  # its URL is a cloudfront.net name
+    for rel, text in FILES.items():
+        inv_project.write(rel, text)
+    inv_project.run("hosting.add", "--stage", "prod", "--yes")
+    inv_project.run("publish", "--stage", "prod", "-c")
+    inv_project.write("dist/css/site.css", "body { margin: 9px }")
+    emulator.reset_requests()
+    out = inv_project.run("publish", "--stage", "prod", "-c", "--wait").stdout
+    calls = emulator.requests(service="cloudfront", operation="CreateInvalidation")
+    assert len(calls) == 1
+    settings = load_settings(Project.at(inv_project.root), "prod", inv_project.env)
+    outputs = stack_outputs(aws.client("cloudformation"), settings.stack_name)
+    cf = aws.client("cloudfront")
+    items = cf.list_invalidations(DistributionId=outputs.distribution_id)["InvalidationList"]
+    newest = max(items["Items"], key=lambda i: i["CreateTime"])["Id"]
+    got = cf.get_invalidation(DistributionId=outputs.distribution_id, Id=newest)
+    assert got["Invalidation"]["InvalidationBatch"]["Paths"]["Items"] == ["/css/site.css"]
+    assert f"invalidation   {newest}" in out and "COMPLETED" in out
+    emulator.reset_requests()
+    out = inv_project.run("publish", "--stage", "prod", "-c").stdout
+    assert "no invalidation: nothing changed" in out
+    assert emulator.requests(service="cloudfront", operation="CreateInvalidation") == []
