@@ -89,7 +89,7 @@ class PublishSummary:
         return out + ["  " + line for line in table(rows)] + self.notes
 
 
-def progress_stream_tty() -> bool | None:
+def progress_tty_override() -> bool | None:
     """The terminal override from AMPLIFY_TASKS_PROGRESS, or None to detect."""
     mode = os.environ.get(PROGRESS_ENV, "").strip().lower()
     if mode == "bar":
@@ -257,7 +257,7 @@ class Publisher:
                 pool,
                 verbose=self.options.verbose,
                 stream=self.stream,
-                tty=progress_stream_tty(),
+                tty=progress_tty_override(),
             )
 
     def invalidate(self) -> None:
