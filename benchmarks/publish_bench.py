@@ -207,14 +207,17 @@ class Bench:
         return boto3.client("s3", endpoint_url=self.endpoint, region_name=REGION, **_boto_creds())
 
     def empty_bucket(self, bucket: str) -> None:
+        """Delete every object version, a page at a time until the listing is empty."""
         s3 = self.s3()
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        while True:
+            page = s3.list_object_versions(Bucket=bucket, MaxKeys=1000)
             batch = [
                 {"Key": o["Key"], "VersionId": o["VersionId"]}
                 for o in page.get("Versions", []) + page.get("DeleteMarkers", [])
             ]
-            if batch:
-                s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+            if not batch:
+                return
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
 
     def measure(self, tool: Tool, scenario: str, run: int, expected: int) -> Measure:
         self.emulator.reset_requests()
