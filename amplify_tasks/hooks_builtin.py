@@ -1,4 +1,4 @@
-"""The pre-built hooks: build (pre-sync), require-clean-git (pre-publish), export-outputs
+"""The pre-built hooks: require-clean-git and build (pre-publish), export-outputs
 (post-deploy) and smoke-test (post-publish), each switched on by the stage's settings.
 """
 
@@ -263,7 +263,7 @@ BUILTINS: tuple[Builtin, ...] = (
     ),
     Builtin(
         "build",
-        "pre-sync",
+        "pre-publish",
         "runs HOSTING_BUILD_COMMAND in the project root (--skip-build skips it)",
         build_enabled,
         run_build,

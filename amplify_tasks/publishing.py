@@ -1,5 +1,5 @@
-"""The order of work of `inv publish`: settings, pre-publish hooks, backend deploy, build,
-sync, invalidation, post-publish hooks, summary; each step a method the hook events wrap.
+"""The order of work of `inv publish`: settings, pre-publish hooks (the build), backend
+deploy, sync, invalidation, post-publish hooks, summary; each step a method the hook events wrap.
 """
 
 from __future__ import annotations
@@ -153,8 +153,8 @@ class Publisher:
         self._sessions: dict[str, Any] = {}
 
     def run(self) -> PublishSummary:
-        """Settings, pre-publish hooks, deploy, (pre-sync hooks: the build) sync and
-        invalidation, post-publish hooks; the summary is printed also after a failure."""
+        """Settings, pre-publish hooks (the build), deploy, sync and invalidation,
+        post-publish hooks; the summary is printed also after a failure."""
         from .hooks import HookContext, around, user_hooks_enabled
 
         settings = self.load_settings()

@@ -429,10 +429,10 @@ def test_without_user_hooks_only_pre_built_ones_run(
 
 
 def test_list_hooks_covers_every_event(project: Project, py_hooks: Callable[..., str]) -> None:
-    script(project, "pre-sync.sh", "true\n")
+    script(project, "pre-publish.sh", "true\n")
     listing = hooks.list_hooks(project, make_settings(build_command="make site", smoke_test=True))
     assert list(listing) == list(hooks.EVENTS)
-    assert [h.name for h in listing["pre-sync"]] == ["build", "pre-sync.sh"]
+    assert [h.name for h in listing["pre-publish"]] == ["build", "pre-publish.sh"]
     assert [h.name for h in listing["post-publish"]] == ["smoke-test"]
     assert listing["pre-add"] == []
     assert os.path.basename(str(hooks.SCHEMA_PATH)) == "hook-input.schema.json"

@@ -53,10 +53,10 @@ def test_build_runs_the_build_command_with_streamed_output(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = make_settings(build_command='mkdir -p dist && echo "<p>$HOSTING_STAGE</p>" > dist/i')
-    hooks.run_event(project, "pre-sync", ctx_for(settings))
+    hooks.run_event(project, "pre-publish", ctx_for(settings))
     assert (project.root / "dist" / "i").read_text() == "<p>prod</p>\n"
     settings = make_settings(build_command="echo compiled; echo warned >&2")
-    hooks.run_event(project, "pre-sync", ctx_for(settings))
+    hooks.run_event(project, "pre-publish", ctx_for(settings))
     assert capsys.readouterr().out.splitlines() == ["[build] compiled", "[build] warned"]
 
 
@@ -64,7 +64,7 @@ def test_a_failing_build_stops_publish_before_any_upload(project: Project) -> No
     settings = make_settings(build_command="echo broken; exit 5")
     ctx = ctx_for(settings)
     uploaded = []
-    with pytest.raises(HookError) as info, hooks.around(project, "sync", ctx):
+    with pytest.raises(HookError) as info, hooks.around(project, "publish", ctx):
         uploaded.append("index.html")
     assert uploaded == []
     assert "'build'" in str(info.value)
@@ -73,10 +73,10 @@ def test_a_failing_build_stops_publish_before_any_upload(project: Project) -> No
 
 
 def test_build_is_on_only_with_a_command_and_without_skip_build(project: Project) -> None:
-    assert names(project, "pre-sync", make_settings()) == []
+    assert names(project, "pre-publish", make_settings()) == []
     with_command = make_settings(build_command="npm run build")
-    assert names(project, "pre-sync", with_command) == ["build"]
-    assert names(project, "pre-sync", with_command, skip_build=True) == []
+    assert names(project, "pre-publish", with_command) == ["build"]
+    assert names(project, "pre-publish", with_command, skip_build=True) == []
 
 
 # -- require-clean-git -------------------------------------------------------------------------

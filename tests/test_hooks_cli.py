@@ -65,8 +65,8 @@ def test_hooks_lists_every_event_with_the_hooks_that_would_run(site: Path) -> No
     assert result.returncode == 0, result.stderr
     listed = blocks(result.stdout)
     assert list(listed) == list(EVENTS)
-    assert listed["pre-publish"] == ["require-clean-git", "pre-publish.sh"]
-    assert listed["pre-sync"] == ["build"]
+    assert listed["pre-publish"] == ["require-clean-git", "build", "pre-publish.sh"]
+    assert listed["pre-sync"] == []
     assert listed["post-sync"] == ["post-sync.py"]
     assert listed["post-publish"] == ["smoke-test", "notify:announce"]
     assert listed["post-deploy"] == []
@@ -83,7 +83,7 @@ def test_hooks_follow_each_stage_settings(site: Path) -> None:
 def test_disabled_user_hooks_are_not_listed(site: Path) -> None:
     result = inv(site, "hosting.hooks", "--stage", "prod", AMPLIFY_TASKS_DISABLE_HOOKS="1")
     listed = blocks(result.stdout)
-    assert listed["pre-publish"] == ["require-clean-git"]
+    assert listed["pre-publish"] == ["require-clean-git", "build"]
     assert listed["post-publish"] == ["smoke-test"]
     assert "user hooks are off" in result.stdout
 

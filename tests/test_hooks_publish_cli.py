@@ -43,7 +43,8 @@ def test_a_failing_pre_publish_hook_stops_before_any_aws_call(
     assert "Traceback" not in result.stderr
     assert "[pre-publish.sh] not today" in result.stdout
     assert len(emulator.requests()) == before
-    assert not (inv_project.root / "dist").exists()
+    # the built-in build runs first within pre-publish; the user hook then stops everything
+    assert "[build]" in result.stdout
 
 
 def test_publish_fires_every_event_in_order_with_the_pre_built_hooks(
@@ -60,11 +61,11 @@ def test_publish_fires_every_event_in_order_with_the_pre_built_hooks(
     order = [name if not name.endswith(".sh") else text.split()[1] for name, text in tagged]
     order = [o for i, o in enumerate(order) if i == 0 or order[i - 1] != o]
     assert order == [
+        "build",
         "pre-publish",
         "pre-deploy",
         "export-outputs",
         "post-deploy",
-        "build",
         "pre-sync",
         "post-sync",
         "smoke-test",
