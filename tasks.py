@@ -18,8 +18,6 @@ DEMO_DIR = ROOT / ".amplify-tasks" / "demo" / "site"
 DEMO_STAGES = (("dev", []), ("prod", ["-c"]))
 #: Settings the demo copy gets in its shared .env: the site needs no build.
 DEMO_SETTINGS = {"HOSTING_DIST_DIR": "public", "HOSTING_ERROR_DOCUMENT": "404.html"}
-#: Per stage: prod's site URL is a cloudfront.net name, which the loopback demo never resolves.
-DEMO_STAGE_SETTINGS = {"prod": {"HOSTING_SMOKE_TEST": "false"}}
 
 
 @task(help={"args": "extra arguments for pytest, as one string"})
@@ -94,20 +92,16 @@ def demo(c):
             if not (DEMO_DIR / f".env.{stage}").exists():
                 c.run(f"{inv} hosting.add --stage {stage} --yes", env=env)
             write_settings(DEMO_DIR / ".env", DEMO_SETTINGS)
-            write_settings(DEMO_DIR / f".env.{stage}", DEMO_STAGE_SETTINGS.get(stage, {}))
             c.run(f"{inv} publish --stage {stage} --yes {' '.join(flags)}", env=env)
     os.environ.update(env)
     from amplify_tasks import aws
+    from amplify_tasks.site import working_url
     from amplify_tasks.stack import stack_outputs
 
     cfn = aws.client("cloudformation")
     for stage, _ in DEMO_STAGES:
         settings = load_settings(Project.at(DEMO_DIR), stage)
-        outputs = stack_outputs(cfn, settings.stack_name)
-        if outputs.distribution_id:  # CloudFront's preview on loopback
-            urls.append((stage, emulator.preview_url(outputs.distribution_id)))
-        else:
-            urls.append((stage, outputs.website_url))
+        urls.append((stage, working_url(stack_outputs(cfn, settings.stack_name))))
     print()
     print("the demo site is published; open it in a browser:")
     for stage, url in urls:

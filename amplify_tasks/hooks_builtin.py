@@ -230,7 +230,11 @@ def smoke_check(
 
 
 def site_url(outputs: Any) -> str:
-    """The URL users reach the site at, from the stack outputs."""
+    """The URL users reach the site at (under the emulator, the distribution's preview)."""
+    from .site import working_url
+
+    if outputs is not None and not isinstance(outputs, Mapping):
+        return working_url(outputs)
     data = as_mapping(outputs) or {}
     return str(data.get("site_url") or "")
 
@@ -244,6 +248,12 @@ def run_smoke_test(ctx: HookContext) -> None:
     url = site_url(ctx.outputs)
     if ctx.error is not None or ctx.arg("dry_run") or not url:
         emit("smoke-test", "nothing was published in this run: skipped")
+        return
+    from .local.control import is_loopback_url
+    from .site import emulator_endpoint
+
+    if emulator_endpoint() and not is_loopback_url(url):
+        emit("smoke-test", f"{url} is not on loopback while AWS_ENDPOINT_URL is: skipped")
         return
     timeout = float(_settings(ctx).smoke_timeout)
     try:

@@ -211,7 +211,9 @@ class Publisher:
                 )
                 self.outputs = result.outputs
         if self.outputs is not None:
-            self.summary.site_url = self.outputs.site_url
+            from .site import working_url
+
+            self.summary.site_url = working_url(self.outputs)
 
     def sync(self) -> None:
         """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation."""

@@ -13,6 +13,7 @@ from typing import Any
 from . import aws
 from .project import Project
 from .settings import Settings
+from .site import working_url
 from .stack import DeployResult, StackOutputs, deploy, outputs_of, protection_for
 from .stack_events import EventSink, Sleep, aws_errors, collapse, describe, error_code
 from .stack_plan import same_template
@@ -155,7 +156,7 @@ def stage_status(
         last_updated=_stamp(stack),
         termination_protection=bool(stack.get("EnableTerminationProtection")),
         outputs=outputs.to_dict(),
-        site_url=outputs.site_url,
+        site_url=working_url(outputs),
         template_differs=differs,
         objects=usage[0] if usage else None,
         bytes=usage[1] if usage else None,

@@ -5,6 +5,7 @@ ignore rules, the failing build, the dist folder errors, dry run, -c without Clo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -179,11 +180,15 @@ def test_prod_with_c_invalidates_only_what_changed(
     from amplify_tasks.stack import stack_outputs
 
     inv_project.env["HOSTING_APP_NAME"] = unique_name("cdn")
-    inv_project.env["HOSTING_SMOKE_TEST"] = "false"  # its URL is a cloudfront.net name
     for rel, text in FILES.items():
         inv_project.write(rel, text)
     inv_project.run("hosting.add", "--stage", "prod", "--yes")
-    inv_project.run("publish", "--stage", "prod", "-c")
+    first = inv_project.run("publish", "--stage", "prod", "-c").stdout
+    # On the emulator the URL that works is the distribution's loopback preview, not its
+    # cloudfront.net name: the summary prints it and the smoke test fetches it.
+    assert re.search(r"^\[smoke-test\] GET http://127\.0\.0\.1:\d+/? -> 200", first, re.M)
+    assert re.search(r"site\s+http://127\.0\.0\.1:\d+", first), first
+    assert "cloudfront.net" not in first
     inv_project.write("dist/css/site.css", "body { margin: 9px }")
     emulator.reset_requests()
     out = inv_project.run("publish", "--stage", "prod", "-c", "--wait").stdout

@@ -174,6 +174,29 @@ class Emulator:
 
 
 # -- process management -------------------------------------------------------------------
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for an http(s) URL whose host is a loopback address."""
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
+    except ValueError:
+        return False
+
+
+def at_endpoint(endpoint: str) -> Emulator | None:
+    """The emulator behind a loopback AWS_ENDPOINT_URL (its control API), else None."""
+    from urllib.parse import urlsplit
+
+    if not is_loopback_url(endpoint):
+        return None
+    port = urlsplit(endpoint).port
+    return Emulator(port=port, pid=0) if port else None
+
+
 def _files(state_dir: Path) -> tuple[Path, Path, Path]:
     return state_dir / PID_FILE, state_dir / PORT_FILE, state_dir / LOG_FILE
 
