@@ -27,7 +27,7 @@ from .sync_plan import (
     SyncPlan,
     list_remote,
     make_plan,
-    read_manifest,
+    manifest_state_from,
 )
 from .sync_scan import Ignore, LocalFile, scan_dist
 from .ui import Progress
@@ -143,12 +143,12 @@ def plan_sync(
     ignore: Ignore | None = None,
     options: SyncOptions = SyncOptions(),
 ) -> SyncPlan:
-    """Scan ``dist`` while the bucket listing and manifest are read, then diff.
+    """List the bucket while ``dist`` is scanned and hashed; read the manifest only when its
+    ETag in the listing says the header rules changed; then diff.
 
     ``bucket=None`` plans against an empty bucket (a dry run before the stack exists).
     """
     listing = pool.submit(list_remote, s3, bucket) if bucket else None
-    manifest = pool.submit(read_manifest, s3, bucket) if bucket else None
     local = scan_dist(dist, ignore)
     hasher = Hasher(pool)
     if listing is not None and not listing.done() and not options.force:
@@ -156,7 +156,9 @@ def plan_sync(
     try:
         with bucket_errors(bucket):
             remote = listing.result() if listing else {}
-            manifest_state = manifest.result() if manifest else None
+            manifest_state = (
+                manifest_state_from(s3, bucket, remote, rules.state()) if bucket else None
+            )
         return make_plan(
             local,
             remote,

@@ -4,6 +4,7 @@ compared by content (ETag) into a SyncPlan, which is plain data in the safe uplo
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -98,10 +99,15 @@ class SyncPlan:
         return sorted(groups.items())
 
 
-def list_remote(s3: Any, bucket: str) -> dict[str, RemoteObject]:
-    """Every object of the bucket by key: one ListObjectsV2 request per 1,000 keys."""
+def list_remote(s3: Any, bucket: str, page_keys: int = 1000) -> dict[str, RemoteObject]:
+    """Every object of the bucket by key: one ListObjectsV2 request per page of keys.
+
+    The pages are read one after the other: each is parsed while the next is requested
+    would need a second connection, and against a server that answers one request at a
+    time, ranges requested at once were measured slower than this loop.
+    """
     objects: dict[str, RemoteObject] = {}
-    kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": 1000}
+    kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": page_keys}
     while True:
         page = s3.list_objects_v2(**kwargs)
         for item in page.get("Contents", ()):
@@ -111,6 +117,20 @@ def list_remote(s3: Any, bucket: str) -> dict[str, RemoteObject]:
         if not page.get("IsTruncated") or not token:
             return objects
         kwargs["ContinuationToken"] = token
+
+
+def manifest_state_from(
+    s3: Any, bucket: str, remote: Mapping[str, RemoteObject], current: Mapping[str, Any]
+) -> Mapping[str, Any] | None:
+    """The header rules the last complete sync recorded. The listing gives the manifest's
+    ETag: when it is the MD5 of the manifest the current rules make, they are the same rules
+    and nothing is read; otherwise one GET reads the old rules."""
+    obj = remote.get(MANIFEST_KEY)
+    if obj is None:
+        return None
+    if obj.etag == hashlib.md5(manifest_body(current)).hexdigest():
+        return current
+    return read_manifest(s3, bucket)
 
 
 def read_manifest(s3: Any, bucket: str) -> dict[str, Any] | None:

@@ -1,0 +1,55 @@
+"""The bucket listing: every page is read, and the header manifest is fetched only when
+its ETag in the listing says the header rules changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from amplify_tasks import aws
+from amplify_tasks.content import HeaderRules
+from amplify_tasks.sync_plan import MANIFEST_KEY, list_remote, manifest_body, manifest_state_from
+
+
+@pytest.fixture
+def s3(aws_env: dict[str, str]) -> Any:
+    return aws.client("s3")
+
+
+def fill(s3: Any, bucket: str, names: dict[str, bytes]) -> None:
+    s3.create_bucket(Bucket=bucket)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=names[k]), names))
+
+
+def test_every_page_is_read(s3: Any, emulator: Any, unique_name: Callable[[str], str]) -> None:
+    bucket = unique_name("list")
+    names = {f"k{i:03d}": b"x" * i for i in range(23)}
+    fill(s3, bucket, names)
+    emulator.reset_requests()
+    found = list_remote(s3, bucket, page_keys=10)
+    assert {k: o.size for k, o in found.items()} == {k: len(v) for k, v in names.items()}
+    pages = [r for r in emulator.requests(service="s3") if r["bucket"] == bucket]
+    assert [r["operation"] for r in pages] == ["ListObjectsV2"] * 3
+
+
+def test_manifest_is_read_only_when_the_rules_differ(
+    s3: Any, emulator: Any, unique_name: Callable[[str], str]
+) -> None:
+    bucket = unique_name("list")
+    current = HeaderRules().state()
+    fill(s3, bucket, {MANIFEST_KEY: manifest_body(current)})
+    remote = list_remote(s3, bucket)
+    emulator.reset_requests()
+    assert manifest_state_from(s3, bucket, remote, current) == current
+    assert emulator.requests(service="s3") == []  # the ETag told us
+
+    other = HeaderRules.from_config([{"glob": "*.css", "cache_control": "no-store"}]).state()
+    assert manifest_state_from(s3, bucket, remote, other) == current  # the old rules, read
+    gets = [r["key"] for r in emulator.requests(service="s3", operation="GetObject")]
+    assert gets == [MANIFEST_KEY]
+    assert manifest_state_from(s3, bucket, {}, current) is None  # no manifest: unknown
