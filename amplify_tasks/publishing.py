@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -151,6 +152,8 @@ class Publisher:
         self.summary = PublishSummary(stage=self.stage, dry_run=options.dry_run)
         self._s3: Any = None
         self._sessions: dict[str, Any] = {}
+        self._pool: Any = None  # one thread pool for the listing, hashing and uploads
+        self._prefetch: tuple[Future[str], Future[Any]] | None = None
 
     def run(self) -> PublishSummary:
         """Settings, pre-publish hooks (the build), deploy, sync and invalidation,
@@ -166,9 +169,11 @@ class Publisher:
             project=self.project,
         )
         user_hooks = user_hooks_enabled(self.options.no_hooks)
+        self._pool = ThreadPoolExecutor(self.project.concurrency)
         try:
             with around(self.project, "publish", ctx, user_hooks=user_hooks):
                 with around(self.project, "deploy", ctx, user_hooks=user_hooks):
+                    self.prefetch_listing()
                     self.deploy()
                     ctx.outputs = self.outputs
                 with around(self.project, "sync", ctx, user_hooks=user_hooks):
@@ -176,6 +181,7 @@ class Publisher:
                     self.invalidate()
                     check_sync(self.summary, self.stage)
         finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self.print_summary()
         return self.summary
 
@@ -185,6 +191,40 @@ class Publisher:
 
         self.settings = load_settings(self.project, self.stage)
         return self.settings
+
+    def prefetch_listing(self) -> None:
+        """List the bucket of the deployed stack while the stack is checked and deployed.
+
+        One DescribeStacks more; the deploy leaves the objects alone, so the listing stays
+        good for the sync whenever the deploy keeps the bucket (it always keeps its name
+        unless HOSTING_BUCKET_NAME changed). A first deploy finds no stack: nothing to list.
+        """
+        from .stack import stack_outputs
+        from .sync_plan import list_remote
+
+        if self.options.skip_backend:
+            return
+        cfn, s3 = self._client("cloudformation"), self._client("s3")
+        name = self._settings().stack_name
+        bucket: Future[str] = Future()
+
+        def listing() -> Any:
+            try:
+                found = stack_outputs(cfn, name).bucket
+            except Exception:
+                bucket.set_result("")
+                raise
+            bucket.set_result(found)
+            return list_remote(s3, found) if found else {}
+
+        self._prefetch = (bucket, self._pool.submit(listing))
+
+    def _prefetched(self, bucket: str | None) -> Future[Any] | None:
+        """The listing prefetched for this bucket, if it is the one the sync goes to."""
+        if self._prefetch is None or not bucket:
+            return None
+        known, listing = self._prefetch
+        return listing if known.result() == bucket else None
 
     def deploy(self) -> None:
         """Deploy the stack (or, with --skip-backend, read the outputs of the existing one)."""
@@ -210,6 +250,8 @@ class Publisher:
                     cfn=self._client("cloudformation"),
                 )
                 self.outputs = result.outputs
+                if result.plan.action in ("create", "recreate"):
+                    self._prefetch = None  # a new stack: a bucket listed before is not its own
         if self.outputs is not None:
             from .site import working_url
 
@@ -217,8 +259,6 @@ class Publisher:
 
     def sync(self) -> None:
         """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation."""
-        from concurrent.futures import ThreadPoolExecutor
-
         from .content import HeaderRules
         from .ignore import load_ignore_spec
         from .sync import SyncOptions, plan_sync, run_plan
@@ -235,7 +275,8 @@ class Publisher:
         )
         bucket = self.outputs.bucket if self.outputs is not None else None
         dist = self.project.root / settings.dist_dir
-        with aws.translate_errors(), ThreadPoolExecutor(options.concurrency) as pool:
+        pool = self._pool
+        with aws.translate_errors():
             plan = plan_sync(
                 self._client("s3"),
                 bucket,
@@ -244,6 +285,7 @@ class Publisher:
                 rules=rules,
                 ignore=spec.match_file,
                 options=options,
+                listing=self._prefetched(bucket),
             )
             self.summary.plan = plan
             if self.options.dry_run:
@@ -330,7 +372,9 @@ class Publisher:
         if service != "s3":
             return aws.client(service, sess=sess)
         if self._s3 is None:
-            self._s3 = aws.client("s3", max_pool=self.project.concurrency + 4, sess=sess)
+            self._s3 = aws.client(
+                "s3", max_pool=self.project.concurrency + 4, sess=sess, raw_timestamps=True
+            )
         return self._s3
 
     def _deletes_confirmed(self, plan: Any) -> bool:

@@ -142,13 +142,16 @@ def plan_sync(
     rules: HeaderRules,
     ignore: Ignore | None = None,
     options: SyncOptions = SyncOptions(),
+    listing: Future[dict[str, RemoteObject]] | None = None,
 ) -> SyncPlan:
     """List the bucket while ``dist`` is scanned and hashed; read the manifest only when its
     ETag in the listing says the header rules changed; then diff.
 
+    ``listing`` is the bucket's listing already under way, if the caller started it.
     ``bucket=None`` plans against an empty bucket (a dry run before the stack exists).
     """
-    listing = pool.submit(list_remote, s3, bucket) if bucket else None
+    if listing is None and bucket:
+        listing = pool.submit(list_remote, s3, bucket)
     local = scan_dist(dist, ignore)
     hasher = Hasher(pool)
     if listing is not None and not listing.done() and not options.force:

@@ -64,12 +64,14 @@ def test_cli_dev_publish_twice_status_and_remove(
 
 def test_cli_prod_remove_wants_the_stage_name(inv_project: Any) -> None:
     inv_project.run("hosting.add", "--stage", "prod", "--yes")
-    project = Project.at(inv_project.root)
-    deployed = deploy_stage(project, load_settings(project, "prod"), on_event=lambda _l: None)
-    assert deployed.plan.action == "create"
+    inv_project.write("dist/index.html", "<!doctype html><title>prod</title>")
+    published = inv_project.run("publish", "--stage", "prod", "--skip-build")
+    assert "uploaded       1" in published.stdout
     report = json.loads(inv_project.run("hosting.status", "--stage", "prod", "--json").stdout)
-    assert report["termination_protection"] is True
-    assert report["outputs"]["distribution_id"] and report["site_url"].startswith("https://")
+    assert report["termination_protection"] is True and report["objects"] >= 1
+    assert report["outputs"]["distribution_id"]
+    assert report["outputs"]["secure_url"].startswith("https://")
+    assert report["site_url"].startswith("http://127.0.0.1:")  # the distribution's preview
 
     wrong = inv_project.run("hosting.remove", "--stage", "prod", input="yes\n")
     assert "type the stage name (prod)" in wrong.stdout and "nothing was removed" in wrong.stdout

@@ -53,3 +53,18 @@ def test_manifest_is_read_only_when_the_rules_differ(
     gets = [r["key"] for r in emulator.requests(service="s3", operation="GetObject")]
     assert gets == [MANIFEST_KEY]
     assert manifest_state_from(s3, bucket, {}, current) is None  # no manifest: unknown
+
+
+def test_raw_timestamp_client_leaves_listing_dates_unparsed(
+    aws_env: dict[str, str], unique_name: Callable[[str], str]
+) -> None:
+    sess = aws.session()
+    raw = aws.client("s3", sess=sess, raw_timestamps=True)
+    parsed = aws.client("s3", sess=sess)
+    bucket = unique_name("list")
+    fill(parsed, bucket, {"a.txt": b"a"})
+    (item,) = raw.list_objects_v2(Bucket=bucket)["Contents"]
+    assert isinstance(item["LastModified"], str) and item["LastModified"][:2] == "20"
+    (item,) = parsed.list_objects_v2(Bucket=bucket)["Contents"]
+    assert not isinstance(item["LastModified"], str)  # other clients still parse them
+    assert raw.meta.region_name == parsed.meta.region_name
