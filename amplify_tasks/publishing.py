@@ -215,7 +215,7 @@ class Publisher:
                 bucket.set_result("")
                 raise
             bucket.set_result(found)
-            return list_remote(s3, found) if found else {}
+            return list_remote(s3, found, pool=self._pool) if found else {}
 
         self._prefetch = (bucket, self._pool.submit(listing))
 

@@ -151,7 +151,7 @@ def plan_sync(
     ``bucket=None`` plans against an empty bucket (a dry run before the stack exists).
     """
     if listing is None and bucket:
-        listing = pool.submit(list_remote, s3, bucket)
+        listing = pool.submit(list_remote, s3, bucket, pool=pool)
     local = scan_dist(dist, ignore)
     hasher = Hasher(pool)
     if listing is not None and not listing.done() and not options.force:

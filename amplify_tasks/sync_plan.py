@@ -1,5 +1,5 @@
-"""The bucket side of a sync and the diff: one paginated listing plus the header manifest,
-compared by content (ETag) into a SyncPlan, which is plain data in the safe upload order.
+"""The bucket side of a sync and the diff: the paginated listing (the header manifest's ETag
+comes with it), compared by content into a SyncPlan, plain data in the safe upload order.
 """
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,24 +100,57 @@ class SyncPlan:
         return sorted(groups.items())
 
 
-def list_remote(s3: Any, bucket: str, page_keys: int = 1000) -> dict[str, RemoteObject]:
-    """Every object of the bucket by key: one ListObjectsV2 request per page of keys.
-
-    The pages are read one after the other: each is parsed while the next is requested
-    would need a second connection, and against a server that answers one request at a
-    time, ranges requested at once were measured slower than this loop.
-    """
-    objects: dict[str, RemoteObject] = {}
-    kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": page_keys}
-    while True:
-        page = s3.list_objects_v2(**kwargs)
-        for item in page.get("Contents", ()):
-            key = item["Key"]
-            objects[key] = RemoteObject(key, int(item["Size"]), item["ETag"].strip('"'))
-        token = page.get("NextContinuationToken")
-        if not page.get("IsTruncated") or not token:
-            return objects
+def _list_page(
+    s3: Any, bucket: str, max_keys: int, start_after: str | None, token: str | None
+) -> tuple[list[RemoteObject], str | None]:
+    """One ListObjectsV2 request: its objects and the continuation token when truncated."""
+    kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": max_keys}
+    if token:
         kwargs["ContinuationToken"] = token
+    elif start_after:
+        kwargs["StartAfter"] = start_after
+    page = s3.list_objects_v2(**kwargs)
+    objects = [
+        RemoteObject(item["Key"], int(item["Size"]), item["ETag"].strip('"'))
+        for item in page.get("Contents", ())
+    ]
+    return objects, page.get("NextContinuationToken") if page.get("IsTruncated") else None
+
+
+def _list_pages(
+    s3: Any, bucket: str, page_keys: int, start_after: str | None, stop_at: str | None = None
+) -> dict[str, RemoteObject]:
+    """Page through the keys after ``start_after``, up to ``stop_at`` (inclusive) if given."""
+    objects: dict[str, RemoteObject] = {}
+    token: str | None = None
+    while True:
+        found, token = _list_page(s3, bucket, page_keys, start_after, token)
+        for obj in found:
+            if stop_at is not None and obj.key > stop_at:
+                return objects
+            objects[obj.key] = obj
+        if token is None or (stop_at is not None and found and found[-1].key >= stop_at):
+            return objects
+
+
+def list_remote(
+    s3: Any, bucket: str, page_keys: int = 1000, pool: Executor | None = None
+) -> dict[str, RemoteObject]:
+    """Every object of the bucket by key.
+
+    Our manifest sorts before the site's keys, so the pages are read from after it, while a
+    one-key request (at once, on ``pool``) shows the first key: the manifest, with its ETag,
+    when nothing sorts before it. The manifest then never adds a page of its own. Keys that
+    do sort before it are listed too, from the start up to the manifest.
+    """
+    first = pool.submit(_list_page, s3, bucket, 1, None, None) if pool is not None else None
+    objects = _list_pages(s3, bucket, page_keys, MANIFEST_KEY)
+    head, _ = first.result() if first is not None else _list_page(s3, bucket, 1, None, None)
+    if head and head[0].key < MANIFEST_KEY:
+        objects.update(_list_pages(s3, bucket, page_keys, None, stop_at=MANIFEST_KEY))
+    elif head and head[0].key == MANIFEST_KEY:
+        objects[MANIFEST_KEY] = head[0]
+    return objects
 
 
 def manifest_state_from(

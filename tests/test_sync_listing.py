@@ -1,5 +1,6 @@
-"""The bucket listing: every page is read, and the header manifest is fetched only when
-its ETag in the listing says the header rules changed.
+"""The bucket listing: every page is read, the manifest never takes a page of its own, keys
+sorting before it are found too, and the manifest is fetched only when its ETag in the
+listing says the header rules changed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,29 @@ def test_every_page_is_read(s3: Any, emulator: Any, unique_name: Callable[[str],
     found = list_remote(s3, bucket, page_keys=10)
     assert {k: o.size for k, o in found.items()} == {k: len(v) for k, v in names.items()}
     pages = [r for r in emulator.requests(service="s3") if r["bucket"] == bucket]
-    assert [r["operation"] for r in pages] == ["ListObjectsV2"] * 3
+    assert [r["operation"] for r in pages] == ["ListObjectsV2"] * 4  # 3 pages + the first key
+
+
+def test_manifest_takes_no_page_and_keys_before_it_are_found(
+    s3: Any, emulator: Any, unique_name: Callable[[str], str]
+) -> None:
+    bucket = unique_name("list")
+    site = {f"k{i:03d}": b"x" for i in range(20)}
+    fill(s3, bucket, {MANIFEST_KEY: b"{}", **site})
+    emulator.reset_requests()
+    with ThreadPoolExecutor(2) as pool:
+        found = list_remote(s3, bucket, page_keys=10, pool=pool)
+    assert set(found) == {MANIFEST_KEY, *site}
+    pages = [r for r in emulator.requests(service="s3") if r["bucket"] == bucket]
+    assert len(pages) == 3  # 20 site keys: 2 pages; the manifest came with the one-key request
+
+    early = {"!first.txt": b"1", "-dash.html": b"2", ".amplify-tasks/": b"3"}
+    for key, body in early.items():
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+    with ThreadPoolExecutor(2) as pool:
+        found = list_remote(s3, bucket, page_keys=10, pool=pool)
+    assert set(found) == {MANIFEST_KEY, *site, *early}
+    assert set(list_remote(s3, bucket, page_keys=2)) == {MANIFEST_KEY, *site, *early}
 
 
 def test_manifest_is_read_only_when_the_rules_differ(
