@@ -147,7 +147,7 @@ def deploy(
             outputs = outputs_of(cfn, current) if current else None
             return DeployResult(plan, outputs, changed=False)
         if plan.action == UNCHANGED:
-            stack = describe(cfn, plan.stack_id) or {}
+            stack = dict(plan.stack or {})  # as planned a moment ago: nothing has changed
         elif plan.action == UPDATE:
             stack = run.update(plan)
         else:

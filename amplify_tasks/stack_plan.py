@@ -126,6 +126,8 @@ class DeployPlan:
     status: str = ""
     change_set_id: str = ""
     termination_protection: bool | None = None
+    #: the stack as DescribeStacks gave it while planning (None for a new stack)
+    stack: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def lines(self) -> list[str]:
         """The plan as the user reads it (the same lines for a real run and a dry run)."""
@@ -305,6 +307,7 @@ def plan_deploy(
             return DeployPlan(CREATE, changes=template_resources(template_body), **base)
         status = str(stack["StackStatus"])
         base.update(
+            stack=stack,
             stack_id=str(stack.get("StackId", "")),
             status=status,
             termination_protection=bool(stack.get("EnableTerminationProtection")),

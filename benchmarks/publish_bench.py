@@ -61,6 +61,8 @@ class Tool:
     command: Callable[[Path, str], list[str]]
     env: dict[str, str] = field(default_factory=dict)
     setup: Callable[[], None] | None = None
+    site: Path = Path()
+    cwd: Path = Path()
 
 
 # A small launcher process runs the command and reports its peak RSS. Measuring the
@@ -109,7 +111,6 @@ class Bench:
             "AWS_DEFAULT_REGION": REGION,
         }
         self.results: list[Measure] = []
-        self.site = work / "project" / "dist"
 
     # -- the tools ------------------------------------------------------------------
     def tools(self) -> list[Tool]:
@@ -133,7 +134,7 @@ class Bench:
             add = [*inv, "hosting.add", "--stage", "bench", "--no-cloudfront", "--yes"]
             subprocess.run(add, cwd=project, env=env, check=True, capture_output=True)
             with (project / ".env.bench").open("a") as settings:
-                settings.write(f"\nHOSTING_DIST_DIR={self.site.relative_to(project)}\n")
+                settings.write("\nHOSTING_DIST_DIR=dist\n")
             # The first deploy (untimed) creates the stack and its bucket.
             first = [*inv, "publish", "--stage", "bench", "--skip-build", "--yes"]
             subprocess.run(first, cwd=project, env=env, check=True, capture_output=True)
@@ -147,7 +148,7 @@ class Bench:
             return [sys.executable, "-m", "invoke", "publish", "--stage", "bench", "--skip-build"]
 
         tool = Tool("amplify-tasks", "", command, env=env, setup=setup)
-        tool.cwd = project  # type: ignore[attr-defined]
+        tool.site, tool.cwd = project / "dist", project
         return tool
 
     def awscli(self) -> Tool:
@@ -221,8 +222,9 @@ class Bench:
 
     def measure(self, tool: Tool, scenario: str, run: int, expected: int) -> Measure:
         self.emulator.reset_requests()
-        cwd = getattr(tool, "cwd", self.work)
-        seconds, rss, code, tail = run_measured(tool.command(self.site, scenario), tool.env, cwd)
+        seconds, rss, code, tail = run_measured(
+            tool.command(tool.site, scenario), tool.env, tool.cwd
+        )
         records = self.emulator.requests()
         ops = Counter(
             r["operation"]
@@ -241,24 +243,38 @@ class Bench:
         self.results.append(m)
         return m
 
-    def run_tool(self, tool: Tool, spec: SiteSpec) -> None:
-        write_site(self.site, spec)
-        if tool.setup is not None:
-            tool.setup()
-        else:
-            self.s3().create_bucket(Bucket=tool.bucket)
-        runs = self.args.runs
-        for run in range(runs):
-            self.empty_bucket(tool.bucket)
-            self.measure(tool, "cold", run, spec.files)
-        for run in range(runs):
-            self.measure(tool, "nochange", run, 0)
-        for run in range(runs):
-            changed = rebuild(self.site, 0.01, seed=100 + run)
-            self.measure(tool, "rebuild", run, len(changed))
-        for run in range(runs):
-            gone = prune(self.site, 0.05, seed=200 + run)
-            self.measure(tool, "prune", run, len(gone))
+    def prepare(self, tools: list[Tool], spec: SiteSpec) -> None:
+        """Each tool gets the same site in a folder of its own, and its bucket."""
+        for tool in tools:
+            if tool.cwd == Path():
+                tool.cwd = self.work / tool.bucket
+            if tool.site == Path():
+                tool.site = tool.cwd / "dist"
+            write_site(tool.site, spec)
+            if tool.setup is not None:
+                tool.setup()
+            else:
+                self.s3().create_bucket(Bucket=tool.bucket)
+
+    def run_all(self, tools: list[Tool]) -> None:
+        """Every scenario, run by run, the tools taking turns within a run, so that a slow
+        spell of the machine falls on all of them alike. The trees change the same way
+        (same seeds) for every tool."""
+        for run in range(self.args.runs):
+            for tool in tools:
+                self.empty_bucket(tool.bucket)
+                self.measure(tool, "cold", run, len(list(tool.site.rglob("*.*"))))
+        for run in range(self.args.runs):
+            for tool in tools:
+                self.measure(tool, "nochange", run, 0)
+        for run in range(self.args.runs):
+            for tool in tools:
+                changed = rebuild(tool.site, 0.01, seed=100 + run)
+                self.measure(tool, "rebuild", run, len(changed))
+        for run in range(self.args.runs):
+            for tool in tools:
+                gone = prune(tool.site, 0.05, seed=200 + run)
+                self.measure(tool, "prune", run, len(gone))
 
 
 def _boto_creds() -> dict[str, str]:
@@ -332,9 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="amplify-bench-") as tmp:
         bench = Bench(args, Path(tmp))
         try:
-            for tool in bench.tools():
-                print(f"== {tool.name}")
-                bench.run_tool(tool, spec)
+            tools = bench.tools()
+            bench.prepare(tools, spec)
+            bench.run_all(tools)
         finally:
             control.stop(Path(tmp) / "state")
     checks = report(bench.results, args.files)
