@@ -154,6 +154,8 @@ class Publisher:
         self._sessions: dict[str, Any] = {}
         self._pool: Any = None  # one thread pool for the listing, hashing and uploads
         self._prefetch: tuple[Future[str], Future[Any]] | None = None
+        self._hashing: Future[Any] | None = None  # sync.Hasher, started during the deploy
+        self._ignore_spec: Any = None
 
     def run(self) -> PublishSummary:
         """Settings, pre-publish hooks (the build), deploy, sync and invalidation,
@@ -173,7 +175,7 @@ class Publisher:
         try:
             with around(self.project, "publish", ctx, user_hooks=user_hooks):
                 with around(self.project, "deploy", ctx, user_hooks=user_hooks):
-                    self.prefetch_listing()
+                    self.prefetch()
                     self.deploy()
                     ctx.outputs = self.outputs
                 with around(self.project, "sync", ctx, user_hooks=user_hooks):
@@ -192,16 +194,22 @@ class Publisher:
         self.settings = load_settings(self.project, self.stage)
         return self.settings
 
-    def prefetch_listing(self) -> None:
-        """List the bucket of the deployed stack while the stack is checked and deployed.
+    def prefetch(self) -> None:
+        """Start hashing the dist folder, and listing the bucket of the deployed stack, while
+        the stack is checked and deployed.
 
-        One DescribeStacks more; the deploy leaves the objects alone, so the listing stays
-        good for the sync whenever the deploy keeps the bucket (it always keeps its name
-        unless HOSTING_BUCKET_NAME changed). A first deploy finds no stack: nothing to list.
+        The listing costs one DescribeStacks more; the deploy leaves the objects alone, so it
+        stays good for the sync whenever the deploy keeps the bucket (it keeps its name unless
+        HOSTING_BUCKET_NAME changed). A first deploy finds no stack: nothing to list. Files
+        that change before the sync (a pre-sync hook) are hashed again there.
         """
         from .stack import stack_outputs
+        from .sync import hash_ahead
         from .sync_plan import list_remote
 
+        if not self.options.force:
+            dist = self.project.root / self._settings().dist_dir
+            self._hashing = self._pool.submit(hash_ahead, dist, self._pool, self._ignore())
         if self.options.skip_backend:
             return
         cfn, s3 = self._client("cloudformation"), self._client("s3")
@@ -260,12 +268,10 @@ class Publisher:
     def sync(self) -> None:
         """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation."""
         from .content import HeaderRules
-        from .ignore import load_ignore_spec
         from .sync import SyncOptions, plan_sync, run_plan
 
         settings = self._settings()
         rules = HeaderRules.from_config(self.project.get("headers"))
-        spec = load_ignore_spec(self.project.root, settings)
         options = SyncOptions(
             index_document=settings.index_document,
             max_deletes=settings.max_deletes,
@@ -283,9 +289,10 @@ class Publisher:
                 dist,
                 pool,
                 rules=rules,
-                ignore=spec.match_file,
+                ignore=self._ignore(),
                 options=options,
                 listing=self._prefetched(bucket),
+                hashing=self._hashing,
             )
             self.summary.plan = plan
             if self.options.dry_run:
@@ -356,6 +363,14 @@ class Publisher:
                 self.out(line)
 
     # -- helpers ---------------------------------------------------------------------------
+    def _ignore(self) -> Callable[[str], bool]:
+        """The stage's publish ignore rules, as a predicate on keys (read once)."""
+        if self._ignore_spec is None:
+            from .ignore import load_ignore_spec
+
+            self._ignore_spec = load_ignore_spec(self.project.root, self._settings())
+        return self._ignore_spec.match_file
+
     def _settings(self) -> Settings:
         return self.settings if self.settings is not None else self.load_settings()
 

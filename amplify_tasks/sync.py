@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from . import aws, etag
 from .content import HeaderRules
-from .errors import AwsError, SyncError
+from .errors import AwsError, HostingError, SyncError
 from .sync_exec import SyncResult, execute
 from .sync_plan import (
     CHANGED,
@@ -74,11 +74,11 @@ def _hash_batch(files: Sequence[LocalFile]) -> list[frozenset[str]]:
 class Hasher:
     """Hashes files on the pool in batches. ``start`` hashes ahead while the listing is in
     flight; ``etags_of`` (for make_plan) takes those results and hashes only what is left;
-    ``cancel`` drops the batches nobody asked for."""
+    ``keep`` forgets files that changed since; ``cancel`` drops what nobody asked for."""
 
     def __init__(self, pool: Executor) -> None:
         self.pool = pool
-        self.ahead: dict[str, tuple[Future[list[frozenset[str]]], int]] = {}
+        self.ahead: dict[str, tuple[Future[list[frozenset[str]]], int, LocalFile]] = {}
 
     def _submit(self, files: Sequence[LocalFile]) -> list[Future[list[frozenset[str]]]]:
         return [
@@ -89,7 +89,14 @@ class Hasher:
     def start(self, files: Sequence[LocalFile]) -> None:
         for n, future in enumerate(self._submit(files)):
             for i, lf in enumerate(files[n * HASH_BATCH : (n + 1) * HASH_BATCH]):
-                self.ahead[lf.key] = (future, i)
+                self.ahead[lf.key] = (future, i, lf)
+
+    def keep(self, files: Sequence[LocalFile]) -> None:
+        """Forget hashes of files that are gone or changed (size or mtime) since ``start``."""
+        current = {f.key: f for f in files}
+        for key, (_future, _i, lf) in list(self.ahead.items()):
+            if current.get(key) != lf:
+                del self.ahead[key]
 
     def etags_of(self, files: Sequence[LocalFile]) -> list[frozenset[str]]:
         missing = [f for f in files if f.key not in self.ahead]
@@ -97,16 +104,24 @@ class Hasher:
         out = []
         for f in files:
             if f.key in self.ahead:
-                future, i = self.ahead[f.key]
+                future, i, _lf = self.ahead[f.key]
                 out.append(future.result()[i])
             else:
                 out.append(next(fresh))
         return out
 
     def cancel(self) -> None:
-        for future, _ in self.ahead.values():
+        for future, _i, _lf in self.ahead.values():
             future.cancel()
         self.ahead.clear()
+
+
+def hash_ahead(dist: Path, pool: Executor, ignore: Ignore | None = None) -> Hasher:
+    """Scan the dist folder and start hashing it on the pool (before the listing is asked
+    for); plan_sync scans again and keeps only the hashes of files still the same."""
+    hasher = Hasher(pool)
+    hasher.start(scan_dist(dist, ignore))
+    return hasher
 
 
 @contextlib.contextmanager
@@ -143,18 +158,21 @@ def plan_sync(
     ignore: Ignore | None = None,
     options: SyncOptions = SyncOptions(),
     listing: Future[dict[str, RemoteObject]] | None = None,
+    hashing: Future[Hasher] | None = None,
 ) -> SyncPlan:
     """List the bucket while ``dist`` is scanned and hashed; read the manifest only when its
     ETag in the listing says the header rules changed; then diff.
 
-    ``listing`` is the bucket's listing already under way, if the caller started it.
+    ``listing`` is the bucket's listing and ``hashing`` the hashing of ``dist`` (hash_ahead)
+    already under way, if the caller started them.
     ``bucket=None`` plans against an empty bucket (a dry run before the stack exists).
     """
     if listing is None and bucket:
         listing = pool.submit(list_remote, s3, bucket, pool=pool)
     local = scan_dist(dist, ignore)
-    hasher = Hasher(pool)
-    if listing is not None and not listing.done() and not options.force:
+    hasher = _started(hashing) or Hasher(pool)
+    hasher.keep(local)
+    if not hasher.ahead and listing is not None and not listing.done() and not options.force:
         hasher.start(local)  # the listing takes a while: hash meanwhile
     try:
         with bucket_errors(bucket):
@@ -175,6 +193,16 @@ def plan_sync(
         )
     finally:
         hasher.cancel()
+
+
+def _started(hashing: Future[Hasher] | None) -> Hasher | None:
+    """The hasher started ahead, unless it failed (the scan here then says why)."""
+    if hashing is None:
+        return None
+    try:
+        return hashing.result()
+    except HostingError:
+        return None
 
 
 def sync_dist(

@@ -23,11 +23,12 @@ Ignore = Callable[[str], bool]
 
 @dataclass(frozen=True)
 class LocalFile:
-    """A file to publish: its bucket key (``/``-separated), its path and size."""
+    """A file to publish: its bucket key (``/``-separated), its path, size and mtime."""
 
     key: str
     path: str
     size: int
+    mtime_ns: int = 0
 
 
 def excluded_by_default(name: str, is_dir: bool) -> bool:
@@ -104,9 +105,8 @@ def scan_dist(root: Path, ignore: Ignore | None = None) -> list[LocalFile]:
                 elif entry.is_file(follow_symlinks=True):
                     if ignore is not None and ignore(key):
                         continue
-                    files.append(
-                        LocalFile(key, entry.path, entry.stat(follow_symlinks=True).st_size)
-                    )
+                    st = entry.stat(follow_symlinks=True)
+                    files.append(LocalFile(key, entry.path, st.st_size, st.st_mtime_ns))
 
     walk(root_str, "", frozenset({root_str}))
     if not files:

@@ -48,6 +48,7 @@ class Measure:
     bytes_sent: int
     exit_code: int
     expected_changes: int = 0
+    remote_keys: int = 0  # the site's keys in the bucket before the run
 
     @property
     def puts(self) -> int:
@@ -220,7 +221,9 @@ class Bench:
                 return
             s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
 
-    def measure(self, tool: Tool, scenario: str, run: int, expected: int) -> Measure:
+    def measure(
+        self, tool: Tool, scenario: str, run: int, expected: int, remote_keys: int = 0
+    ) -> Measure:
         self.emulator.reset_requests()
         seconds, rss, code, tail = run_measured(
             tool.command(tool.site, scenario), tool.env, tool.cwd
@@ -233,7 +236,18 @@ class Bench:
         )
         other = Counter(r["operation"] for r in records if r.get("service") not in ("s3", None))
         sent = sum(int(r.get("bytes") or 0) for r in records)
-        m = Measure(tool.name, scenario, run, seconds, rss, dict(ops + other), sent, code, expected)
+        m = Measure(
+            tool.name,
+            scenario,
+            run,
+            seconds,
+            rss,
+            dict(ops + other),
+            sent,
+            code,
+            expected,
+            remote_keys,
+        )
         if code != 0:
             print(f"  ! {tool.name} {scenario} exited {code}: {tail.strip()[-400:]}")
         print(
@@ -266,15 +280,36 @@ class Bench:
                 self.measure(tool, "cold", run, len(list(tool.site.rglob("*.*"))))
         for run in range(self.args.runs):
             for tool in tools:
-                self.measure(tool, "nochange", run, 0)
+                self.measure(tool, "nochange", run, 0, _count(tool.site))
         for run in range(self.args.runs):
             for tool in tools:
+                keys = _count(tool.site)
                 changed = rebuild(tool.site, 0.01, seed=100 + run)
-                self.measure(tool, "rebuild", run, len(changed))
+                self.measure(tool, "rebuild", run, len(changed), keys)
         for run in range(self.args.runs):
             for tool in tools:
+                keys = _count(tool.site)
                 gone = prune(tool.site, 0.05, seed=200 + run)
-                self.measure(tool, "prune", run, len(gone))
+                self.measure(tool, "prune", run, len(gone), keys)
+
+
+def _count(site: Path) -> int:
+    return sum(1 for p in site.rglob("*") if p.is_file())
+
+
+#: Our fixed reads per publish besides the listing pages: one one-key listing request (it
+#: brings the header manifest's ETag), and on CloudFormation two DescribeStacks (the bucket's
+#: listing starts while the stack is checked) and one GetTemplate.
+FIXED_S3_READS = 1
+FIXED_CFN_READS = {"DescribeStacks": 2, "GetTemplate": 1}
+
+
+def minimum_s3_requests(m: Measure) -> int:
+    """Listing pages + one PUT per changed file + ceil(deleted / 1000) DeleteObjects + ours."""
+    pages = max(1, math.ceil(m.remote_keys / 1000))
+    puts = m.expected_changes if m.scenario == "rebuild" else 0
+    deletes = math.ceil(m.expected_changes / 1000) if m.scenario == "prune" else 0
+    return pages + puts + deletes + FIXED_S3_READS
 
 
 def _boto_creds() -> dict[str, str]:
@@ -327,8 +362,42 @@ def report(results: list[Measure], files: int) -> list[tuple[str, bool, str]]:
     )
     ours_nochange = [m for m in results if m.tool == "amplify-tasks" and m.scenario == "nochange"]
     checks.append(("no change: zero PUTs", all(m.puts == 0 for m in ours_nochange), ""))
+    warm = [
+        m
+        for m in results
+        if m.tool == "amplify-tasks" and m.scenario in ("nochange", "rebuild", "prune")
+    ]
+    s3_ops = ("ListObjectsV2", "PutObject", "UploadPart", "CopyObject", "GetObject")
+    s3_ops += ("HeadObject", "DeleteObjects", "DeleteObject", "CreateMultipartUpload")
+    got = [sum(m.requests.get(op, 0) for op in s3_ops) for m in warm]
+    want = [minimum_s3_requests(m) for m in warm]
+    cfn_ok = all(all(m.requests.get(k, 0) == v for k, v in FIXED_CFN_READS.items()) for m in warm)
+    checks.append(
+        (
+            "requests: S3 at the minimum, CloudFormation reads fixed",
+            got == want and cfn_ok,
+            f"S3 {got} vs minimum {want}; CloudFormation {FIXED_CFN_READS} each run: {cfn_ok}",
+        )
+    )
     rss = max((m.max_rss_mb for m in results if m.tool == "amplify-tasks"), default=math.nan)
     checks.append(("memory: peak RSS <= 150 MB", rss <= 150, f"{rss:.1f} MB"))
+    for name, ok, detail in checks:
+        print(f"  [{'met' if ok else 'MISSED'}] {name} {detail}")
+    return checks
+
+
+def scale_checks(
+    results: list[Measure], files: int, baseline: dict[str, Any]
+) -> list[tuple[str, bool, str]]:
+    """Each scenario of ours at this size takes at most 10x its time at the baseline's."""
+    base = [Measure(**{k: v for k, v in r.items() if k != "puts"}) for r in baseline["results"]]
+    checks = []
+    for sc in SCENARIOS:
+        now = median(results, "amplify-tasks", sc, "seconds")
+        then = median(base, "amplify-tasks", sc, "seconds")
+        ratio = now / then if then else math.nan
+        label = f"scale: {sc} at {files} files <= 10x {baseline['files']}"
+        checks.append((label, ratio <= 10, f"{now:.2f}s / {then:.2f}s = x{ratio:.1f}"))
     for name, ok, detail in checks:
         print(f"  [{'met' if ok else 'MISSED'}] {name} {detail}")
     return checks
@@ -343,6 +412,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=HERE / "results" / "publish.json", help="raw figures (JSON)"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="raw figures of a 2,000-file run: check the scale target against them",
+    )
     args = parser.parse_args(argv)
     spec = SiteSpec(files=args.files, target_bytes=int(45_000_000 * args.files / 2000))
     with tempfile.TemporaryDirectory(prefix="amplify-bench-") as tmp:
@@ -354,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             control.stop(Path(tmp) / "state")
     checks = report(bench.results, args.files)
+    if args.baseline is not None:
+        checks += scale_checks(bench.results, args.files, json.loads(args.baseline.read_text()))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps(
