@@ -203,15 +203,18 @@ class Publisher:
         HOSTING_BUCKET_NAME changed). A first deploy finds no stack: nothing to list. Files
         that change before the sync (a pre-sync hook) are hashed again there.
         """
-        from .stack import stack_outputs
         from .sync import hash_ahead
-        from .sync_plan import list_remote
 
+        if not self.options.skip_backend:
+            self._prefetch_listing()
         if not self.options.force:
             dist = self.project.root / self._settings().dist_dir
             self._hashing = self._pool.submit(hash_ahead, dist, self._pool, self._ignore())
-        if self.options.skip_backend:
-            return
+
+    def _prefetch_listing(self) -> None:
+        from .stack import stack_outputs
+        from .sync_plan import list_remote
+
         cfn, s3 = self._client("cloudformation"), self._client("s3")
         name = self._settings().stack_name
         bucket: Future[str] = Future()
@@ -223,7 +226,7 @@ class Publisher:
                 bucket.set_result("")
                 raise
             bucket.set_result(found)
-            return list_remote(s3, found, pool=self._pool) if found else {}
+            return list_remote(s3, found) if found else {}
 
         self._prefetch = (bucket, self._pool.submit(listing))
 

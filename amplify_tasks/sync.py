@@ -168,7 +168,7 @@ def plan_sync(
     ``bucket=None`` plans against an empty bucket (a dry run before the stack exists).
     """
     if listing is None and bucket:
-        listing = pool.submit(list_remote, s3, bucket, pool=pool)
+        listing = pool.submit(list_remote, s3, bucket)
     local = scan_dist(dist, ignore)
     hasher = _started(hashing) or Hasher(pool)
     hasher.keep(local)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,22 +132,23 @@ def _list_pages(
             return objects
 
 
-def list_remote(
-    s3: Any, bucket: str, page_keys: int = 1000, pool: Executor | None = None
-) -> dict[str, RemoteObject]:
+def list_remote(s3: Any, bucket: str, page_keys: int = 1000) -> dict[str, RemoteObject]:
     """Every object of the bucket by key.
 
-    Our manifest sorts before the site's keys, so the pages are read from after it, while a
-    one-key request (at once, on ``pool``) shows the first key: the manifest, with its ETag,
-    when nothing sorts before it. The manifest then never adds a page of its own. Keys that
-    do sort before it are listed too, from the start up to the manifest.
+    Our manifest sorts before the site's keys, so a one-key request first shows the first
+    key: the manifest, with its ETag, when nothing sorts before it. The pages are then read
+    from after it, and the manifest never takes a page of its own. Keys that do sort before
+    it are listed too, from the start up to the manifest.
     """
-    first = pool.submit(_list_page, s3, bucket, 1, None, None) if pool is not None else None
+    head, _ = _list_page(s3, bucket, 1, None, None)
+    if not head:
+        return {}
+    if head[0].key > MANIFEST_KEY:
+        return _list_pages(s3, bucket, page_keys, None)
     objects = _list_pages(s3, bucket, page_keys, MANIFEST_KEY)
-    head, _ = first.result() if first is not None else _list_page(s3, bucket, 1, None, None)
-    if head and head[0].key < MANIFEST_KEY:
+    if head[0].key < MANIFEST_KEY:
         objects.update(_list_pages(s3, bucket, page_keys, None, stop_at=MANIFEST_KEY))
-    elif head and head[0].key == MANIFEST_KEY:
+    else:
         objects[MANIFEST_KEY] = head[0]
     return objects
 

@@ -45,8 +45,7 @@ def test_manifest_takes_no_page_and_keys_before_it_are_found(
     site = {f"k{i:03d}": b"x" for i in range(20)}
     fill(s3, bucket, {MANIFEST_KEY: b"{}", **site})
     emulator.reset_requests()
-    with ThreadPoolExecutor(2) as pool:
-        found = list_remote(s3, bucket, page_keys=10, pool=pool)
+    found = list_remote(s3, bucket, page_keys=10)
     assert set(found) == {MANIFEST_KEY, *site}
     pages = [r for r in emulator.requests(service="s3") if r["bucket"] == bucket]
     assert len(pages) == 3  # 20 site keys: 2 pages; the manifest came with the one-key request
@@ -54,8 +53,7 @@ def test_manifest_takes_no_page_and_keys_before_it_are_found(
     early = {"!first.txt": b"1", "-dash.html": b"2", ".amplify-tasks/": b"3"}
     for key, body in early.items():
         s3.put_object(Bucket=bucket, Key=key, Body=body)
-    with ThreadPoolExecutor(2) as pool:
-        found = list_remote(s3, bucket, page_keys=10, pool=pool)
+    found = list_remote(s3, bucket, page_keys=10)
     assert set(found) == {MANIFEST_KEY, *site, *early}
     assert set(list_remote(s3, bucket, page_keys=2)) == {MANIFEST_KEY, *site, *early}
 
