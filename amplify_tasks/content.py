@@ -225,6 +225,7 @@ class HeaderRules:
 
     def __init__(self, rules: Iterable[HeaderRule] = ()) -> None:
         self.rules = tuple(rules)
+        self._known: dict[str, tuple[str, str]] = {}  # headers_for, by key
 
     @classmethod
     def from_config(cls, entries: Any) -> HeaderRules:
@@ -253,7 +254,13 @@ class HeaderRules:
         return {"builtin": BUILTIN_VERSION, "rules": [r.as_dict() for r in self.rules]}
 
     def headers_for(self, key: str) -> tuple[str, str]:
-        """(Content-Type, Cache-Control) of a key."""
+        """(Content-Type, Cache-Control) of a key (worked out once per key)."""
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = self._headers_for(key)
+        return known
+
+    def _headers_for(self, key: str) -> tuple[str, str]:
         content_type = content_type_of(key)
         cache_control: str | None = None
         for rule in self.rules:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -153,9 +153,13 @@ class Publisher:
         self._s3: Any = None
         self._sessions: dict[str, Any] = {}
         self._pool: Any = None  # one thread pool for the listing, hashing and uploads
-        self._prefetch: tuple[Future[str], Future[Any]] | None = None
+        # the stack as described, and (its bucket, the bucket's listing), both on the pool
+        self._prefetch: tuple[Future[Mapping[str, Any] | None], Future[tuple[str, Any]]] | None = (
+            None
+        )
         self._hashing: Future[Any] | None = None  # sync.Hasher, started during the deploy
         self._ignore_spec: Any = None
+        self._header_rules: Any = None
 
     def run(self) -> PublishSummary:
         """Settings, pre-publish hooks (the build), deploy, sync and invalidation,
@@ -209,33 +213,44 @@ class Publisher:
             self._prefetch_listing()
         if not self.options.force:
             dist = self.project.root / self._settings().dist_dir
-            self._hashing = self._pool.submit(hash_ahead, dist, self._pool, self._ignore())
+            self._hashing = self._pool.submit(
+                hash_ahead, dist, self._pool, self._ignore(), self._rules()
+            )
 
     def _prefetch_listing(self) -> None:
-        from .stack import stack_outputs
+        from .stack import outputs_of
+        from .stack_events import describe
         from .sync_plan import list_remote
 
         cfn, s3 = self._client("cloudformation"), self._client("s3")
         name = self._settings().stack_name
-        bucket: Future[str] = Future()
+        stack: Future[Any] = Future()  # the DescribeStacks the deploy plans from, too
 
         def listing() -> Any:
             try:
-                found = stack_outputs(cfn, name).bucket
-            except Exception:
-                bucket.set_result("")
+                found = describe(cfn, name)
+            except BaseException as exc:
+                stack.set_exception(exc)
                 raise
-            bucket.set_result(found)
-            return list_remote(s3, found) if found else {}
+            stack.set_result(found)
+            bucket = outputs_of(cfn, found).bucket if found else ""
+            return bucket, (list_remote(s3, bucket) if bucket else {})
 
-        self._prefetch = (bucket, self._pool.submit(listing))
+        self._prefetch = (stack, self._pool.submit(listing))
 
     def _prefetched(self, bucket: str | None) -> Future[Any] | None:
         """The listing prefetched for this bucket, if it is the one the sync goes to."""
         if self._prefetch is None or not bucket:
             return None
-        known, listing = self._prefetch
-        return listing if known.result() == bucket else None
+        listed: Future[Any] = Future()
+        try:
+            found, objects = self._prefetch[1].result()
+        except Exception:
+            return None  # listed again in the sync, where an error is explained
+        if found != bucket:
+            return None
+        listed.set_result(objects)
+        return listed
 
     def deploy(self) -> None:
         """Deploy the stack (or, with --skip-backend, read the outputs of the existing one)."""
@@ -253,12 +268,14 @@ class Publisher:
                 except StackError as exc:
                     raise StackError(f"{exc} (publish without --skip-backend)") from exc
             else:
+                described = self._prefetch[0].result if self._prefetch else None
                 result = stack_stage.deploy_stage(
                     self.project,
                     settings,
                     dry_run=self.options.dry_run,
                     on_event=self.out,
                     cfn=self._client("cloudformation"),
+                    described=described,
                 )
                 self.outputs = result.outputs
                 if result.plan.action in ("create", "recreate"):
@@ -270,11 +287,10 @@ class Publisher:
 
     def sync(self) -> None:
         """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation."""
-        from .content import HeaderRules
         from .sync import SyncOptions, plan_sync, run_plan
 
         settings = self._settings()
-        rules = HeaderRules.from_config(self.project.get("headers"))
+        rules = self._rules()
         options = SyncOptions(
             index_document=settings.index_document,
             max_deletes=settings.max_deletes,
@@ -373,6 +389,14 @@ class Publisher:
 
             self._ignore_spec = load_ignore_spec(self.project.root, self._settings())
         return self._ignore_spec.match_file
+
+    def _rules(self) -> Any:
+        """The header rules from invoke config (one object: it remembers each key's headers)."""
+        if self._header_rules is None:
+            from .content import HeaderRules
+
+            self._header_rules = HeaderRules.from_config(self.project.get("headers"))
+        return self._header_rules
 
     def _settings(self) -> Settings:
         return self.settings if self.settings is not None else self.load_settings()

@@ -27,6 +27,7 @@ from .stack_plan import (
     UPDATE,
     DeployPlan,
     DeployResult,
+    Described,
     ResourceChange,
     StackOutputs,
     cfn_parameters,
@@ -133,10 +134,11 @@ def deploy(
     dry_run: bool = False,
     poll_delay: float = 5.0,
     timeout: float = 3600.0,
+    described: Described | None = None,
 ) -> DeployResult:
     """Plan, print the plan, then (unless ``dry_run``) create, update or recreate the stack
     and wait for it. A dry run of a new stack calls nothing but DescribeStacks."""
-    plan = plan_deploy(cfn, stack_name, template_body, parameters, sleep=sleep)
+    plan = plan_deploy(cfn, stack_name, template_body, parameters, sleep=sleep, described=described)
     for line in plan.lines():
         on_event(line)
     run = StackOps(cfn, on_event, Poller(cfn, on_event, sleep, delay=poll_delay, timeout=timeout))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,6 +285,10 @@ def _plan_update(
     return DeployPlan(UPDATE, changes=changes, change_set_id=created["Id"], **base)
 
 
+#: Gives a stack as DescribeStacks returned it (None: no such stack), made by the caller.
+Described = Callable[[], Mapping[str, Any] | None]
+
+
 def plan_deploy(
     cfn: Any,
     stack_name: str,
@@ -292,6 +296,7 @@ def plan_deploy(
     parameters: Mapping[str, str] | None = None,
     *,
     sleep: Sleep = time.sleep,
+    described: Described | None = None,
 ) -> DeployPlan:
     """Decide what a deploy does. An "update" plan leaves a change set behind: execute it
     with ``deploy`` or delete it with ``discard_plan``."""
@@ -302,7 +307,7 @@ def plan_deploy(
         "parameters": params,
     }
     with aws_errors(f"planning stack {stack_name}"):
-        stack = describe(cfn, stack_name)
+        stack = described() if described is not None else describe(cfn, stack_name)
         if stack is None:
             return DeployPlan(CREATE, changes=template_resources(template_body), **base)
         status = str(stack["StackStatus"])

@@ -16,7 +16,7 @@ from .settings import Settings
 from .site import working_url
 from .stack import DeployResult, StackOutputs, deploy, outputs_of, protection_for
 from .stack_events import EventSink, Sleep, aws_errors, collapse, describe, error_code
-from .stack_plan import same_template
+from .stack_plan import Described, same_template
 
 
 def cloudformation(cfn: Any = None) -> Any:
@@ -36,8 +36,12 @@ def deploy_stage(
     on_event: EventSink = print,
     cfn: Any = None,
     sleep: Sleep = time.sleep,
+    described: Described | None = None,
 ) -> DeployResult:
-    """Render the stage's template, write it (not on a dry run) and deploy it."""
+    """Render the stage's template, write it (not on a dry run) and deploy it.
+
+    ``described`` gives the stack as a DescribeStacks made a moment ago (else one is made).
+    """
     from . import templates
 
     body = templates.render(project, settings)
@@ -52,6 +56,7 @@ def deploy_stage(
         on_event=on_event,
         sleep=sleep,
         dry_run=dry_run,
+        described=described,
     )
 
 

@@ -116,11 +116,18 @@ class Hasher:
         self.ahead.clear()
 
 
-def hash_ahead(dist: Path, pool: Executor, ignore: Ignore | None = None) -> Hasher:
+def hash_ahead(
+    dist: Path, pool: Executor, ignore: Ignore | None = None, rules: HeaderRules | None = None
+) -> Hasher:
     """Scan the dist folder and start hashing it on the pool (before the listing is asked
-    for); plan_sync scans again and keeps only the hashes of files still the same."""
+    for), and work out each file's headers meanwhile; plan_sync scans again and keeps only
+    the hashes of files still the same."""
     hasher = Hasher(pool)
-    hasher.start(scan_dist(dist, ignore))
+    files = scan_dist(dist, ignore)
+    hasher.start(files)
+    if rules is not None:
+        for lf in files:
+            rules.headers_for(lf.key)
     return hasher
 
 

@@ -298,10 +298,10 @@ def _count(site: Path) -> int:
 
 
 #: Our fixed reads per publish besides the listing pages: one one-key listing request (it
-#: brings the header manifest's ETag), and on CloudFormation two DescribeStacks (the bucket's
-#: listing starts while the stack is checked) and one GetTemplate.
+#: brings the header manifest's ETag), and on CloudFormation one DescribeStacks (the bucket's
+#: listing starts while the stack is checked, from the same DescribeStacks) and one GetTemplate.
 FIXED_S3_READS = 1
-FIXED_CFN_READS = {"DescribeStacks": 2, "GetTemplate": 1}
+FIXED_CFN_READS = {"DescribeStacks": 1, "GetTemplate": 1}
 
 
 def minimum_s3_requests(m: Measure) -> int:
