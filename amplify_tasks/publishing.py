@@ -238,19 +238,24 @@ class Publisher:
 
         self._prefetch = (stack, self._pool.submit(listing))
 
-    def _prefetched(self, bucket: str | None) -> Future[Any] | None:
-        """The listing prefetched for this bucket, if it is the one the sync goes to."""
+    def _listing_of(self, bucket: str | None) -> Future[Any] | None:
+        """The bucket's listing, under way: the prefetched one when the sync goes to the
+        bucket it listed, else a new one. It does not wait, so the sync scans meanwhile."""
         if self._prefetch is None or not bucket:
             return None
-        listed: Future[Any] = Future()
-        try:
-            found, objects = self._prefetch[1].result()
-        except Exception:
-            return None  # listed again in the sync, where an error is explained
-        if found != bucket:
-            return None
-        listed.set_result(objects)
-        return listed
+        from .sync_plan import list_remote
+
+        prefetched = self._prefetch[1]
+        s3 = self._client("s3")
+
+        def listing() -> Any:
+            try:
+                found, objects = prefetched.result()
+            except Exception:
+                found = ""  # listed again here, where an error is explained
+            return objects if found == bucket else list_remote(s3, bucket)
+
+        return self._pool.submit(listing)
 
     def deploy(self) -> None:
         """Deploy the stack (or, with --skip-backend, read the outputs of the existing one)."""
@@ -310,7 +315,7 @@ class Publisher:
                 rules=rules,
                 ignore=self._ignore(),
                 options=options,
-                listing=self._prefetched(bucket),
+                listing=self._listing_of(bucket),
                 hashing=self._hashing,
             )
             self.summary.plan = plan
