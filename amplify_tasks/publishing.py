@@ -407,11 +407,11 @@ class Publisher:
         return self.settings if self.settings is not None else self.load_settings()
 
     def _client(self, service: str) -> Any:
-        """Clients share one boto3 session per region (its loaded models are reused)."""
+        """Clients share one session per region (its loaded models are reused)."""
         if "" not in self._sessions:
             self._sessions[""] = aws.session()
         region = (self.outputs.region if self.outputs is not None else "") or ""
-        if region == (self._sessions[""].region_name or ""):
+        if region == aws.session_region(self._sessions[""]):
             region = ""
         if region not in self._sessions:
             self._sessions[region] = aws.session(region)
