@@ -83,11 +83,6 @@ def _leave_timestamps_unparsed(client_: Any) -> None:
     endpoint._response_parser_factory = factory
 
 
-def region_of(client_: Any) -> str:
-    """The region a client talks to."""
-    return str(client_.meta.region_name)
-
-
 @contextlib.contextmanager
 def translate_errors() -> Iterator[None]:
     """Turn botocore's credential, region and AccessDenied errors into AwsError."""

@@ -21,14 +21,29 @@ def emulator_endpoint() -> str:
 def working_url(outputs: Any) -> str:
     """The URL that serves the site: CloudFront's https URL, else the website URL; under the
     emulator, a distribution's loopback preview URL instead of its cloudfront.net name."""
-    from .local.control import at_endpoint
-
     url = str(getattr(outputs, "site_url", "") or "")
     distribution = str(getattr(outputs, "distribution_id", "") or "")
-    emulator = at_endpoint(emulator_endpoint())
-    if distribution and emulator is not None:
-        try:
-            return emulator.preview_url(distribution)
-        except EmulatorError:
-            return url
+    endpoint = emulator_endpoint()
+    if distribution and endpoint:
+        return _preview_url(endpoint, distribution) or url
     return url
+
+
+#: Preview URLs found, by (endpoint, distribution id): the emulator is asked once per
+#: process, not once for the summary and again for the smoke test.
+_PREVIEWS: dict[tuple[str, str], str] = {}
+
+
+def _preview_url(endpoint: str, distribution: str) -> str:
+    """A distribution's preview URL from the emulator ('' when it has none)."""
+    from .local.control import at_endpoint
+
+    known = _PREVIEWS.get((endpoint, distribution))
+    emulator = at_endpoint(endpoint)
+    if known is not None or emulator is None:
+        return known or ""
+    try:
+        found = _PREVIEWS[(endpoint, distribution)] = emulator.preview_url(distribution)
+    except EmulatorError:
+        return ""
+    return found

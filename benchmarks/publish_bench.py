@@ -30,6 +30,7 @@ sys.path.insert(0, str(HERE))
 from sitegen import SiteSpec, prune, rebuild, write_site  # noqa: E402
 
 from amplify_tasks.local import control  # noqa: E402
+from amplify_tasks.stack_remove import empty_bucket  # noqa: E402
 
 SCENARIOS = ("cold", "nochange", "rebuild", "prune")
 BIN = Path(sys.executable).parent
@@ -211,17 +212,8 @@ class Bench:
         return boto3.client("s3", endpoint_url=self.endpoint, region_name=REGION, **_boto_creds())
 
     def empty_bucket(self, bucket: str) -> None:
-        """Delete every object version, a page at a time until the listing is empty."""
-        s3 = self.s3()
-        while True:
-            page = s3.list_object_versions(Bucket=bucket, MaxKeys=1000)
-            batch = [
-                {"Key": o["Key"], "VersionId": o["VersionId"]}
-                for o in page.get("Versions", []) + page.get("DeleteMarkers", [])
-            ]
-            if not batch:
-                return
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+        """Every object version and delete marker, as `hosting.remove` empties a bucket."""
+        empty_bucket(self.s3(), bucket)
 
     def measure(
         self, tool: Tool, scenario: str, run: int, expected: int, remote_keys: int = 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from stacks import website_template
 
 from amplify_tasks import hooks, hooks_builtin
 from amplify_tasks.errors import HookError, StackError
@@ -268,21 +269,7 @@ def website_bucket(bucket: str, objects: dict[str, tuple[bytes, str]]) -> StackO
     """A website bucket made by a stack on the emulator, holding ``objects``; the outputs."""
     from amplify_tasks import aws
 
-    template = {
-        "Resources": {
-            "Site": {
-                "Type": "AWS::S3::Bucket",
-                "Properties": {
-                    "BucketName": bucket,
-                    "WebsiteConfiguration": {
-                        "IndexDocument": "index.html",
-                        "ErrorDocument": "404.html",
-                    },
-                },
-            }
-        },
-        "Outputs": {"WebsiteURL": {"Value": {"Fn::GetAtt": ["Site", "WebsiteURL"]}}},
-    }
+    template = website_template(bucket)
     cfn = aws.client("cloudformation")
     cfn.create_stack(StackName=bucket, TemplateBody=json.dumps(template))
     cfn.get_waiter("stack_create_complete").wait(

@@ -7,11 +7,11 @@ from __future__ import annotations
 import http.client
 import json
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
 import pytest
+from stacks import website_template
 from test_local_cfn import create_stack, hosting_template, update_stack
 
 from amplify_tasks.local import control
@@ -27,24 +27,6 @@ def fetch(url: str, path: str, method: str = "GET") -> tuple[int, dict[str, str]
         return resp.status, dict(resp.getheaders()), resp.read()
     finally:
         conn.close()
-
-
-def website_template(bucket: str, error_document: str = "404.html") -> dict[str, Any]:
-    return {
-        "Resources": {
-            "Site": {
-                "Type": "AWS::S3::Bucket",
-                "Properties": {
-                    "BucketName": bucket,
-                    "WebsiteConfiguration": {
-                        "IndexDocument": "index.html",
-                        "ErrorDocument": error_document,
-                    },
-                },
-            }
-        },
-        "Outputs": {"WebsiteURL": {"Value": {"Fn::GetAtt": ["Site", "WebsiteURL"]}}},
-    }
 
 
 def upload_site(bucket: str) -> None:
