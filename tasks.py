@@ -77,7 +77,8 @@ def demo(c):
     """Start the emulator, add stages dev and prod to a copy of examples/site, publish both."""
     from amplify_tasks.errors import HostingError
     from amplify_tasks.project import Project
-    from amplify_tasks.settings import load_settings, write_settings
+    from amplify_tasks.settings.files import load_settings
+    from amplify_tasks.settings.writing import write_settings
 
     try:
         emulator = _demo_emulator()
@@ -95,8 +96,8 @@ def demo(c):
             c.run(f"{inv} publish --stage {stage} --yes {' '.join(flags)}", env=env)
     os.environ.update(env)
     from amplify_tasks import aws
-    from amplify_tasks.site import working_url
-    from amplify_tasks.stack import stack_outputs
+    from amplify_tasks.stack.outputs import stack_outputs
+    from amplify_tasks.stack.site_url import working_url
 
     cfn = aws.client("cloudformation")
     for stage, _ in DEMO_STAGES:

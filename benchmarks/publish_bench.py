@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 from sitegen import SiteSpec, prune, rebuild, write_site  # noqa: E402
 
 from amplify_tasks.local import control  # noqa: E402
-from amplify_tasks.stack_remove import empty_bucket  # noqa: E402
+from amplify_tasks.stack.bucket import empty_bucket  # noqa: E402
 
 SCENARIOS = ("cold", "nochange", "rebuild", "prune")
 BIN = Path(sys.executable).parent

@@ -155,11 +155,12 @@ def test_invalidation_on_the_emulator_one_call_then_wait(
 
 def _publisher(tmp_path: Any, distribution_id: str, **options: Any) -> Any:
     from amplify_tasks.project import Project
-    from amplify_tasks.publishing import Publisher, PublishOptions
-    from amplify_tasks.settings import Settings
+    from amplify_tasks.publishing.options import PublishOptions
+    from amplify_tasks.publishing.publisher import Publisher
+    from amplify_tasks.settings.model import Settings
     from amplify_tasks.stack import StackOutputs
-    from amplify_tasks.sync_exec import SyncResult
-    from amplify_tasks.sync_plan import SyncPlan
+    from amplify_tasks.sync.execute import SyncResult
+    from amplify_tasks.sync.plan import SyncPlan
 
     lines: list[str] = []
     p = Publisher(Project.at(tmp_path), PublishOptions(stage="prod", **options), out=lines.append)

@@ -13,9 +13,9 @@ import pytest
 
 from amplify_tasks.local import control
 from amplify_tasks.project import Project
-from amplify_tasks.settings import load_settings
-from amplify_tasks.stack_events import describe
-from amplify_tasks.stack_stage import deploy_stage
+from amplify_tasks.settings.files import load_settings
+from amplify_tasks.stack.deploy import deploy_stage
+from amplify_tasks.stack.events import describe
 
 
 def start_stage(inv_project: Any, stage: str) -> dict[str, Any]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from amplify_tasks.content import (
+from amplify_tasks.errors import SettingsError
+from amplify_tasks.sync.content import (
     IMMUTABLE,
     REVALIDATE,
     HeaderRules,
     content_type_of,
     is_fingerprinted,
 )
-from amplify_tasks.errors import SettingsError
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from amplify_tasks import hooks
+from amplify_tasks import hooks, secret
 from amplify_tasks.errors import HookError, StackError
-from amplify_tasks.hooks import HookContext
+from amplify_tasks.hooks.model import HookContext
 from amplify_tasks.project import Project
-from amplify_tasks.settings import Settings
+from amplify_tasks.settings.model import Settings
 
 DUMP_STDIN_PY = textwrap.dedent(
     """
@@ -262,9 +262,9 @@ def test_secrets_never_reach_hook_json_or_environment(
 
 def test_secret_names_follow_the_patterns() -> None:
     for name in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "gh_token", "PassWord", "x_secret"):
-        assert hooks.is_secret_name(name)
+        assert secret.is_secret_name(name)
     for name in ("AWS_ACCESS_KEY_ID", "AWS_REGION", "HOSTING_STAGE", "PATH"):
-        assert not hooks.is_secret_name(name)
+        assert not secret.is_secret_name(name)
 
 
 # -- failure semantics -------------------------------------------------------------------------

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from stacks import website_template
 
-from amplify_tasks import hooks, hooks_builtin
+from amplify_tasks import hooks
 from amplify_tasks.errors import HookError, StackError
-from amplify_tasks.hooks import HookContext
-from amplify_tasks.hooks_builtin import Fetched, smoke_check
+from amplify_tasks.hooks.model import HookContext
+from amplify_tasks.hooks.prebuilt.smoke_test import Fetched, looks_like_html, smoke_check
 from amplify_tasks.project import Project
-from amplify_tasks.settings import Settings
-from amplify_tasks.stack_plan import StackOutputs
+from amplify_tasks.settings.model import Settings
+from amplify_tasks.stack.outputs import StackOutputs
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -151,7 +151,7 @@ def test_clean_git_outside_a_repository_says_so_and_passes(
 def test_clean_git_defaults_to_on_for_cloudfront_stages(
     project: Project, env: str, on: bool
 ) -> None:
-    from amplify_tasks.settings import load_settings
+    from amplify_tasks.settings.files import load_settings
 
     (project.root / ".env.prod").write_text(env)
     settings = load_settings(project, "prod", environ={})
@@ -262,7 +262,7 @@ def test_smoke_check_gives_up_at_the_timeout_with_the_last_status() -> None:
     ],
 )
 def test_root_document_must_be_html(content_type: str, head: bytes, html: bool) -> None:
-    assert hooks_builtin.looks_like_html(Fetched(200, content_type, head)) is html
+    assert looks_like_html(Fetched(200, content_type, head)) is html
 
 
 def website_bucket(bucket: str, objects: dict[str, tuple[bytes, str]]) -> StackOutputs:

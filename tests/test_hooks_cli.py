@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from amplify_tasks.hooks import EVENTS
+from amplify_tasks.hooks.events import EVENTS
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from amplify_tasks.hooks import EVENTS
+from amplify_tasks.hooks.events import EVENTS
 
 BUILD = "import pathlib\npathlib.Path('dist').mkdir(exist_ok=True)\n" + (
     "pathlib.Path('dist/index.html').write_text('<!doctype html><h1>shop</h1>')\n"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from amplify_tasks import ignore
 from amplify_tasks.errors import SettingsError
-from amplify_tasks.settings import build_settings
+from amplify_tasks.settings.validate import build_settings
+from amplify_tasks.sync import ignore
 
 
 def test_spec_matches_like_gitignore_anchored_at_dist(tmp_path: Path) -> None:

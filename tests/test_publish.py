@@ -40,8 +40,8 @@ class Site:
         if not self._bucket:
             from amplify_tasks import aws
             from amplify_tasks.project import Project
-            from amplify_tasks.settings import load_settings
-            from amplify_tasks.stack import stack_outputs
+            from amplify_tasks.settings.files import load_settings
+            from amplify_tasks.stack.outputs import stack_outputs
 
             settings = load_settings(Project.at(self.project.root), "dev", self.project.env)
             self._bucket = stack_outputs(aws.client("cloudformation"), settings.stack_name).bucket
@@ -176,8 +176,8 @@ def test_prod_with_c_invalidates_only_what_changed(
 ) -> None:
     from amplify_tasks import aws
     from amplify_tasks.project import Project
-    from amplify_tasks.settings import load_settings
-    from amplify_tasks.stack import stack_outputs
+    from amplify_tasks.settings.files import load_settings
+    from amplify_tasks.stack.outputs import stack_outputs
 
     inv_project.env["HOSTING_APP_NAME"] = unique_name("cdn")
     for rel, text in FILES.items():

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 
-from amplify_tasks.publishing import PublishSummary, format_plan
-from amplify_tasks.sync_exec import SyncResult
-from amplify_tasks.sync_plan import ASSETS, PAGES, Change, SyncPlan
+from amplify_tasks.publishing.summary import PublishSummary, format_plan
+from amplify_tasks.sync.execute import SyncResult
+from amplify_tasks.sync.plan import ASSETS, PAGES, Change, SyncPlan
 from amplify_tasks.ui import Progress, human_bytes
 
 

@@ -11,18 +11,12 @@ import pytest
 
 from amplify_tasks.errors import SettingsError
 from amplify_tasks.project import Project
-from amplify_tasks.settings import (
-    FIELD_KEYS,
-    ErrorResponse,
-    as_values,
-    build_settings,
-    load_settings,
-    public_dict,
-    read_env_file,
-    sanitize_app_name,
-    validate_stage_name,
-    write_settings,
-)
+from amplify_tasks.settings.files import load_settings, read_env_file
+from amplify_tasks.settings.keys import FIELD_KEYS
+from amplify_tasks.settings.model import ErrorResponse
+from amplify_tasks.settings.validate import build_settings, sanitize_app_name, validate_stage_name
+from amplify_tasks.settings.views import as_values, public_dict
+from amplify_tasks.settings.writing import write_settings
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-1234567890ab"
 

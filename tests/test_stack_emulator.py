@@ -16,10 +16,11 @@ from botocore.exceptions import ClientError
 
 from amplify_tasks.local import control
 from amplify_tasks.project import Project
-from amplify_tasks.settings import Settings
-from amplify_tasks.stack_events import describe
-from amplify_tasks.stack_remove import remove_stage
-from amplify_tasks.stack_stage import deploy_stage, stage_status
+from amplify_tasks.settings.model import Settings
+from amplify_tasks.stack.deploy import deploy_stage
+from amplify_tasks.stack.events import describe
+from amplify_tasks.stack.remove import remove_stage
+from amplify_tasks.stack.status import stage_status
 
 
 def no_sleep(_seconds: float) -> None:

@@ -16,9 +16,11 @@ from botocore.stub import Stubber
 
 from amplify_tasks.errors import AwsError, SettingsError, StackError
 from amplify_tasks.project import Project
-from amplify_tasks.settings import Settings
-from amplify_tasks.stack import deploy, plan_deploy
-from amplify_tasks.stack_remove import confirmation, empty_bucket, remove_stage
+from amplify_tasks.settings.model import Settings
+from amplify_tasks.stack import plan_deploy
+from amplify_tasks.stack.bucket import empty_bucket
+from amplify_tasks.stack.deploy import deploy
+from amplify_tasks.stack.remove import confirmation, remove_stage
 
 NAME = "site-prod"
 OLD_ID = f"arn:aws:cloudformation:us-east-1:123456789012:stack/{NAME}/old"

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from amplify_tasks import aws, etag
-from amplify_tasks.content import IMMUTABLE, REVALIDATE, HeaderRules
-from amplify_tasks.sync import MANIFEST_KEY, SyncOptions, SyncPlan, SyncResult, sync_dist
+from amplify_tasks import aws
+from amplify_tasks.sync import MANIFEST_KEY, SyncPlan, SyncResult, etag
+from amplify_tasks.sync.content import IMMUTABLE, REVALIDATE, HeaderRules
+from amplify_tasks.sync.run import SyncOptions, sync_dist
 
 SITE = {
     "index.html": b"<!doctype html><title>home</title><script src=js/app.3f9a1c2b.js></script>",

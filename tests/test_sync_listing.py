@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from amplify_tasks import aws
-from amplify_tasks.content import HeaderRules
-from amplify_tasks.sync_plan import MANIFEST_KEY, list_remote, manifest_body, manifest_state_from
+from amplify_tasks.sync.content import HeaderRules
+from amplify_tasks.sync.listing import MANIFEST_KEY, list_remote, manifest_body, manifest_state_from
 
 
 @pytest.fixture

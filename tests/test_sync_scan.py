@@ -12,19 +12,12 @@ from typing import Any
 import pathspec
 import pytest
 
-from amplify_tasks import etag
-from amplify_tasks.content import HeaderRules
 from amplify_tasks.errors import SyncError
-from amplify_tasks.sync_plan import (
-    ASSETS,
-    MANIFEST_KEY,
-    PAGES,
-    ROOT_INDEX,
-    RemoteObject,
-    SyncPlan,
-    make_plan,
-)
-from amplify_tasks.sync_scan import LocalFile, scan_dist
+from amplify_tasks.sync import etag
+from amplify_tasks.sync.content import HeaderRules
+from amplify_tasks.sync.listing import MANIFEST_KEY, RemoteObject
+from amplify_tasks.sync.plan import ASSETS, PAGES, ROOT_INDEX, SyncPlan, make_plan
+from amplify_tasks.sync.scan import LocalFile, scan_dist
 
 
 def write(root: Path, rel: str, data: bytes = b"x") -> Path:

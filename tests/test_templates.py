@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint
 
-from amplify_tasks import templates
 from amplify_tasks.errors import TemplateError
 from amplify_tasks.project import Project
-from amplify_tasks.settings import Settings, build_settings
+from amplify_tasks.settings.model import Settings
+from amplify_tasks.settings.validate import build_settings
+from amplify_tasks.templates import rendering as templates
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-1234567890ab"
 

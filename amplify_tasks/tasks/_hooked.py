@@ -26,7 +26,7 @@ def hooked(
 
     Yields the HookContext: set ``ctx.settings`` / ``ctx.outputs`` once the body knows them.
     """
-    from ..hooks import HookContext, around, user_hooks_enabled
+    from amplify_tasks.hooks import HookContext, around, user_hooks_enabled
 
     ctx = HookContext(
         task=task, stage=stage, args=args, settings=settings, outputs=outputs, project=project

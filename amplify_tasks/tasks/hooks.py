@@ -28,13 +28,13 @@ def render_listing(listing: dict[str, list[Any]], header: str) -> str:
 )
 def hooks(c: Any, stage: str = "") -> None:
     """List, for each event, the hooks that would run (pre-built, Python, scripts)."""
-    from .. import hooks as core
+    from amplify_tasks import hooks as core
 
     project = Project.from_context(c)
     stage = stage or str(project.get("default_stage") or "")
     settings = None
     if stage:
-        from ..settings import load_settings
+        from amplify_tasks.settings import load_settings
 
         settings = load_settings(project, stage)
     user = core.user_hooks_enabled(False)

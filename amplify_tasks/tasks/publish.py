@@ -39,10 +39,11 @@ def publish(
     no_hooks: bool = False,
 ) -> None:
     """Deploy a stage's stack, build, sync the dist folder to S3 and invalidate CloudFront."""
+    from amplify_tasks.publishing import PublishOptions
+    from amplify_tasks.publishing import publish as run
+
     from ..project import Project
     from ..prompt import Prompter, interactive
-    from ..publishing import PublishOptions
-    from ..publishing import publish as run
 
     options = PublishOptions(
         stage=stage,

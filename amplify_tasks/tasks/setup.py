@@ -34,9 +34,10 @@ def _rel(project: Project, path: Path) -> str:
 
 def _resolve_stage(project: Project, stage: str, ask: bool, new: bool) -> str:
     """--stage, else hosting.default_stage, else ask on a terminal, else a clear error."""
+    from amplify_tasks.settings import validate_stage_name
+    from amplify_tasks.setup import existing_stages
+
     from ..prompt import Prompter, interactive
-    from ..settings import validate_stage_name
-    from ..stages import existing_stages
 
     chosen = stage or project.get("default_stage") or ""
     if chosen:
@@ -74,8 +75,9 @@ def add(
     no_hooks: bool = False,
 ) -> None:
     """Add a hosting stage: write .env.<stage> and render its stack template."""
+    from amplify_tasks.setup import add_stage, preset_cloudfront, shape
+
     from ..prompt import Prompter, interactive
-    from ..stages import add_stage, preset_cloudfront, shape
 
     project = Project.from_context(c)
     chosen = _resolve_stage(project, stage, ask=not yes, new=True)
@@ -143,11 +145,11 @@ def configure(
     no_hooks: bool = False,
 ) -> None:
     """Configure a stage's website, CloudFront and publish settings (flags or questions)."""
-    from ..ignore import ignore_path, read_patterns
+    from amplify_tasks.settings import load_settings
+    from amplify_tasks.setup import SECTIONS, StageChanges, configure_stage, walk
+    from amplify_tasks.sync import ignore_path, read_patterns
+
     from ..prompt import Prompter, interactive
-    from ..settings import load_settings
-    from ..stages import SECTIONS, StageChanges, configure_stage
-    from ..walkthrough import walk
 
     if section and section not in SECTIONS:
         raise SettingsError(f"--section {section!r} is unknown: use one of {', '.join(SECTIONS)}")

@@ -19,9 +19,9 @@ from ._hooked import hooked
 )
 def status(c: Any, stage: str = "", json: bool = False) -> None:
     """Show a stage's stack status, outputs, site URL, template drift and bucket contents."""
-    from ..publishing import resolve_stage
-    from ..settings import load_settings
-    from ..stack_stage import stage_status
+    from amplify_tasks.publishing import resolve_stage
+    from amplify_tasks.settings import load_settings
+    from amplify_tasks.stack import stage_status
 
     project = Project.from_context(c)
     report = stage_status(project, load_settings(project, resolve_stage(project, stage)))
@@ -40,9 +40,9 @@ def remove(
     c: Any, stage: str = "", yes: bool = False, purge: bool = False, no_hooks: bool = False
 ) -> None:
     """Empty the stage's bucket, delete its stack and wait; keeps .env.<stage> unless --purge."""
-    from ..publishing import resolve_stage
-    from ..settings import load_settings
-    from ..stack_remove import confirmation, remove_stage
+    from amplify_tasks.publishing import resolve_stage
+    from amplify_tasks.settings import load_settings
+    from amplify_tasks.stack import confirmation, remove_stage
 
     project = Project.from_context(c)
     name = resolve_stage(project, stage)

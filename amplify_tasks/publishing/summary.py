@@ -1,0 +1,96 @@
+"""What a publish did, as the lines printed at its end, its plan as a listing, and the
+check that turns a partial sync into an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from amplify_tasks.errors import SyncError
+from amplify_tasks.ui import human_bytes, table
+
+
+@dataclass
+class PublishSummary:
+    """What a publish did (or, on a dry run, would do)."""
+
+    stage: str
+    dry_run: bool = False
+    site_url: str = ""
+    plan: Any = None  # SyncPlan
+    result: Any = None  # SyncResult
+    invalidation_id: str = ""
+    invalidation_paths: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        plan, result = self.plan, self.result
+        head = "dry run of" if self.dry_run else "published"
+        out = [f"{head} stage {self.stage} in {self.seconds:.1f} s"]
+        rows: list[list[str]] = []
+        if self.site_url:
+            rows.append(["site", self.site_url])
+        if result is not None:
+            rows += [
+                ["uploaded", str(len(result.uploaded))],
+                ["unchanged", str(result.unchanged)],
+                ["headers fixed", str(len(result.copied))],
+                ["deleted", str(len(result.deleted))],
+                ["bytes sent", human_bytes(result.bytes_sent)],
+            ]
+            if result.failures:
+                rows.append(["failed", str(len(result.failures))])
+        elif plan is not None:
+            rows += [
+                ["to upload", str(len(plan.uploads))],
+                ["unchanged", str(plan.unchanged)],
+                ["headers to fix", str(len(plan.copies))],
+                ["to delete", str(len(plan.deletes))],
+                ["bytes to send", human_bytes(plan.bytes_to_send)],
+            ]
+        if self.invalidation_id:
+            rows.append(["invalidation", self.invalidation_id])
+        elif self.dry_run and self.invalidation_paths:
+            rows.append(["invalidation", " ".join(self.invalidation_paths)])
+        return out + ["  " + line for line in table(rows)] + self.notes
+
+
+def format_plan(plan: Any, *, verbose: bool = True) -> list[str]:
+    """The sync plan, one file per line with its reason, in upload order."""
+    from amplify_tasks.sync import PHASE_NAMES
+
+    lines: list[str] = []
+    for phase, changes in plan.phases():
+        lines.append(f"sync {PHASE_NAMES[phase]}:")
+        rows = [[f"  {c.reason}", c.key, human_bytes(c.size), c.cache_control] for c in changes]
+        lines += table(rows) if verbose else [f"  {len(changes)} files"]
+    if plan.deletes:
+        guard = " (over the delete limit: none would be deleted)" if plan.deletes_blocked else ""
+        lines.append(f"sync deletes{guard}:")
+        lines += [f"  stale     {key}" for key in plan.deletes]
+    if plan.empty:
+        lines.append(f"sync: nothing to do ({plan.unchanged} files unchanged)")
+    return lines
+
+
+def check_sync(summary: PublishSummary, stage: str) -> None:
+    """SyncError for a sync that failed part-way or left stale objects behind the guard."""
+    plan, result = summary.plan, summary.result
+    if result is None or plan is None:
+        return
+    if result.failures:
+        key, why = result.failures[0]
+        raise SyncError(
+            f"{len(result.failures)} of {len(plan.changes) + len(plan.deletes)} changes failed "
+            f"(first: {key}: {why}); nothing was deleted: publish again to finish, only what "
+            "is still missing is sent"
+        )
+    if result.deletes_blocked:
+        raise SyncError(
+            f"{result.deletes_blocked} stale objects exceed the delete limit of stage {stage} "
+            f"(HOSTING_MAX_DELETES={plan.max_deletes}); none were deleted, the uploads stay: "
+            f"set HOSTING_MAX_DELETES={result.deletes_blocked} or more in .env.{stage} "
+            "and publish again"
+        )

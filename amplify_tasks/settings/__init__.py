@@ -1,0 +1,35 @@
+"""Per-stage settings: `.env` (shared) and `.env.<stage>` read into one frozen, validated
+Settings (the process environment wins over both); writing keeps comments.
+"""
+
+from .files import ENVIRONMENT, load_settings, read_env_file, stage_values
+from .keys import FIELD_KEYS
+from .model import ErrorResponse, Settings
+from .validate import (
+    build_settings,
+    format_error_responses,
+    parse_error_response,
+    parse_error_responses,
+    sanitize_app_name,
+    validate_stage_name,
+)
+from .views import as_values
+from .writing import write_settings
+
+__all__ = [
+    "ENVIRONMENT",
+    "FIELD_KEYS",
+    "ErrorResponse",
+    "Settings",
+    "as_values",
+    "build_settings",
+    "format_error_responses",
+    "load_settings",
+    "parse_error_response",
+    "parse_error_responses",
+    "read_env_file",
+    "sanitize_app_name",
+    "stage_values",
+    "validate_stage_name",
+    "write_settings",
+]

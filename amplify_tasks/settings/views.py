@@ -1,0 +1,50 @@
+"""Settings seen from outside: as the ``HOSTING_*`` strings that load back to them, and as a
+JSON-able mapping for hooks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from amplify_tasks.secret import is_secret_name
+
+from .keys import FIELD_KEYS
+from .model import ErrorResponse, Settings
+from .validate import format_error_responses
+
+if TYPE_CHECKING:
+    pass
+
+
+def as_values(settings: Settings) -> dict[str, str]:
+    """Settings as the ``HOSTING_*`` strings that would load back to it (derived included)."""
+    out: dict[str, str] = {}
+    for name, key in FIELD_KEYS.items():
+        out[key] = _to_text(getattr(settings, name))
+    return out
+
+
+def _to_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], ErrorResponse):
+            return format_error_responses(value)
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def public_dict(settings: Settings) -> dict[str, Any]:
+    """A JSON-able view of Settings for hooks; keys that look secret are left out."""
+    data: dict[str, Any] = {}
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        if f.name == "extra":
+            value = {k: v for k, v in value.items() if not is_secret_name(k)}
+        elif f.name == "error_responses":
+            value = [dataclasses.asdict(r) for r in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[f.name] = value
+    return data

@@ -1,0 +1,29 @@
+"""The hosting stack: the deploy plan (data), change sets, waiting and events, outputs,
+status, the stack's bucket and taking a stage down.
+"""
+
+from .bucket import empty_bucket
+from .deploy import deploy, deploy_stage
+from .events import describe
+from .outputs import StackOutputs, outputs_of, stack_outputs
+from .plan import DeployResult, plan_deploy
+from .remove import confirmation, remove_stage
+from .site_url import emulator_endpoint, working_url
+from .status import stage_status
+
+__all__ = [
+    "DeployResult",
+    "StackOutputs",
+    "confirmation",
+    "deploy",
+    "deploy_stage",
+    "describe",
+    "empty_bucket",
+    "emulator_endpoint",
+    "outputs_of",
+    "plan_deploy",
+    "remove_stage",
+    "stack_outputs",
+    "stage_status",
+    "working_url",
+]

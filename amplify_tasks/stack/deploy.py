@@ -1,0 +1,178 @@
+"""Deploying a stage's stack: render its template from Settings, print the plan, then
+create, update or recreate it through CloudFormation and wait visibly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from amplify_tasks import aws
+from amplify_tasks.errors import StackError
+from amplify_tasks.project import Project
+from amplify_tasks.settings import Settings
+
+from .events import (
+    COMPLETE,
+    EventLog,
+    EventSink,
+    Poller,
+    Sleep,
+    aws_errors,
+    collapse,
+    describe,
+    explain_failure,
+)
+from .outputs import outputs_of
+from .plan import (
+    RECREATE,
+    UNCHANGED,
+    UPDATE,
+    DeployPlan,
+    DeployResult,
+    Described,
+    cfn_parameters,
+    discard_plan,
+    plan_deploy,
+)
+
+
+@dataclass
+class StackOps:
+    """Stack operations that wait visibly: the client, the printer and the poller."""
+
+    cfn: Any
+    on_event: EventSink
+    poller: Poller
+
+    def watch(self, stack_id: str, log: EventLog, hint: str) -> dict[str, Any]:
+        stack = self.poller.wait(stack_id, log)
+        if stack is None or collapse(stack["StackStatus"]) != COMPLETE:
+            final = stack or {"StackName": stack_id, "StackStatus": "DELETE_COMPLETE"}
+            raise StackError(explain_failure(final, log, self.on_event, hint))
+        self.on_event(f"stack {stack['StackName']}: {stack['StackStatus']}")
+        return stack
+
+    def delete(self, stack_id: str, protected: bool) -> None:
+        """Lift termination protection if on, delete the stack and wait; DELETE_FAILED raises."""
+        if protected:
+            self.cfn.update_termination_protection(
+                StackName=stack_id, EnableTerminationProtection=False
+            )
+        log = EventLog.start(self.cfn, stack_id)
+        self.cfn.delete_stack(StackName=stack_id)
+        stack = self.poller.wait(stack_id, log)
+        if stack is not None and stack["StackStatus"] != "DELETE_COMPLETE":
+            hint = "delete the resources named above by hand, then run `inv hosting.remove`"
+            raise StackError(explain_failure(stack, log, self.on_event, hint))
+
+    def create(self, plan: DeployPlan, protect: bool) -> dict[str, Any]:
+        created = self.cfn.create_stack(
+            StackName=plan.stack_name,
+            TemplateBody=plan.template_body,
+            Parameters=cfn_parameters(plan.parameters),
+            EnableTerminationProtection=protect,
+        )
+        hint = "fix the cause above and deploy again (the failed stack is then recreated)"
+        return self.watch(created["StackId"], EventLog(self.cfn, created["StackId"]), hint)
+
+    def update(self, plan: DeployPlan) -> dict[str, Any]:
+        log = EventLog.start(self.cfn, plan.stack_id)
+        self.cfn.execute_change_set(ChangeSetName=plan.change_set_id)
+        hint = "the stack rolled back to its last good version; fix the cause and deploy again"
+        return self.watch(plan.stack_id, log, hint)
+
+    def protect(self, stack: Mapping[str, Any], protect: bool) -> None:
+        if bool(stack.get("EnableTerminationProtection")) != protect:
+            self.cfn.update_termination_protection(
+                StackName=stack["StackId"], EnableTerminationProtection=protect
+            )
+            self.on_event(f"termination protection {'on' if protect else 'off'}")
+
+
+def deploy(
+    cfn: Any,
+    stack_name: str,
+    template_body: str,
+    parameters: Mapping[str, str] | None = None,
+    *,
+    termination_protection: bool,
+    on_event: EventSink = print,
+    sleep: Sleep = time.sleep,
+    dry_run: bool = False,
+    poll_delay: float = 5.0,
+    timeout: float = 3600.0,
+    described: Described | None = None,
+) -> DeployResult:
+    """Plan, print the plan, then (unless ``dry_run``) create, update or recreate the stack
+    and wait for it. A dry run of a new stack calls nothing but DescribeStacks."""
+    plan = plan_deploy(cfn, stack_name, template_body, parameters, sleep=sleep, described=described)
+    for line in plan.lines():
+        on_event(line)
+    run = StackOps(cfn, on_event, Poller(cfn, on_event, sleep, delay=poll_delay, timeout=timeout))
+    with aws_errors(f"deploying stack {stack_name}"):
+        if dry_run:
+            discard_plan(cfn, plan)
+            current = describe(cfn, stack_name) if plan.action in {UPDATE, UNCHANGED} else None
+            outputs = outputs_of(cfn, current) if current else None
+            return DeployResult(plan, outputs, changed=False)
+        if plan.action == UNCHANGED:
+            stack = dict(plan.stack or {})  # as planned a moment ago: nothing has changed
+        elif plan.action == UPDATE:
+            stack = run.update(plan)
+        else:
+            if plan.action == RECREATE:
+                on_event(f"deleting stack {stack_name} ({plan.status}) to create it again")
+                run.delete(plan.stack_id, bool(plan.termination_protection))
+            stack = run.create(plan, termination_protection)
+        run.protect(stack, termination_protection)
+        return DeployResult(plan, outputs_of(cfn, stack), changed=plan.action != UNCHANGED)
+
+
+def protection_for(settings: Any) -> bool:
+    """Termination protection for a stage: the setting, else on exactly when CloudFront is."""
+    value = getattr(settings, "termination_protection", None)
+    return bool(settings.cloudfront if value is None else value)
+
+
+def cloudformation(cfn: Any = None) -> Any:
+    """The given client, else a CloudFormation client from the environment (an unknown
+    AWS_PROFILE or a missing region becomes a one-line AwsError)."""
+    if cfn is not None:
+        return cfn
+    with aws.translate_errors():
+        return aws.client("cloudformation")
+
+
+def deploy_stage(
+    project: Project,
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    on_event: EventSink = print,
+    cfn: Any = None,
+    sleep: Sleep = time.sleep,
+    described: Described | None = None,
+) -> DeployResult:
+    """Render the stage's template, write it (not on a dry run) and deploy it.
+
+    ``described`` gives the stack as a DescribeStacks made a moment ago (else one is made).
+    """
+    from amplify_tasks.templates import rendering as templates
+
+    body = templates.render(project, settings)
+    if not dry_run:
+        templates.write_text(project.template_path(settings.stage), body)
+    return deploy(
+        cloudformation(cfn),
+        settings.stack_name,
+        body,
+        templates.template_parameters(settings),
+        termination_protection=protection_for(settings),
+        on_event=on_event,
+        sleep=sleep,
+        dry_run=dry_run,
+        described=described,
+    )

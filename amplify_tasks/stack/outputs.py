@@ -1,0 +1,76 @@
+"""The hosting stack's outputs, typed: read from a DescribeStacks answer (or a fresh one)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from amplify_tasks.errors import StackError
+
+from .events import (
+    aws_errors,
+    describe,
+)
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    """The hosting stack's outputs under Amplify's output names."""
+
+    bucket: str = ""
+    region: str = ""
+    website_url: str = ""
+    distribution_id: str = ""
+    distribution_domain: str = ""
+    secure_url: str = ""
+    raw: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def site_url(self) -> str:
+        """The URL users visit: CloudFront's https URL when there is one, else the website."""
+        return self.secure_url or self.website_url
+
+    @classmethod
+    def from_outputs(cls, outputs: list[dict[str, Any]] | None) -> StackOutputs:
+        raw = {str(o["OutputKey"]): str(o.get("OutputValue", "")) for o in outputs or []}
+        return cls(
+            bucket=raw.get("HostingBucketName", ""),
+            region=raw.get("Region", ""),
+            website_url=raw.get("WebsiteURL", ""),
+            distribution_id=raw.get("CloudFrontDistributionID", ""),
+            distribution_domain=raw.get("CloudFrontDomainName", ""),
+            secure_url=raw.get("CloudFrontSecureURL", ""),
+            raw=raw,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bucket": self.bucket,
+            "region": self.region,
+            "website_url": self.website_url,
+            "distribution_id": self.distribution_id,
+            "distribution_domain": self.distribution_domain,
+            "secure_url": self.secure_url,
+            "site_url": self.site_url,
+            "raw": dict(self.raw),
+        }
+
+
+def stack_outputs(cfn: Any, stack_name: str) -> StackOutputs:
+    """The outputs of a deployed stack; StackError when the stack does not exist."""
+    with aws_errors(f"reading stack {stack_name}"):
+        stack = describe(cfn, stack_name)
+    if stack is None:
+        raise StackError(
+            f"stack {stack_name} does not exist: deploy it with `inv publish --stage <stage>`"
+        )
+    return outputs_of(cfn, stack)
+
+
+def outputs_of(cfn: Any, stack: Mapping[str, Any]) -> StackOutputs:
+    outputs = StackOutputs.from_outputs(stack.get("Outputs"))
+    if not outputs.region:
+        region = str(getattr(getattr(cfn, "meta", None), "region_name", "") or "")
+        outputs = StackOutputs(**{**outputs.__dict__, "region": region})
+    return outputs

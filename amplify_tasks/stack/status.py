@@ -1,0 +1,128 @@
+"""A stage's state for `inv hosting.status`: stack status, outputs, template drift and what
+the bucket holds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from amplify_tasks import aws
+from amplify_tasks.project import Project
+from amplify_tasks.settings import Settings
+
+from .deploy import cloudformation
+from .events import aws_errors, collapse, describe, error_code
+from .outputs import StackOutputs, outputs_of
+from .plan import same_template
+from .site_url import working_url
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What `inv hosting.status` shows; ``to_json`` is the --json form."""
+
+    stage: str
+    stack_name: str
+    exists: bool
+    status: str = ""
+    state: str = ""
+    status_reason: str = ""
+    last_updated: str = ""
+    termination_protection: bool = False
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    site_url: str = ""
+    template_differs: bool | None = None
+    objects: int | None = None
+    bytes: int | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True, default=str)
+
+    def lines(self) -> list[str]:
+        """The report as the user reads it."""
+        if not self.exists:
+            return [
+                f"stage {self.stage}: stack {self.stack_name} is not deployed "
+                f"(deploy it with `inv publish --stage {self.stage}`)"
+            ]
+        reason = f" ({self.status_reason})" if self.status_reason else ""
+        drift = {None: "unknown", True: "differs from", False: "matches"}[self.template_differs]
+        contents = (
+            "bucket not found"
+            if self.objects is None
+            else f"{self.objects} objects, {self.bytes} bytes"
+        )
+        lines = [
+            f"stage {self.stage}: stack {self.stack_name} {self.status} [{self.state}]{reason}",
+            f"  last updated      {self.last_updated}",
+            f"  protection        {'on' if self.termination_protection else 'off'}",
+            f"  site URL          {self.site_url or '-'}",
+            f"  local template    {drift} the deployed one",
+            f"  bucket contents   {contents}",
+        ]
+        raw = self.outputs.get("raw", {})
+        lines += [f"  output {key:<26} {raw[key]}" for key in sorted(raw)]
+        return lines
+
+
+def bucket_usage(s3: Any, bucket: str) -> tuple[int, int] | None:
+    """(objects, bytes) of a bucket's current objects, or None when it does not exist."""
+    from botocore.exceptions import ClientError
+
+    count = size = 0
+    try:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for item in page.get("Contents", []):
+                count += 1
+                size += int(item.get("Size", 0))
+    except ClientError as exc:
+        if error_code(exc) in {"NoSuchBucket", "404"}:
+            return None
+        raise
+    return count, size
+
+
+def _stamp(stack: Mapping[str, Any]) -> str:
+    when: Any = stack.get("LastUpdatedTime") or stack.get("CreationTime")
+    return when.isoformat() if hasattr(when, "isoformat") else str(when or "")
+
+
+def stage_status(
+    project: Project, settings: Settings, *, cfn: Any = None, s3: Any = None
+) -> StatusReport:
+    """The stage's stack status, outputs, template drift and bucket contents."""
+    from amplify_tasks.templates import rendering as templates
+
+    cfn = cloudformation(cfn)
+    name = settings.stack_name
+    with aws_errors(f"reading stack {name}"):
+        stack = describe(cfn, name)
+        if stack is None:
+            return StatusReport(settings.stage, name, exists=False)
+        outputs: StackOutputs = outputs_of(cfn, stack)
+        deployed = cfn.get_template(StackName=stack["StackId"], TemplateStage="Original")
+        differs = not same_template(
+            deployed.get("TemplateBody"), templates.render(project, settings)
+        )
+        usage = None
+        if outputs.bucket:
+            s3 = s3 if s3 is not None else aws.client("s3", region=outputs.region or None)
+            usage = bucket_usage(s3, outputs.bucket)
+    return StatusReport(
+        stage=settings.stage,
+        stack_name=name,
+        exists=True,
+        status=str(stack["StackStatus"]),
+        state=collapse(str(stack["StackStatus"])),
+        status_reason=str(stack.get("StackStatusReason") or ""),
+        last_updated=_stamp(stack),
+        termination_protection=bool(stack.get("EnableTerminationProtection")),
+        outputs=outputs.to_dict(),
+        site_url=working_url(outputs),
+        template_differs=differs,
+        objects=usage[0] if usage else None,
+        bytes=usage[1] if usage else None,
+    )

@@ -1,0 +1,32 @@
+"""Publishing a dist folder to a bucket in place: scan (local), listing (remote), content
+rules and ETags, diff into a plan (data), then execute it in the safe order.
+"""
+
+from .content import HeaderRules
+from .execute import SyncResult
+from .ignore import check_pattern, ignore_path, load_ignore_spec, read_patterns
+from .listing import MANIFEST_KEY, RESERVED_PREFIX, list_remote
+from .plan import PHASE_NAMES, SyncPlan
+from .run import SyncOptions, hash_ahead, plan_sync, run_plan, sync_dist
+from .scan import LocalFile, scan_dist
+
+__all__ = [
+    "MANIFEST_KEY",
+    "PHASE_NAMES",
+    "RESERVED_PREFIX",
+    "HeaderRules",
+    "LocalFile",
+    "SyncOptions",
+    "SyncPlan",
+    "SyncResult",
+    "check_pattern",
+    "hash_ahead",
+    "ignore_path",
+    "list_remote",
+    "load_ignore_spec",
+    "plan_sync",
+    "read_patterns",
+    "run_plan",
+    "scan_dist",
+    "sync_dist",
+]

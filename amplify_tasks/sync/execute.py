@@ -1,0 +1,222 @@
+"""Carries out a SyncPlan: uploads phase by phase on a thread pool (streamed, multipart above
+the threshold), header fixes as server-side copies, then deletes, then the manifest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from amplify_tasks.ui import Progress
+
+from . import etag
+from .listing import MANIFEST_KEY, manifest_body
+from .plan import STALE, Change, SyncPlan
+
+#: Files up to this size are read whole (one read, Content-MD5); larger ones are streamed.
+SMALL_FILE = 1024 * 1024
+
+
+#: Keys per DeleteObjects request (the S3 maximum).
+DELETE_BATCH = 1000
+
+
+@dataclass
+class SyncResult:
+    """What a sync did."""
+
+    uploaded: list[str] = field(default_factory=list)
+    copied: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    bytes_sent: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    not_attempted: int = 0
+    deletes_blocked: int = 0
+    manifest_written: bool = False
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def changed_keys(self) -> list[str]:
+        """Keys whose bytes or headers changed (what a CDN must forget)."""
+        return self.uploaded + self.copied
+
+
+def describe_error(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        err = response.get("Error", {})
+        code = err.get("Code") or response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return f"{code}: {err.get('Message') or exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _put_small(s3: Any, bucket: str, change: Change) -> None:
+    with open(change.path, "rb") as fh:
+        body = fh.read()
+    s3.put_object(
+        Bucket=bucket,
+        Key=change.key,
+        Body=body,
+        ContentMD5=etag.md5_b64(body),
+        ContentType=change.content_type,
+        CacheControl=change.cache_control,
+    )
+
+
+def _put_streamed(s3: Any, bucket: str, change: Change) -> None:
+    with open(change.path, "rb") as fh:
+        s3.put_object(
+            Bucket=bucket,
+            Key=change.key,
+            Body=fh,
+            ContentLength=change.size,
+            ContentType=change.content_type,
+            CacheControl=change.cache_control,
+        )
+
+
+def _put_multipart(s3: Any, bucket: str, change: Change) -> None:
+    """Parts of exactly ``etag.PART_SIZE``, so the object's ETag is the one we compute."""
+    upload_id = s3.create_multipart_upload(
+        Bucket=bucket,
+        Key=change.key,
+        ContentType=change.content_type,
+        CacheControl=change.cache_control,
+    )["UploadId"]
+    try:
+        parts = []
+        with open(change.path, "rb") as fh:
+            number = 1
+            while chunk := fh.read(etag.PART_SIZE):
+                resp = s3.upload_part(
+                    Bucket=bucket,
+                    Key=change.key,
+                    UploadId=upload_id,
+                    PartNumber=number,
+                    Body=chunk,
+                    ContentMD5=etag.md5_b64(chunk),
+                )
+                parts.append({"PartNumber": number, "ETag": resp["ETag"]})
+                number += 1
+        s3.complete_multipart_upload(
+            Bucket=bucket,
+            Key=change.key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": parts},
+        )
+    except BaseException:
+        with contextlib.suppress(Exception):  # the original error is the one to report
+            s3.abort_multipart_upload(Bucket=bucket, Key=change.key, UploadId=upload_id)
+        raise
+
+
+def _copy_headers(s3: Any, bucket: str, change: Change) -> None:
+    s3.copy_object(
+        Bucket=bucket,
+        Key=change.key,
+        CopySource={"Bucket": bucket, "Key": change.key},
+        MetadataDirective="REPLACE",
+        ContentType=change.content_type,
+        CacheControl=change.cache_control,
+    )
+
+
+def apply_change(s3: Any, bucket: str, change: Change) -> int:
+    """Upload or copy one file; returns the bytes sent."""
+    if change.is_copy:
+        _copy_headers(s3, bucket, change)
+        return 0
+    if etag.is_multipart(change.size):
+        _put_multipart(s3, bucket, change)
+    elif change.size <= SMALL_FILE:
+        _put_small(s3, bucket, change)
+    else:
+        _put_streamed(s3, bucket, change)
+    return change.size
+
+
+def _delete_batch(s3: Any, bucket: str, keys: Sequence[str]) -> list[tuple[str, str]]:
+    resp = s3.delete_objects(
+        Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True}
+    )
+    return [
+        (str(e.get("Key")), f"{e.get('Code')}: {e.get('Message')}") for e in resp.get("Errors", [])
+    ]
+
+
+def execute(
+    plan: SyncPlan, s3: Any, pool: Executor, *, progress: Progress | None = None
+) -> SyncResult:
+    """Run the plan. A failure in a phase stops the later phases; deletes and the manifest
+    only follow a run where every upload and copy succeeded."""
+    started = time.monotonic()
+    result = SyncResult(unchanged=plan.unchanged)
+    phases = plan.phases()
+    for index, (_phase, changes) in enumerate(phases):
+        futures = [(c, pool.submit(apply_change, s3, plan.bucket, c)) for c in changes]
+        for change, future in futures:
+            try:
+                sent = future.result()
+            except Exception as exc:
+                message = describe_error(exc)
+                result.failures.append((change.key, message))
+                if progress:
+                    progress.step(change.reason, change.key, change.size, failed=message)
+                continue
+            result.bytes_sent += sent
+            (result.copied if change.is_copy else result.uploaded).append(change.key)
+            if progress:
+                progress.step(change.reason, change.key, change.size, sent=sent)
+        if result.failures:
+            result.not_attempted = sum(len(rest) for _, rest in phases[index + 1 :])
+            break
+    if result.ok and plan.deletes:
+        if plan.deletes_blocked:
+            result.deletes_blocked = len(plan.deletes)
+        else:
+            _delete(plan, s3, pool, result, progress)
+    if result.ok and plan.write_manifest:
+        try:
+            s3.put_object(
+                Bucket=plan.bucket,
+                Key=MANIFEST_KEY,
+                Body=manifest_body(plan.rules_state),
+                ContentType="application/json",
+                CacheControl="no-store",
+            )
+            result.manifest_written = True
+        except Exception as exc:
+            result.failures.append((MANIFEST_KEY, describe_error(exc)))
+    if progress:
+        progress.close()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _delete(
+    plan: SyncPlan, s3: Any, pool: Executor, result: SyncResult, progress: Progress | None
+) -> None:
+    keys = list(plan.deletes)
+    batches = [keys[i : i + DELETE_BATCH] for i in range(0, len(keys), DELETE_BATCH)]
+    futures = [(b, pool.submit(_delete_batch, s3, plan.bucket, b)) for b in batches]
+    for batch, future in futures:
+        try:
+            errors = future.result()
+        except Exception as exc:
+            errors = [(k, describe_error(exc)) for k in batch]
+        failed = {k for k, _ in errors}
+        result.failures.extend(errors)
+        for key in batch:
+            if key not in failed:
+                result.deleted.append(key)
+            if progress:
+                progress.step(STALE, key, 0)

@@ -1,0 +1,147 @@
+"""The publish ignore file (`.publishignore`, gitignore syntax): read and edit its patterns and
+build the pathspec that publish matches dist-relative paths against ('/x' is anchored at dist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from amplify_tasks.errors import SettingsError
+
+if TYPE_CHECKING:
+    import pathspec
+
+    from amplify_tasks.settings import Settings
+
+
+#: What `hosting.add` writes into a new ignore file.
+DEFAULT_TEXT = """\
+# Files in the dist folder that publish never uploads (gitignore syntax).
+# A pattern starting with '/' is anchored at the dist folder; '!pattern' re-includes.
+.DS_Store
+Thumbs.db
+desktop.ini
+"""
+
+
+@dataclass(frozen=True)
+class IgnoreChange:
+    """What an edit of the ignore file did."""
+
+    path: Path
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    patterns: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def parse_patterns(text: str) -> list[str]:
+    """The patterns of an ignore file's text: no blank lines, no comments."""
+    out = []
+    for line in text.splitlines():
+        stripped = line.rstrip()
+        if stripped and not stripped.startswith("#"):
+            out.append(stripped)
+    return out
+
+
+def read_patterns(path: Path) -> list[str]:
+    """The patterns in an ignore file; none when the file does not exist."""
+    try:
+        return parse_patterns(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+
+
+def check_pattern(pattern: str) -> str:
+    """The pattern, stripped, when pathspec accepts it; else SettingsError naming the fix."""
+    import pathspec
+
+    cleaned = pattern.strip()
+    if not cleaned or cleaned.startswith("#") or "\n" in cleaned:
+        raise SettingsError(
+            f"ignore pattern {pattern!r} is empty, a comment or spans lines: "
+            "give one gitignore pattern such as '*.map' or '/drafts/'"
+        )
+    try:
+        pathspec.GitIgnoreSpec.from_lines([cleaned])
+    except Exception as exc:  # pathspec raises its own pattern errors
+        raise SettingsError(
+            f"ignore pattern {pattern!r} is not valid gitignore syntax ({exc}): fix the pattern"
+        ) from None
+    return cleaned
+
+
+def build_spec(patterns: Iterable[str]) -> pathspec.PathSpec:
+    """A gitignore-style spec; match it against posix paths relative to the dist folder."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+
+
+def ignore_path(project_root: Path, settings: Settings) -> Path:
+    """Where a stage's ignore file lives."""
+    return Path(project_root) / settings.ignore_file
+
+
+def load_ignore_spec(project_root: Path, settings: Settings) -> pathspec.PathSpec:
+    """The spec publish uses to skip files of the dist folder (empty without a file)."""
+    path = ignore_path(project_root, settings)
+    patterns = read_patterns(path)
+    try:
+        return build_spec(patterns)
+    except Exception as exc:
+        raise SettingsError(f"{path} holds an invalid pattern ({exc}): fix or remove it") from None
+
+
+def plan_edit(
+    path: Path, add: Iterable[str] = (), remove: Iterable[str] = ()
+) -> tuple[str, IgnoreChange]:
+    """The new file text and the change for adding and removing patterns (nothing written).
+
+    Comments and the order of kept lines stay; new patterns are appended.
+    """
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    to_add = [check_pattern(p) for p in add]
+    to_remove = {p.strip() for p in remove if p.strip()}
+    present = parse_patterns(text)
+    removed = tuple(p for p in present if p in to_remove)
+    lines = [line for line in text.splitlines() if line.rstrip() not in to_remove]
+    kept = [p for p in present if p not in to_remove]
+    added: list[str] = []
+    for pattern in to_add:
+        if pattern not in kept and pattern not in added:
+            added.append(pattern)
+    lines.extend(added)
+    new_text = "\n".join(lines) + "\n" if lines else ""
+    change = IgnoreChange(
+        path=path,
+        added=tuple(added),
+        removed=tuple(dict.fromkeys(removed)),
+        patterns=tuple(kept + added),
+    )
+    return new_text, change
+
+
+def edit(path: Path, add: Iterable[str] = (), remove: Iterable[str] = ()) -> IgnoreChange:
+    """Add and remove patterns in the ignore file; it is written only when something changed."""
+    new_text, change = plan_edit(path, add, remove)
+    if change.changed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_text, encoding="utf-8")
+    return change
+
+
+def write_default(path: Path) -> bool:
+    """Create the ignore file with the default patterns unless it exists; True if written."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(DEFAULT_TEXT, encoding="utf-8")
+    return True

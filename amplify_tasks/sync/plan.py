@@ -1,0 +1,191 @@
+"""The diff of a sync: local files against the bucket listing, by content, into a SyncPlan
+(plain data) in the safe upload order: assets, then pages, then the root index; deletes last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .content import HeaderRules, is_html
+from .listing import RESERVED_PREFIX, RemoteObject
+from .scan import LocalFile
+
+# Why a file is in the plan.
+NEW = "new"
+
+
+CHANGED = "changed"
+
+
+FORCED = "forced"
+
+
+HEADERS = "headers"
+
+
+STALE = "stale"
+
+
+# Upload phases, in order: assets, then pages, then the root index document.
+ASSETS = 1
+
+
+PAGES = 2
+
+
+ROOT_INDEX = 3
+
+
+PHASE_NAMES = {ASSETS: "assets", PAGES: "pages", ROOT_INDEX: "root index"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One upload (or, for reason ``headers``, one server-side copy that only sets headers)."""
+
+    key: str
+    reason: str
+    path: str
+    size: int
+    content_type: str
+    cache_control: str
+    phase: int
+
+    @property
+    def is_copy(self) -> bool:
+        return self.reason == HEADERS
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    """What a sync will do; executing it and printing it read the same data."""
+
+    bucket: str
+    changes: tuple[Change, ...]
+    deletes: tuple[str, ...]
+    unchanged: int
+    max_deletes: int
+    rules_state: dict[str, Any] = field(default_factory=dict)
+    write_manifest: bool = False
+
+    @property
+    def uploads(self) -> list[Change]:
+        return [c for c in self.changes if not c.is_copy]
+
+    @property
+    def copies(self) -> list[Change]:
+        return [c for c in self.changes if c.is_copy]
+
+    @property
+    def bytes_to_send(self) -> int:
+        return sum(c.size for c in self.changes if not c.is_copy)
+
+    @property
+    def deletes_blocked(self) -> bool:
+        return len(self.deletes) > self.max_deletes
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes and not self.deletes
+
+    def phases(self) -> list[tuple[int, list[Change]]]:
+        """The changes grouped by phase, in upload order; empty phases left out."""
+        groups: dict[int, list[Change]] = {}
+        for change in self.changes:
+            groups.setdefault(change.phase, []).append(change)
+        return sorted(groups.items())
+
+
+def phase_of(key: str, content_type: str, index_document: str) -> int:
+    if key == index_document:
+        return ROOT_INDEX
+    return PAGES if is_html(content_type) else ASSETS
+
+
+#: Computes the possible ETags of each given file (the caller decides how: a thread pool).
+EtagsOf = Callable[[Sequence[LocalFile]], Iterable[frozenset[str]]]
+
+
+def make_plan(
+    local: Sequence[LocalFile],
+    remote: Mapping[str, RemoteObject],
+    *,
+    bucket: str,
+    rules: HeaderRules,
+    manifest_state: Mapping[str, Any] | None,
+    etags_of: EtagsOf,
+    index_document: str = "index.html",
+    max_deletes: int = 256,
+    force: bool = False,
+) -> SyncPlan:
+    """Diff local files against the bucket by content.
+
+    Only files whose key exists remotely with the same size are hashed; a file whose ETag and
+    recorded headers match costs nothing more. Headers are known from the manifest's rules.
+    """
+    state = rules.state()
+    old_rules = HeaderRules.from_state(manifest_state) if manifest_state is not None else None
+    same_rules = manifest_state is not None and dict(manifest_state) == state
+
+    changes: list[Change] = []
+    to_hash: list[tuple[LocalFile, str, str, RemoteObject]] = []
+    for lf in local:
+        content_type, cache_control = rules.headers_for(lf.key)
+        obj = remote.get(lf.key)
+        reason = None
+        if obj is None:
+            reason = NEW
+        elif force:
+            reason = FORCED
+        elif obj.size != lf.size:
+            reason = CHANGED
+        else:
+            to_hash.append((lf, content_type, cache_control, obj))
+            continue
+        changes.append(_change(lf, reason, content_type, cache_control, index_document))
+
+    unchanged = 0
+    etag_sets = etags_of([item[0] for item in to_hash]) if to_hash else []
+    for (lf, content_type, cache_control, obj), etags in zip(to_hash, etag_sets, strict=True):
+        if obj.etag not in etags:
+            reason = CHANGED
+        elif same_rules:
+            unchanged += 1
+            continue
+        elif old_rules is None or old_rules.headers_for(lf.key) != (content_type, cache_control):
+            reason = HEADERS
+        else:
+            unchanged += 1
+            continue
+        changes.append(_change(lf, reason, content_type, cache_control, index_document))
+
+    local_keys = {lf.key for lf in local}
+    deletes = tuple(
+        sorted(k for k in remote if k not in local_keys and not k.startswith(RESERVED_PREFIX))
+    )
+    changes.sort(key=lambda c: (c.phase, c.key))
+    return SyncPlan(
+        bucket=bucket,
+        changes=tuple(changes),
+        deletes=deletes,
+        unchanged=unchanged,
+        max_deletes=max_deletes,
+        rules_state=state,
+        write_manifest=not same_rules,
+    )
+
+
+def _change(
+    lf: LocalFile, reason: str, content_type: str, cache_control: str, index_document: str
+) -> Change:
+    return Change(
+        key=lf.key,
+        reason=reason,
+        path=lf.path,
+        size=lf.size,
+        content_type=content_type,
+        cache_control=cache_control,
+        phase=phase_of(lf.key, content_type, index_document),
+    )

@@ -1,0 +1,246 @@
+"""Content-addressed sync of a dist folder to a bucket: scan and list at once, diff into a
+SyncPlan (data), then execute it in the safe order. The pieces live in sync_scan/plan/exec.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from amplify_tasks import aws
+from amplify_tasks.errors import AwsError, HostingError, SyncError
+from amplify_tasks.ui import Progress
+
+from . import etag
+from .content import HeaderRules
+from .execute import SyncResult, execute
+from .listing import MANIFEST_KEY, RemoteObject, list_remote, manifest_state_from
+from .plan import CHANGED, FORCED, HEADERS, NEW, STALE, Change, SyncPlan, make_plan
+from .scan import Ignore, LocalFile, scan_dist
+
+__all__ = [
+    "CHANGED",
+    "FORCED",
+    "HEADERS",
+    "MANIFEST_KEY",
+    "NEW",
+    "STALE",
+    "Change",
+    "LocalFile",
+    "RemoteObject",
+    "SyncOptions",
+    "SyncPlan",
+    "SyncResult",
+    "execute",
+    "plan_sync",
+    "run_plan",
+    "scan_dist",
+    "sync_dist",
+]
+
+
+#: Files hashed per thread-pool task (fewer futures for sites of many small files).
+HASH_BATCH = 16
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """How a dist folder maps onto a bucket."""
+
+    index_document: str = "index.html"
+    max_deletes: int = 256
+    force: bool = False
+    concurrency: int = 16
+    verbose: bool = False
+
+
+def _hash_batch(files: Sequence[LocalFile]) -> list[frozenset[str]]:
+    return [etag.file_etags(f.path, f.size) for f in files]
+
+
+class Hasher:
+    """Hashes files on the pool in batches. ``start`` hashes ahead while the listing is in
+    flight; ``etags_of`` (for make_plan) takes those results and hashes only what is left;
+    ``keep`` forgets files that changed since; ``cancel`` drops what nobody asked for."""
+
+    def __init__(self, pool: Executor) -> None:
+        self.pool = pool
+        self.ahead: dict[str, tuple[Future[list[frozenset[str]]], int, LocalFile]] = {}
+
+    def _submit(self, files: Sequence[LocalFile]) -> list[Future[list[frozenset[str]]]]:
+        return [
+            self.pool.submit(_hash_batch, files[i : i + HASH_BATCH])
+            for i in range(0, len(files), HASH_BATCH)
+        ]
+
+    def start(self, files: Sequence[LocalFile]) -> None:
+        for n, future in enumerate(self._submit(files)):
+            for i, lf in enumerate(files[n * HASH_BATCH : (n + 1) * HASH_BATCH]):
+                self.ahead[lf.key] = (future, i, lf)
+
+    def keep(self, files: Sequence[LocalFile]) -> None:
+        """Forget hashes of files that are gone or changed (size or mtime) since ``start``."""
+        current = {f.key: f for f in files}
+        for key, (_future, _i, lf) in list(self.ahead.items()):
+            if current.get(key) != lf:
+                del self.ahead[key]
+
+    def etags_of(self, files: Sequence[LocalFile]) -> list[frozenset[str]]:
+        missing = [f for f in files if f.key not in self.ahead]
+        fresh = iter([etags for fut in self._submit(missing) for etags in fut.result()])
+        out = []
+        for f in files:
+            if f.key in self.ahead:
+                future, i, _lf = self.ahead[f.key]
+                out.append(future.result()[i])
+            else:
+                out.append(next(fresh))
+        return out
+
+    def cancel(self) -> None:
+        for future, _i, _lf in self.ahead.values():
+            future.cancel()
+        self.ahead.clear()
+
+
+def hash_ahead(
+    dist: Path, pool: Executor, ignore: Ignore | None = None, rules: HeaderRules | None = None
+) -> Hasher:
+    """Scan the dist folder and start hashing it on the pool (before the listing is asked
+    for), and work out each file's headers meanwhile; plan_sync scans again and keeps only
+    the hashes of files still the same."""
+    hasher = Hasher(pool)
+    files = scan_dist(dist, ignore)
+    hasher.start(files)
+    if rules is not None:
+        for lf in files:
+            rules.headers_for(lf.key)
+    return hasher
+
+
+@contextlib.contextmanager
+def bucket_errors(bucket: str | None) -> Iterator[None]:
+    """Turn an S3 error of the listing or the manifest into a one-line HostingError."""
+    from botocore.exceptions import ClientError
+
+    with aws.translate_errors():
+        try:
+            yield
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            code = str(err.get("Code", ""))
+            if code == "NoSuchBucket":
+                raise SyncError(
+                    f"bucket {bucket} does not exist: deploy the stage first "
+                    "(run publish without --skip-backend)"
+                ) from exc
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            raise AwsError(
+                f"S3 {exc.operation_name} on bucket {bucket} failed ({code or status}: "
+                f"{err.get('Message', '')}): check that the bucket policy and your identity "
+                "allow s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject"
+            ) from exc
+
+
+def plan_sync(
+    s3: Any,
+    bucket: str | None,
+    dist: Path,
+    pool: Executor,
+    *,
+    rules: HeaderRules,
+    ignore: Ignore | None = None,
+    options: SyncOptions = SyncOptions(),
+    listing: Future[dict[str, RemoteObject]] | None = None,
+    hashing: Future[Hasher] | None = None,
+) -> SyncPlan:
+    """List the bucket while ``dist`` is scanned and hashed; read the manifest only when its
+    ETag in the listing says the header rules changed; then diff.
+
+    ``listing`` is the bucket's listing and ``hashing`` the hashing of ``dist`` (hash_ahead)
+    already under way, if the caller started them.
+    ``bucket=None`` plans against an empty bucket (a dry run before the stack exists).
+    """
+    if listing is None and bucket:
+        listing = pool.submit(list_remote, s3, bucket)
+    local = scan_dist(dist, ignore)
+    hasher = _started(hashing) or Hasher(pool)
+    hasher.keep(local)
+    if not hasher.ahead and listing is not None and not listing.done() and not options.force:
+        hasher.start(local)  # the listing takes a while: hash meanwhile
+    try:
+        with bucket_errors(bucket):
+            remote = listing.result() if listing else {}
+            manifest_state = (
+                manifest_state_from(s3, bucket, remote, rules.state()) if bucket else None
+            )
+        return make_plan(
+            local,
+            remote,
+            bucket=bucket or "",
+            rules=rules,
+            manifest_state=manifest_state,
+            etags_of=hasher.etags_of,
+            index_document=options.index_document,
+            max_deletes=options.max_deletes,
+            force=options.force,
+        )
+    finally:
+        hasher.cancel()
+
+
+def _started(hashing: Future[Hasher] | None) -> Hasher | None:
+    """The hasher started ahead, unless it failed (the scan here then says why)."""
+    if hashing is None:
+        return None
+    try:
+        return hashing.result()
+    except HostingError:
+        return None
+
+
+def sync_dist(
+    s3: Any,
+    bucket: str,
+    dist: Path,
+    *,
+    rules: HeaderRules | None = None,
+    ignore: Ignore | None = None,
+    options: SyncOptions = SyncOptions(),
+    stream: IO[str] | None = None,
+    dry_run: bool = False,
+) -> tuple[SyncPlan, SyncResult | None]:
+    """Plan and (unless ``dry_run``) execute a sync on one thread pool."""
+    with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+        plan = plan_sync(
+            s3, bucket, dist, pool, rules=rules or HeaderRules(), ignore=ignore, options=options
+        )
+        if dry_run:
+            return plan, None
+        return plan, run_plan(plan, s3, pool, verbose=options.verbose, stream=stream)
+
+
+def run_plan(
+    plan: SyncPlan,
+    s3: Any,
+    pool: Executor,
+    *,
+    verbose: bool = False,
+    stream: IO[str] | None = None,
+    tty: bool | None = None,
+) -> SyncResult:
+    """Execute a plan with progress output (nothing at all for an empty plan)."""
+    if plan.empty and not plan.write_manifest:
+        return SyncResult(unchanged=plan.unchanged)
+    progress = Progress(
+        len(plan.changes) + (0 if plan.deletes_blocked else len(plan.deletes)),
+        plan.bytes_to_send,
+        verbose=verbose,
+        stream=stream,
+        tty=tty,
+    )
+    return execute(plan, s3, pool, progress=progress)

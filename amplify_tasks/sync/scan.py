@@ -1,0 +1,121 @@
+"""The local side of a sync: walk the dist folder with os.scandir into LocalFile records,
+applying the built-in exclusions, the user's ignore rules and the symlink guard.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from amplify_tasks.errors import SyncError
+
+#: File names never published, wherever they are.
+EXCLUDED_NAMES = frozenset({".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini"})
+
+
+#: The one dot-folder that is published (RFC 8615).
+WELL_KNOWN = ".well-known"
+
+
+#: A predicate on a key ("dir/" for a folder): True means leave it out.
+Ignore = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file to publish: its bucket key (``/``-separated), its path, size and mtime."""
+
+    key: str
+    path: str
+    size: int
+    mtime_ns: int = 0
+
+
+def excluded_by_default(name: str, is_dir: bool) -> bool:
+    """``.env*``, ``.git/``, ``.DS_Store``, ``Thumbs.db`` and every other dotfile or
+    dot-folder, except a ``.well-known/`` folder."""
+    if name in EXCLUDED_NAMES:
+        return True
+    if name.startswith("."):
+        return not (is_dir and name == WELL_KNOWN)
+    return False
+
+
+def _key(prefix: str, name: str) -> str:
+    key = prefix + name
+    return key if key.isascii() else unicodedata.normalize("NFC", key)
+
+
+def _display(root: Path, key: str) -> str:
+    return str(root / key)
+
+
+def check_dist(root: Path) -> Path:
+    """The resolved dist folder, or a SyncError saying how to produce it."""
+    if not root.exists():
+        raise SyncError(
+            f"dist folder {root} does not exist: run the build first (or drop --skip-build), "
+            "or point HOSTING_DIST_DIR in .env.<stage> at the build output"
+        )
+    if not root.is_dir():
+        raise SyncError(
+            f"dist folder {root} is not a folder: set HOSTING_DIST_DIR in .env.<stage> "
+            "to the folder your build writes"
+        )
+    return root.resolve()
+
+
+def scan_dist(root: Path, ignore: Ignore | None = None) -> list[LocalFile]:
+    """Every publishable file under ``root``, sorted by key."""
+    real_root = check_dist(root)
+    root_str = str(real_root)
+    files: list[LocalFile] = []
+
+    def inside(target: str) -> bool:
+        return target == root_str or target.startswith(root_str + os.sep)
+
+    def walk(folder: str, prefix: str, ancestors: frozenset[str]) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                link = entry.is_symlink()
+                if link:
+                    target = os.path.realpath(entry.path)
+                    if not os.path.exists(target):
+                        raise SyncError(
+                            f"{_display(root, prefix + name)} is a broken symlink: "
+                            "remove it or point it at a file inside the dist folder"
+                        )
+                    if not inside(target):
+                        raise SyncError(
+                            f"{_display(root, prefix + name)} is a symlink to {target}, outside "
+                            "the dist folder: copy the file into the dist folder instead"
+                        )
+                is_dir = entry.is_dir(follow_symlinks=True)
+                if excluded_by_default(name, is_dir):
+                    continue
+                key = _key(prefix, name)
+                if is_dir:
+                    if ignore is not None and ignore(key + "/"):
+                        continue
+                    real = os.path.realpath(entry.path)
+                    if real in ancestors:
+                        continue  # a symlink back to a folder above: a loop
+                    walk(entry.path, key + "/", ancestors | {real})
+                elif entry.is_file(follow_symlinks=True):
+                    if ignore is not None and ignore(key):
+                        continue
+                    st = entry.stat(follow_symlinks=True)
+                    files.append(LocalFile(key, entry.path, st.st_size, st.st_mtime_ns))
+
+    walk(root_str, "", frozenset({root_str}))
+    if not files:
+        raise SyncError(
+            f"dist folder {root} has no files to publish (after the ignore rules): "
+            "check the build output and the ignore file"
+        )
+    files.sort(key=lambda f: f.key)
+    return files
