@@ -9,9 +9,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 #: Seconds between plain progress lines when the output is not a terminal.
+if TYPE_CHECKING:
+    from amplify_tasks.sync import FileDone, SyncPlan
+
 PLAIN_INTERVAL = 5.0
 #: Seconds between redraws of the bar on a terminal.
 BAR_INTERVAL = 0.1
@@ -72,6 +75,10 @@ class Progress:
         filled = int(width * min(1.0, done))
         return f"\r[{'#' * filled}{'.' * (width - filled)}] {self._status()}"
 
+    def file_done(self, done: FileDone) -> None:
+        """The sync's callback: one file is done."""
+        self.step(done.reason, done.key, done.size, sent=done.sent, failed=done.failed)
+
     def step(self, label: str, key: str, size: int, *, sent: int = 0, failed: str = "") -> None:
         """A file is done: ``label`` is its reason (new, changed, headers, stale ...)."""
         with self.lock:
@@ -96,6 +103,20 @@ class Progress:
         if self.tty and self.drawn:
             self.stream.write("\r\033[K")
             self.drawn = False
+
+    @classmethod
+    def for_plan(
+        cls,
+        plan: SyncPlan,
+        *,
+        verbose: bool = False,
+        stream: IO[str] | None = None,
+        tty: bool | None = None,
+    ) -> Progress:
+        """Progress over every change and delete a plan will carry out."""
+        deletes = 0 if plan.deletes_blocked else len(plan.deletes)
+        total = len(plan.changes) + deletes
+        return cls(total, plan.bytes_to_send, verbose=verbose, stream=stream, tty=tty)
 
     def close(self) -> None:
         with self.lock:

@@ -14,6 +14,7 @@ from amplify_tasks import aws
 from amplify_tasks.errors import StackError
 from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings
+from amplify_tasks.ui import Progress
 
 from .options import Out, PublishOptions, progress_tty_override, resolve_stage
 from .summary import PublishSummary, check_sync, format_plan
@@ -216,14 +217,15 @@ class Publisher:
             if plan.deletes and not plan.deletes_blocked and not self._deletes_confirmed(plan):
                 plan = _without_deletes(plan)
                 self.summary.notes.append("deletes skipped: not confirmed")
-            self.summary.result = run_plan(
-                plan,
-                self._client("s3"),
-                pool,
-                verbose=self.options.verbose,
-                stream=self.stream,
-                tty=progress_tty_override(),
+            progress = Progress.for_plan(
+                plan, verbose=self.options.verbose, stream=self.stream, tty=progress_tty_override()
             )
+            try:
+                self.summary.result = run_plan(
+                    plan, self._client("s3"), pool, on_file=progress.file_done
+                )
+            finally:
+                progress.close()
 
     def invalidate(self) -> None:
         """Invalidate the changed and deleted paths (with -c, on a stage with CloudFront)."""

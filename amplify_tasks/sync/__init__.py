@@ -3,7 +3,7 @@ rules and ETags, diff into a plan (data), then execute it in the safe order.
 """
 
 from .content import HeaderRules
-from .execute import SyncResult
+from .execute import FileDone, OnFile, SyncResult
 from .ignore import check_pattern, ignore_path, load_ignore_spec, read_patterns
 from .listing import MANIFEST_KEY, RESERVED_PREFIX, list_remote
 from .plan import PHASE_NAMES, SyncPlan
@@ -14,8 +14,10 @@ __all__ = [
     "MANIFEST_KEY",
     "PHASE_NAMES",
     "RESERVED_PREFIX",
+    "FileDone",
     "HeaderRules",
     "LocalFile",
+    "OnFile",
     "SyncOptions",
     "SyncPlan",
     "SyncResult",

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
-
-from amplify_tasks.ui import Progress
 
 from . import etag
 from .listing import MANIFEST_KEY, manifest_body
@@ -48,6 +46,25 @@ class SyncResult:
     def changed_keys(self) -> list[str]:
         """Keys whose bytes or headers changed (what a CDN must forget)."""
         return self.uploaded + self.copied
+
+
+@dataclass(frozen=True)
+class FileDone:
+    """One file of a plan is done: uploaded, copied, deleted, or failed (``failed`` says why)."""
+
+    reason: str  # new, changed, forced, headers, stale
+    key: str
+    size: int
+    sent: int = 0
+    failed: str = ""
+
+
+#: The sync's progress callback: called once per finished file, from the executing thread.
+OnFile = Callable[[FileDone], None]
+
+
+def _ignore(_done: FileDone) -> None:
+    """The callback of a sync nobody watches."""
 
 
 def describe_error(exc: BaseException) -> str:
@@ -153,9 +170,7 @@ def _delete_batch(s3: Any, bucket: str, keys: Sequence[str]) -> list[tuple[str, 
     ]
 
 
-def execute(
-    plan: SyncPlan, s3: Any, pool: Executor, *, progress: Progress | None = None
-) -> SyncResult:
+def execute(plan: SyncPlan, s3: Any, pool: Executor, *, on_file: OnFile = _ignore) -> SyncResult:
     """Run the plan. A failure in a phase stops the later phases; deletes and the manifest
     only follow a run where every upload and copy succeeded."""
     started = time.monotonic()
@@ -169,13 +184,11 @@ def execute(
             except Exception as exc:
                 message = describe_error(exc)
                 result.failures.append((change.key, message))
-                if progress:
-                    progress.step(change.reason, change.key, change.size, failed=message)
+                on_file(FileDone(change.reason, change.key, change.size, failed=message))
                 continue
             result.bytes_sent += sent
             (result.copied if change.is_copy else result.uploaded).append(change.key)
-            if progress:
-                progress.step(change.reason, change.key, change.size, sent=sent)
+            on_file(FileDone(change.reason, change.key, change.size, sent=sent))
         if result.failures:
             result.not_attempted = sum(len(rest) for _, rest in phases[index + 1 :])
             break
@@ -183,7 +196,7 @@ def execute(
         if plan.deletes_blocked:
             result.deletes_blocked = len(plan.deletes)
         else:
-            _delete(plan, s3, pool, result, progress)
+            _delete(plan, s3, pool, result, on_file)
     if result.ok and plan.write_manifest:
         try:
             s3.put_object(
@@ -196,15 +209,11 @@ def execute(
             result.manifest_written = True
         except Exception as exc:
             result.failures.append((MANIFEST_KEY, describe_error(exc)))
-    if progress:
-        progress.close()
     result.seconds = time.monotonic() - started
     return result
 
 
-def _delete(
-    plan: SyncPlan, s3: Any, pool: Executor, result: SyncResult, progress: Progress | None
-) -> None:
+def _delete(plan: SyncPlan, s3: Any, pool: Executor, result: SyncResult, on_file: OnFile) -> None:
     keys = list(plan.deletes)
     batches = [keys[i : i + DELETE_BATCH] for i in range(0, len(keys), DELETE_BATCH)]
     futures = [(b, pool.submit(_delete_batch, s3, plan.bucket, b)) for b in batches]
@@ -218,5 +227,4 @@ def _delete(
         for key in batch:
             if key not in failed:
                 result.deleted.append(key)
-            if progress:
-                progress.step(STALE, key, 0)
+            on_file(FileDone(STALE, key, 0))

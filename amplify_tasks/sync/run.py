@@ -9,15 +9,14 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from amplify_tasks import aws
 from amplify_tasks.errors import AwsError, HostingError, SyncError
-from amplify_tasks.ui import Progress
 
 from . import etag
 from .content import HeaderRules
-from .execute import SyncResult, execute
+from .execute import OnFile, SyncResult, execute
 from .listing import MANIFEST_KEY, RemoteObject, list_remote, manifest_state_from
 from .plan import CHANGED, FORCED, HEADERS, NEW, STALE, Change, SyncPlan, make_plan
 from .scan import Ignore, LocalFile, scan_dist
@@ -211,7 +210,7 @@ def sync_dist(
     rules: HeaderRules | None = None,
     ignore: Ignore | None = None,
     options: SyncOptions = SyncOptions(),
-    stream: IO[str] | None = None,
+    on_file: OnFile | None = None,
     dry_run: bool = False,
 ) -> tuple[SyncPlan, SyncResult | None]:
     """Plan and (unless ``dry_run``) execute a sync on one thread pool."""
@@ -221,7 +220,7 @@ def sync_dist(
         )
         if dry_run:
             return plan, None
-        return plan, run_plan(plan, s3, pool, verbose=options.verbose, stream=stream)
+        return plan, run_plan(plan, s3, pool, on_file=on_file)
 
 
 def run_plan(
@@ -229,18 +228,11 @@ def run_plan(
     s3: Any,
     pool: Executor,
     *,
-    verbose: bool = False,
-    stream: IO[str] | None = None,
-    tty: bool | None = None,
+    on_file: OnFile | None = None,
 ) -> SyncResult:
-    """Execute a plan with progress output (nothing at all for an empty plan)."""
+    """Execute a plan, telling ``on_file`` of each finished file (an empty plan does nothing)."""
     if plan.empty and not plan.write_manifest:
         return SyncResult(unchanged=plan.unchanged)
-    progress = Progress(
-        len(plan.changes) + (0 if plan.deletes_blocked else len(plan.deletes)),
-        plan.bytes_to_send,
-        verbose=verbose,
-        stream=stream,
-        tty=tty,
-    )
-    return execute(plan, s3, pool, progress=progress)
+    if on_file is None:
+        return execute(plan, s3, pool)
+    return execute(plan, s3, pool, on_file=on_file)
