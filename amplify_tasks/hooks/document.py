@@ -19,7 +19,6 @@ from .model import HookContext
 #: The JSON schema of the document hook scripts read on stdin.
 SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "hook-input.schema.json"
 
-
 #: Version of the JSON document hooks read on stdin (schemas/hook-input.schema.json).
 INPUT_VERSION = 1
 

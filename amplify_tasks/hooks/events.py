@@ -10,10 +10,7 @@ from amplify_tasks.errors import HookError
 
 #: Tasks that fire a pre and a post event; the publish steps fire theirs inside publish.
 TASK_EVENTS = ("add", "configure", "publish", "remove")
-
-
 PUBLISH_STEPS = ("deploy", "sync")
-
 
 #: Every event, in the order a run of each task fires them.
 EVENTS: tuple[str, ...] = (

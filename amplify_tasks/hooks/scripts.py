@@ -21,7 +21,6 @@ from .output import stream_command
 #: Script names with these extensions are never run (kept for reference or switched off).
 IGNORED_EXTENSIONS = frozenset({".sample", ".disabled", ".md", ".txt"})
 
-
 #: Interpreters for script extensions; any other script must be executable itself.
 INTERPRETERS: dict[str, Callable[[], list[str]]] = {
     ".sh": lambda: ["bash"],

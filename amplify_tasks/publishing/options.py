@@ -12,8 +12,6 @@ from amplify_tasks.project import Project
 
 #: AMPLIFY_TASKS_PROGRESS=bar|plain|off overrides the terminal detection of the progress output.
 PROGRESS_ENV = "AMPLIFY_TASKS_PROGRESS"
-
-
 Out = Callable[[str], None]
 
 

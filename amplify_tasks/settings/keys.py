@@ -11,7 +11,6 @@ if TYPE_CHECKING:
 #: Every key the Settings reads; unknown ``HOSTING_*`` keys land in ``Settings.extra``.
 PREFIX = "HOSTING_"
 
-
 #: Settings field -> its key, in .env.example order; unknown ``HOSTING_*`` keys go to ``extra``.
 FIELD_KEYS: dict[str, str] = {
     name: PREFIX + name.upper()

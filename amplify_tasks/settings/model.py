@@ -12,11 +12,8 @@ if TYPE_CHECKING:
 #: CloudFront accepts custom error responses for these status codes only.
 ERROR_CODES = frozenset({400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504})
 
-
 #: Status codes a custom error response may answer with.
 RESPONSE_CODES = frozenset({200, *ERROR_CODES})
-
-
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
 
 

@@ -20,29 +20,13 @@ if TYPE_CHECKING:
 
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
-
-
 FALSE_WORDS = frozenset({"false", "0", "no"})
-
-
 _STAGE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
-
-
 _APP_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
-
-
 _STACK_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
-
-
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-
-
 _BUCKET_BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-
-
 _BUCKET_BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-
-
 _DOMAIN_RE = re.compile(
     r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
 )

@@ -14,13 +14,8 @@ from amplify_tasks.aws import translate_errors
 from amplify_tasks.errors import StackError
 
 COMPLETE = "complete"
-
-
 FAILED = "failed"
-
-
 IN_PROGRESS = "in progress"
-
 
 #: Error codes AWS answers when it wants the caller to slow down.
 THROTTLE_CODES = frozenset(
@@ -31,20 +26,11 @@ THROTTLE_CODES = frozenset(
 #: Pages of stack events read at most per poll (a long history is not re-read every time).
 MAX_EVENT_PAGES = 5
 
-
 #: Default seconds between polls, the longest back-off, and how long a wait may take.
 POLL_DELAY = 5.0
-
-
 MAX_DELAY = 60.0
-
-
 WAIT_TIMEOUT = 3600.0
-
-
 EventSink = Callable[[str], None]
-
-
 Sleep = Callable[[float], None]
 
 

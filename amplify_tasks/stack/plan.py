@@ -16,20 +16,12 @@ from .events import IN_PROGRESS, Poller, Sleep, aws_errors, collapse, describe
 from .outputs import StackOutputs
 
 CREATE = "create"
-
-
 UPDATE = "update"
-
-
 UNCHANGED = "unchanged"
-
-
 RECREATE = "recreate"
-
 
 #: Stack statuses a deploy replaces: a first create that rolled back, or one never executed.
 DEAD_STATUSES = frozenset({"ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS"})
-
 
 #: Stack statuses an update can start from.
 UPDATABLE_STATUSES = frozenset(
@@ -60,10 +52,7 @@ BLOCKED_HINTS = {
 
 #: The reasons CloudFormation gives when a change set or update has nothing to do.
 NO_CHANGE_MARKERS = ("didn't contain changes", "No updates are to be performed")
-
-
 CHANGE_SET_PREFIX = "amplify-tasks-"
-
 
 #: The logical id of the hosting bucket in every template shape.
 BUCKET_ID = "HostingBucket"

@@ -23,8 +23,6 @@ from .plan import blocked_message
 
 #: The words that mark the question answered by typing the stage name.
 TYPE_STAGE = "type the stage name"
-
-
 Confirm = Callable[[str], bool]
 
 

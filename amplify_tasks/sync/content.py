@@ -15,17 +15,12 @@ from amplify_tasks.errors import SettingsError
 #: Bumped whenever the built-in map or rules below change the headers of some file.
 BUILTIN_VERSION = 1
 
-
 #: Cache-Control of HTML and of files without a fingerprint: always revalidate.
 REVALIDATE = "public, max-age=0, must-revalidate"
 
-
 #: Cache-Control of fingerprinted assets: their name changes when their bytes do.
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
 DEFAULT_TYPE = "application/octet-stream"
-
 
 #: Extension (lower case, no dot) -> Content-Type. Text types get ``charset=utf-8`` below.
 CONTENT_TYPES: dict[str, str] = {
@@ -115,14 +110,8 @@ _TEXT_TYPES = {
 
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
-
-
 _HEX_SEGMENT = re.compile(r"[0-9a-fA-F]{8,64}")
-
-
 _HEX_TAIL = re.compile(r"[-_]([0-9a-fA-F]{8,64})$")
-
-
 _B64_TAIL = re.compile(r"-([A-Za-z0-9_-]{8})$")
 
 

@@ -10,10 +10,8 @@ import hashlib
 #: Files of this size or larger are uploaded in parts (and get a multipart ETag).
 MULTIPART_THRESHOLD = 8 * 1024 * 1024
 
-
 #: The size of every part but the last.
 PART_SIZE = 8 * 1024 * 1024
-
 
 #: Read buffer for hashing; hashlib releases the GIL on buffers this size.
 READ_BUFFER = 1024 * 1024

@@ -18,7 +18,6 @@ from .plan import STALE, Change, SyncPlan
 #: Files up to this size are read whole (one read, Content-MD5); larger ones are streamed.
 SMALL_FILE = 1024 * 1024
 
-
 #: Keys per DeleteObjects request (the S3 maximum).
 DELETE_BATCH = 1000
 

@@ -13,11 +13,8 @@ from typing import Any
 #: Keys under this prefix belong to amplify-tasks: never stale, never deleted by a sync.
 RESERVED_PREFIX = ".amplify-tasks/"
 
-
 #: One small object recording the header rules every published object was given.
 MANIFEST_KEY = RESERVED_PREFIX + "manifest.json"
-
-
 MANIFEST_FORMAT = 1
 
 

@@ -14,30 +14,15 @@ from .scan import LocalFile
 
 # Why a file is in the plan.
 NEW = "new"
-
-
 CHANGED = "changed"
-
-
 FORCED = "forced"
-
-
 HEADERS = "headers"
-
-
 STALE = "stale"
-
 
 # Upload phases, in order: assets, then pages, then the root index document.
 ASSETS = 1
-
-
 PAGES = 2
-
-
 ROOT_INDEX = 3
-
-
 PHASE_NAMES = {ASSETS: "assets", PAGES: "pages", ROOT_INDEX: "root index"}
 
 

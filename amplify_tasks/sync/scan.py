@@ -15,10 +15,8 @@ from amplify_tasks.errors import SyncError
 #: File names never published, wherever they are.
 EXCLUDED_NAMES = frozenset({".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini"})
 
-
 #: The one dot-folder that is published (RFC 8615).
 WELL_KNOWN = ".well-known"
-
 
 #: A predicate on a key ("dir/" for a folder): True means leave it out.
 Ignore = Callable[[str], bool]

@@ -21,22 +21,17 @@ if TYPE_CHECKING:
 #: The main template; it includes the partials under ``partials/``.
 MAIN_TEMPLATE = "hosting.json.j2"
 
-
 #: The CloudFront Function source, rendered first and inlined as FunctionCode.
 FUNCTION_TEMPLATE = "partials/directory-index.js.j2"
-
 
 #: One logical id for the bucket in every shape, so switching CloudFront keeps the files.
 BUCKET_ID = "HostingBucket"
 
-
 #: AWS's managed response headers policy "Managed-SecurityHeadersPolicy".
 SECURITY_HEADERS_POLICY_ID = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 
-
 #: Days a replaced or deleted object's old version is kept in a versioned (PROD) bucket.
 NONCURRENT_DAYS = 30
-
 
 #: Error caching TTL of the single-page-app mappings, short so a publish shows up soon.
 SPA_ERROR_CACHING_TTL = 10

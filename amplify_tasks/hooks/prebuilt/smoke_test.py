@@ -18,14 +18,9 @@ from amplify_tasks.settings import Settings
 #: The longest a single smoke-test request may take, in seconds.
 SMOKE_REQUEST_TIMEOUT = 10.0
 
-
 #: Bytes of the root document read to decide whether it is HTML.
 SMOKE_SNIFF_BYTES = 4096
-
-
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
 _UNTYPED = ("", "application/octet-stream", "binary/octet-stream")
 
 
