@@ -7,15 +7,37 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Literal, overload
 
 from .errors import AwsError
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from botocore.client import BaseClient
+    from botocore.session import Session
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudfront import CloudFrontClient
+    from mypy_boto3_s3 import S3Client
+    from typing_extensions import Unpack
+
+    class ClientOptions(TypedDict, total=False):
+        """The keyword arguments of ``client``."""
+
+        region: str | None
+        max_pool: int
+        sess: Session | None
+        raw_timestamps: bool
+
+
+#: The services the tool talks to.
+Service = Literal["s3", "cloudformation", "cloudfront"]
 
 #: Upload concurrency and the connection pool share this default.
 DEFAULT_MAX_POOL = 32
 
 
-def session(region: str | None = None) -> Any:
+def session(region: str | None = None) -> Session:
     """A botocore session: it reads AWS_PROFILE, the credentials and the region itself.
 
     botocore's own session, not boto3's: boto3 adds nothing the tool uses, and importing it
@@ -31,19 +53,29 @@ def session(region: str | None = None) -> Any:
     return sess
 
 
-def session_region(sess: Any) -> str:
+def session_region(sess: Session) -> str:
     """The region a session's clients talk to ('' when none is configured)."""
     return str(sess.get_config_variable("region") or "")
 
 
+@overload
+def client(service: Literal["s3"], **options: Unpack[ClientOptions]) -> S3Client: ...
+@overload
 def client(
-    service: str,
+    service: Literal["cloudformation"], **options: Unpack[ClientOptions]
+) -> CloudFormationClient: ...
+@overload
+def client(
+    service: Literal["cloudfront"], **options: Unpack[ClientOptions]
+) -> CloudFrontClient: ...
+def client(
+    service: Service,
     *,
     region: str | None = None,
     max_pool: int = DEFAULT_MAX_POOL,
-    sess: Any = None,
+    sess: Session | None = None,
     raw_timestamps: bool = False,
-) -> Any:
+) -> BaseClient:
     """A client with botocore's standard retry mode and a pool sized for our thread pool.
 
     ``AWS_ENDPOINT_URL`` (read by botocore) points every client at the loopback emulator.
@@ -66,7 +98,7 @@ def client(
     return made
 
 
-def _leave_timestamps_unparsed(client_: Any) -> None:
+def _leave_timestamps_unparsed(client_: BaseClient) -> None:
     """Give one client a response parser factory of its own that keeps timestamps as sent.
 
     The factory normally belongs to the botocore session and is read at each response; a

@@ -7,10 +7,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .errors import AwsError
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudfront import CloudFrontClient
 
 #: This many paths (or wildcards) under one folder merge into ``/folder/*``.
 SIBLINGS_TO_MERGE = 5
@@ -85,7 +88,9 @@ def caller_reference() -> str:
     return f"amplify-tasks-{time.time_ns()}-{uuid.uuid4().hex[:8]}"
 
 
-def create_invalidation(cloudfront: Any, distribution_id: str, paths: list[str]) -> str:
+def create_invalidation(
+    cloudfront: CloudFrontClient, distribution_id: str, paths: list[str]
+) -> str:
     """One CreateInvalidation call; returns the invalidation id."""
     resp = cloudfront.create_invalidation(
         DistributionId=distribution_id,
@@ -98,7 +103,7 @@ def create_invalidation(cloudfront: Any, distribution_id: str, paths: list[str])
 
 
 def wait_invalidation(
-    cloudfront: Any,
+    cloudfront: CloudFrontClient,
     distribution_id: str,
     invalidation_id: str,
     *,

@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
 from amplify_tasks import aws
 from amplify_tasks.errors import StackError
@@ -18,6 +18,12 @@ from amplify_tasks.ui import Progress
 
 from .options import Out, PublishOptions, progress_tty_override, resolve_stage
 from .summary import PublishSummary, check_sync, format_plan
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudfront import CloudFrontClient
+    from mypy_boto3_s3 import S3Client
 
 
 class Publisher:
@@ -298,7 +304,13 @@ class Publisher:
     def _settings(self) -> Settings:
         return self.settings if self.settings is not None else self.load_settings()
 
-    def _client(self, service: str) -> Any:
+    @overload
+    def _client(self, service: Literal["s3"]) -> S3Client: ...
+    @overload
+    def _client(self, service: Literal["cloudformation"]) -> CloudFormationClient: ...
+    @overload
+    def _client(self, service: Literal["cloudfront"]) -> CloudFrontClient: ...
+    def _client(self, service: aws.Service) -> BaseClient:
         """Clients share one session per region (its loaded models are reused)."""
         if "" not in self._sessions:
             self._sessions[""] = aws.session()
