@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
@@ -22,6 +22,7 @@ from .summary import PublishSummary, check_sync, format_plan
 if TYPE_CHECKING:
     from botocore.client import BaseClient
     from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudformation.type_defs import StackTypeDef
     from mypy_boto3_cloudfront import CloudFrontClient
     from mypy_boto3_s3 import S3Client
 
@@ -52,9 +53,7 @@ class Publisher:
         self._sessions: dict[str, Any] = {}
         self._pool: Any = None  # one thread pool for the listing, hashing and uploads
         # the stack as described, and (its bucket, the bucket's listing), both on the pool
-        self._prefetch: tuple[Future[Mapping[str, Any] | None], Future[tuple[str, Any]]] | None = (
-            None
-        )
+        self._prefetch: tuple[Future[StackTypeDef | None], Future[tuple[str, Any]]] | None = None
         self._hashing: Future[Any] | None = None  # sync.Hasher, started during the deploy
         self._ignore_spec: Any = None
         self._header_rules: Any = None

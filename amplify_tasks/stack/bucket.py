@@ -5,18 +5,23 @@ version and delete marker.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import StackError
 
 from . import events
 from .plan import BUCKET_ID
 
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
+
 #: DeleteObjects takes at most this many keys per call.
 DELETE_BATCH = 1000
 
 
-def owned_bucket(cfn: Any, stack_id: str) -> str:
+def owned_bucket(cfn: CloudFormationClient, stack_id: str) -> str:
     """The physical name of the stack's HostingBucket, '' when the stack has none."""
     from botocore.exceptions import ClientError
 
@@ -32,14 +37,14 @@ def owned_bucket(cfn: Any, stack_id: str) -> str:
     return str(resource.get("PhysicalResourceId") or "")
 
 
-def _versions(s3: Any, bucket: str) -> Iterator[list[dict[str, str]]]:
+def _versions(s3: S3Client, bucket: str) -> Iterator[list[ObjectIdentifierTypeDef]]:
     """Pages of {Key, VersionId} for every object version and delete marker."""
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
         items = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
         yield [{"Key": i["Key"], "VersionId": i.get("VersionId") or "null"} for i in items]
 
 
-def empty_bucket(s3: Any, bucket: str) -> int:
+def empty_bucket(s3: S3Client, bucket: str) -> int:
     """Delete every object version and delete marker, DELETE_BATCH at a time; the count.
     A bucket that does not exist counts 0."""
     from botocore.exceptions import ClientError

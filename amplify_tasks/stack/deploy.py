@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks import aws
 from amplify_tasks.errors import StackError
@@ -38,16 +38,20 @@ from .plan import (
     plan_deploy,
 )
 
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudformation.type_defs import StackTypeDef
+
 
 @dataclass
 class StackOps:
     """Stack operations that wait visibly: the client, the printer and the poller."""
 
-    cfn: Any
+    cfn: CloudFormationClient
     on_event: EventSink
     poller: Poller
 
-    def watch(self, stack_id: str, log: EventLog, hint: str) -> dict[str, Any]:
+    def watch(self, stack_id: str, log: EventLog, hint: str) -> StackTypeDef:
         stack = self.poller.wait(stack_id, log)
         if stack is None or collapse(stack["StackStatus"]) != COMPLETE:
             final = stack or {"StackName": stack_id, "StackStatus": "DELETE_COMPLETE"}
@@ -68,7 +72,7 @@ class StackOps:
             hint = "delete the resources named above by hand, then run `inv hosting.remove`"
             raise StackError(explain_failure(stack, log, self.on_event, hint))
 
-    def create(self, plan: DeployPlan, protect: bool) -> dict[str, Any]:
+    def create(self, plan: DeployPlan, protect: bool) -> StackTypeDef:
         created = self.cfn.create_stack(
             StackName=plan.stack_name,
             TemplateBody=plan.template_body,
@@ -78,13 +82,13 @@ class StackOps:
         hint = "fix the cause above and deploy again (the failed stack is then recreated)"
         return self.watch(created["StackId"], EventLog(self.cfn, created["StackId"]), hint)
 
-    def update(self, plan: DeployPlan) -> dict[str, Any]:
+    def update(self, plan: DeployPlan) -> StackTypeDef:
         log = EventLog.start(self.cfn, plan.stack_id)
         self.cfn.execute_change_set(ChangeSetName=plan.change_set_id)
         hint = "the stack rolled back to its last good version; fix the cause and deploy again"
         return self.watch(plan.stack_id, log, hint)
 
-    def protect(self, stack: Mapping[str, Any], protect: bool) -> None:
+    def protect(self, stack: StackTypeDef, protect: bool) -> None:
         if bool(stack.get("EnableTerminationProtection")) != protect:
             self.cfn.update_termination_protection(
                 StackName=stack["StackId"], EnableTerminationProtection=protect
@@ -93,7 +97,7 @@ class StackOps:
 
 
 def deploy(
-    cfn: Any,
+    cfn: CloudFormationClient,
     stack_name: str,
     template_body: str,
     parameters: Mapping[str, str] | None = None,
@@ -119,7 +123,8 @@ def deploy(
             outputs = outputs_of(cfn, current) if current else None
             return DeployResult(plan, outputs, changed=False)
         if plan.action == UNCHANGED:
-            stack = dict(plan.stack or {})  # as planned a moment ago: nothing has changed
+            assert plan.stack is not None  # an unchanged plan holds the stack it compared
+            stack = plan.stack  # as planned a moment ago: nothing has changed
         elif plan.action == UPDATE:
             stack = run.update(plan)
         else:
@@ -131,13 +136,13 @@ def deploy(
         return DeployResult(plan, outputs_of(cfn, stack), changed=plan.action != UNCHANGED)
 
 
-def protection_for(settings: Any) -> bool:
+def protection_for(settings: Settings) -> bool:
     """Termination protection for a stage: the setting, else on exactly when CloudFront is."""
     value = getattr(settings, "termination_protection", None)
     return bool(settings.cloudfront if value is None else value)
 
 
-def cloudformation(cfn: Any = None) -> Any:
+def cloudformation(cfn: CloudFormationClient | None = None) -> CloudFormationClient:
     """The given client, else a CloudFormation client from the environment (an unknown
     AWS_PROFILE or a missing region becomes a one-line AwsError)."""
     if cfn is not None:
@@ -152,7 +157,7 @@ def deploy_stage(
     *,
     dry_run: bool = False,
     on_event: EventSink = print,
-    cfn: Any = None,
+    cfn: CloudFormationClient | None = None,
     sleep: Sleep = time.sleep,
     described: Described | None = None,
 ) -> DeployResult:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from amplify_tasks.aws import translate_errors
 from amplify_tasks.errors import StackError
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudformation.type_defs import StackEventTypeDef, StackTypeDef
 
 COMPLETE = "complete"
 FAILED = "failed"
@@ -32,6 +36,7 @@ MAX_DELAY = 60.0
 WAIT_TIMEOUT = 3600.0
 EventSink = Callable[[str], None]
 Sleep = Callable[[float], None]
+T = TypeVar("T")
 
 
 def collapse(status: str) -> str:
@@ -87,9 +92,9 @@ def aws_errors(action: str) -> Iterator[None]:
         ) from exc
 
 
-def format_event(event: dict[str, Any]) -> str:
+def format_event(event: StackEventTypeDef) -> str:
     """One line: time, logical id, type, status and the reason when there is one."""
-    stamp: Any = event.get("Timestamp")
+    stamp: object = event.get("Timestamp")
     when = stamp.strftime("%H:%M:%S") if hasattr(stamp, "strftime") else str(stamp or "")
     reason = event.get("ResourceStatusReason") or ""
     line = (
@@ -103,24 +108,24 @@ def format_event(event: dict[str, Any]) -> str:
 class EventLog:
     """The events of one stack already shown, and those of the operation being watched."""
 
-    cfn: Any
+    cfn: CloudFormationClient
     stack: str
     seen: set[str] = field(default_factory=set)
-    shown: list[dict[str, Any]] = field(default_factory=list)
+    shown: list[StackEventTypeDef] = field(default_factory=list)
 
     @classmethod
-    def start(cls, cfn: Any, stack: str) -> EventLog:
+    def start(cls, cfn: CloudFormationClient, stack: str) -> EventLog:
         """Remember the events that exist now, so only later ones are printed."""
         log = cls(cfn, stack)
         log.seen = {e["EventId"] for e in log._pages(limit=1)}
         return log
 
-    def _pages(self, limit: int = MAX_EVENT_PAGES) -> Iterator[dict[str, Any]]:
+    def _pages(self, limit: int = MAX_EVENT_PAGES) -> Iterator[StackEventTypeDef]:
         from botocore.exceptions import ClientError
 
         token: str | None = None
         for _ in range(limit):
-            kwargs: dict[str, Any] = {"StackName": self.stack}
+            kwargs: dict[str, str] = {"StackName": self.stack}
             if token:
                 kwargs["NextToken"] = token
             try:
@@ -134,9 +139,9 @@ class EventLog:
             if not token:
                 return
 
-    def new_events(self) -> list[dict[str, Any]]:
+    def new_events(self) -> list[StackEventTypeDef]:
         """Events not seen before, oldest first."""
-        fresh: list[dict[str, Any]] = []
+        fresh: list[StackEventTypeDef] = []
         for event in self._pages():
             if event["EventId"] in self.seen:
                 break
@@ -146,7 +151,7 @@ class EventLog:
         self.shown.extend(fresh)
         return fresh
 
-    def failures(self) -> list[dict[str, Any]]:
+    def failures(self) -> list[StackEventTypeDef]:
         """Failed events of the watched operation, resources first, each with its reason."""
         failed = [
             e
@@ -157,7 +162,7 @@ class EventLog:
         return sorted(failed, key=lambda e: e.get("PhysicalResourceId") == e.get("StackId"))
 
 
-def describe(cfn: Any, stack: str) -> dict[str, Any] | None:
+def describe(cfn: CloudFormationClient, stack: str) -> StackTypeDef | None:
     """The stack's description, or None when it does not exist."""
     from botocore.exceptions import ClientError
 
@@ -174,14 +179,14 @@ def describe(cfn: Any, stack: str) -> dict[str, Any] | None:
 class Poller:
     """Polls a stack until its status leaves in-progress; ``sleep`` is injected for tests."""
 
-    cfn: Any
+    cfn: CloudFormationClient
     on_event: EventSink = print
     sleep: Sleep = time.sleep
     delay: float = POLL_DELAY
     max_delay: float = MAX_DELAY
     timeout: float = WAIT_TIMEOUT
 
-    def retrying(self, call: Callable[[], Any], state: dict[str, float]) -> Any:
+    def retrying(self, call: Callable[[], T], state: dict[str, float]) -> T:
         """Run ``call``; on throttling wait longer and try again, until the timeout."""
         from botocore.exceptions import ClientError
 
@@ -201,7 +206,7 @@ class Poller:
         self.sleep(state["delay"])
         state["elapsed"] += state["delay"]
 
-    def wait(self, stack_id: str, log: EventLog) -> dict[str, Any] | None:
+    def wait(self, stack_id: str, log: EventLog) -> StackTypeDef | None:
         """Print new events until the stack is complete or failed; the final description
         (None once a deleted stack is gone). Raises StackError on timeout."""
         state = {"delay": self.delay, "elapsed": 0.0}
@@ -222,7 +227,9 @@ class Poller:
             self._pause(state)
 
 
-def explain_failure(stack: dict[str, Any], log: EventLog, on_event: EventSink, hint: str) -> str:
+def explain_failure(
+    stack: Mapping[str, object], log: EventLog, on_event: EventSink, hint: str
+) -> str:
     """Print every failed resource with its reason; return the one-line error message."""
     failures = log.failures()
     for event in failures:

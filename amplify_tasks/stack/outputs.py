@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from amplify_tasks.errors import StackError
 
@@ -12,6 +12,23 @@ from .events import (
     aws_errors,
     describe,
 )
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudformation.type_defs import OutputTypeDef, StackTypeDef
+
+
+class OutputsDict(TypedDict, total=False):
+    """StackOutputs as plain data (``to_dict``): every field, the site URL, the raw outputs."""
+
+    bucket: str
+    region: str
+    website_url: str
+    distribution_id: str
+    distribution_domain: str
+    secure_url: str
+    site_url: str
+    raw: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -32,7 +49,7 @@ class StackOutputs:
         return self.secure_url or self.website_url
 
     @classmethod
-    def from_outputs(cls, outputs: list[dict[str, Any]] | None) -> StackOutputs:
+    def from_outputs(cls, outputs: Sequence[OutputTypeDef] | None) -> StackOutputs:
         raw = {str(o["OutputKey"]): str(o.get("OutputValue", "")) for o in outputs or []}
         return cls(
             bucket=raw.get("HostingBucketName", ""),
@@ -44,7 +61,7 @@ class StackOutputs:
             raw=raw,
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> OutputsDict:
         return {
             "bucket": self.bucket,
             "region": self.region,
@@ -57,7 +74,7 @@ class StackOutputs:
         }
 
 
-def stack_outputs(cfn: Any, stack_name: str) -> StackOutputs:
+def stack_outputs(cfn: CloudFormationClient, stack_name: str) -> StackOutputs:
     """The outputs of a deployed stack; StackError when the stack does not exist."""
     with aws_errors(f"reading stack {stack_name}"):
         stack = describe(cfn, stack_name)
@@ -68,7 +85,7 @@ def stack_outputs(cfn: Any, stack_name: str) -> StackOutputs:
     return outputs_of(cfn, stack)
 
 
-def outputs_of(cfn: Any, stack: Mapping[str, Any]) -> StackOutputs:
+def outputs_of(cfn: CloudFormationClient, stack: StackTypeDef) -> StackOutputs:
     outputs = StackOutputs.from_outputs(stack.get("Outputs"))
     if not outputs.region:
         region = str(getattr(getattr(cfn, "meta", None), "region_name", "") or "")

@@ -8,12 +8,36 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import StackError
 
 from .events import IN_PROGRESS, Poller, Sleep, aws_errors, collapse, describe
 from .outputs import StackOutputs
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudformation.type_defs import (
+        ChangeTypeDef,
+        DescribeChangeSetOutputTypeDef,
+        ParameterTypeDef,
+        StackTypeDef,
+    )
+    from typing_extensions import NotRequired
+
+    class PlanFields(TypedDict):
+        """The DeployPlan fields every action of a plan shares."""
+
+        stack_name: str
+        template_body: str
+        parameters: dict[str, str]
+        stack: NotRequired[StackTypeDef]
+        stack_id: NotRequired[str]
+        status: NotRequired[str]
+        termination_protection: NotRequired[bool]
+
 
 CREATE = "create"
 UPDATE = "update"
@@ -87,7 +111,7 @@ class DeployPlan:
     change_set_id: str = ""
     termination_protection: bool | None = None
     #: the stack as DescribeStacks gave it while planning (None for a new stack)
-    stack: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    stack: StackTypeDef | None = field(default=None, compare=False, repr=False)
 
     def lines(self) -> list[str]:
         """The plan as the user reads it (the same lines for a real run and a dry run)."""
@@ -109,7 +133,7 @@ class DeployResult:
     changed: bool
 
 
-def _parse(body: Any) -> Any:
+def _parse(body: object) -> object:
     if isinstance(body, str):
         try:
             return json.loads(body)
@@ -129,7 +153,7 @@ def template_resources(template_body: str) -> tuple[ResourceChange, ...]:
     )
 
 
-def same_template(deployed: Any, rendered: str) -> bool:
+def same_template(deployed: object, rendered: str) -> bool:
     """True when the deployed template equals the rendered one (as data when both are JSON)."""
     return bool(_parse(deployed) == _parse(rendered))
 
@@ -147,18 +171,18 @@ def desired_parameters(template_body: str, parameters: Mapping[str, str]) -> dic
     return values
 
 
-def deployed_parameters(stack: Mapping[str, Any]) -> dict[str, str]:
+def deployed_parameters(stack: StackTypeDef) -> dict[str, str]:
     return {
         str(p["ParameterKey"]): str(p.get("ParameterValue", ""))
         for p in stack.get("Parameters", []) or []
     }
 
 
-def cfn_parameters(parameters: Mapping[str, str]) -> list[dict[str, str]]:
+def cfn_parameters(parameters: Mapping[str, str]) -> list[ParameterTypeDef]:
     return [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in parameters.items()]
 
 
-def blocked_message(stack: Mapping[str, Any]) -> str:
+def blocked_message(stack: StackTypeDef) -> str:
     """Why a stack in ``status`` cannot be deployed over, and what to do about it."""
     name, status = str(stack.get("StackName")), str(stack.get("StackStatus"))
     if collapse(status) == IN_PROGRESS:
@@ -172,7 +196,9 @@ def blocked_message(stack: Mapping[str, Any]) -> str:
     return f"stack {name} is {status}{because}: {hint.format(name=name)}"
 
 
-def _change_set_changes(cfn: Any, change_set_id: str, first: dict[str, Any]) -> list[Any]:
+def _change_set_changes(
+    cfn: CloudFormationClient, change_set_id: str, first: DescribeChangeSetOutputTypeDef
+) -> list[ChangeTypeDef]:
     changes = list(first.get("Changes", []))
     token = first.get("NextToken")
     while token:
@@ -182,7 +208,7 @@ def _change_set_changes(cfn: Any, change_set_id: str, first: dict[str, Any]) -> 
     return changes
 
 
-def _resource_change(change: Mapping[str, Any]) -> ResourceChange:
+def _resource_change(change: ChangeTypeDef) -> ResourceChange:
     rc = change.get("ResourceChange", {})
     return ResourceChange(
         action=str(rc.get("Action", "")),
@@ -193,15 +219,18 @@ def _resource_change(change: Mapping[str, Any]) -> ResourceChange:
 
 
 def wait_change_set(
-    cfn: Any, change_set_id: str, *, sleep: Sleep, delay: float = 2.0, timeout: float = 600.0
-) -> dict[str, Any]:
+    cfn: CloudFormationClient,
+    change_set_id: str,
+    *,
+    sleep: Sleep,
+    delay: float = 2.0,
+    timeout: float = 600.0,
+) -> DescribeChangeSetOutputTypeDef:
     """Poll a change set until it is CREATE_COMPLETE or FAILED; its description."""
     poller = Poller(cfn, on_event=lambda _m: None, sleep=sleep, delay=delay, timeout=timeout)
     state = {"delay": delay, "elapsed": 0.0}
     while True:
-        desc: dict[str, Any] = poller.retrying(
-            lambda: cfn.describe_change_set(ChangeSetName=change_set_id), state
-        )
+        desc = poller.retrying(lambda: cfn.describe_change_set(ChangeSetName=change_set_id), state)
         if desc.get("Status") in {"CREATE_COMPLETE", "FAILED"}:
             return desc
         if state["elapsed"] >= timeout:
@@ -214,7 +243,7 @@ def wait_change_set(
 
 
 def _plan_update(
-    cfn: Any, stack: Mapping[str, Any], base: dict[str, Any], sleep: Sleep
+    cfn: CloudFormationClient, stack: StackTypeDef, base: PlanFields, sleep: Sleep
 ) -> DeployPlan:
     """Skip when template and parameters are unchanged, else compute a change set."""
     name, body, params = base["stack_name"], base["template_body"], base["parameters"]
@@ -246,11 +275,11 @@ def _plan_update(
 
 
 #: Gives a stack as DescribeStacks returned it (None: no such stack), made by the caller.
-Described = Callable[[], Mapping[str, Any] | None]
+Described = Callable[[], "StackTypeDef | None"]
 
 
 def plan_deploy(
-    cfn: Any,
+    cfn: CloudFormationClient,
     stack_name: str,
     template_body: str,
     parameters: Mapping[str, str] | None = None,
@@ -261,7 +290,7 @@ def plan_deploy(
     """Decide what a deploy does. An "update" plan leaves a change set behind: execute it
     with ``deploy`` or delete it with ``discard_plan``."""
     params = dict(parameters or {})
-    base: dict[str, Any] = {
+    base: PlanFields = {
         "stack_name": stack_name,
         "template_body": template_body,
         "parameters": params,
@@ -272,10 +301,12 @@ def plan_deploy(
             return DeployPlan(CREATE, changes=template_resources(template_body), **base)
         status = str(stack["StackStatus"])
         base.update(
-            stack=stack,
-            stack_id=str(stack.get("StackId", "")),
-            status=status,
-            termination_protection=bool(stack.get("EnableTerminationProtection")),
+            {
+                "stack": stack,
+                "stack_id": str(stack.get("StackId", "")),
+                "status": status,
+                "termination_protection": bool(stack.get("EnableTerminationProtection")),
+            }
         )
         if status in DEAD_STATUSES:
             why = (
@@ -292,7 +323,7 @@ def plan_deploy(
         return _plan_update(cfn, stack, base, sleep)
 
 
-def discard_plan(cfn: Any, plan: DeployPlan) -> None:
+def discard_plan(cfn: CloudFormationClient, plan: DeployPlan) -> None:
     """Delete the change set an update plan created (a dry run leaves nothing behind)."""
     if plan.change_set_id:
         with aws_errors(f"deleting change set of {plan.stack_name}"):

@@ -5,9 +5,9 @@ created (every version and delete marker), delete the stack and wait; settings a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks import aws
 from amplify_tasks.errors import SettingsError, StackError
@@ -20,6 +20,11 @@ from .deploy import StackOps, cloudformation
 from .events import IN_PROGRESS, EventSink, Poller, Sleep, aws_errors, collapse
 from .outputs import outputs_of
 from .plan import blocked_message
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudformation.type_defs import StackTypeDef
+    from mypy_boto3_s3 import S3Client
 
 #: The words that mark the question answered by typing the stage name.
 TYPE_STAGE = "type the stage name"
@@ -58,7 +63,7 @@ def confirmation(stage: str, ask: Callable[[str], str] = input) -> Confirm:
     return confirm
 
 
-def _question(settings: Settings, stack: Mapping[str, Any], bucket: str, cloudfront: bool) -> str:
+def _question(settings: Settings, stack: StackTypeDef, bucket: str, cloudfront: bool) -> str:
     what = f"delete stack {stack['StackName']}"
     if bucket:
         what += f" and every file (all versions) in bucket {bucket}"
@@ -82,8 +87,8 @@ def remove_stage(
     *,
     confirm: Confirm,
     purge: bool,
-    cfn: Any = None,
-    s3: Any = None,
+    cfn: CloudFormationClient | None = None,
+    s3: S3Client | None = None,
     on_event: EventSink = print,
     sleep: Sleep = time.sleep,
     poll_delay: float = 5.0,

@@ -5,9 +5,12 @@ preview URL of its distribution, so that no URL we print or fetch leaves loopbac
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import EmulatorError
+
+if TYPE_CHECKING:
+    from .outputs import StackOutputs
 
 
 def emulator_endpoint() -> str:
@@ -18,7 +21,7 @@ def emulator_endpoint() -> str:
     return endpoint if endpoint and is_loopback_url(endpoint) else ""
 
 
-def working_url(outputs: Any) -> str:
+def working_url(outputs: StackOutputs) -> str:
     """The URL that serves the site: CloudFront's https URL, else the website URL; under the
     emulator, a distribution's loopback preview URL instead of its cloudfront.net name."""
     url = str(getattr(outputs, "site_url", "") or "")

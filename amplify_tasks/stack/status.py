@@ -5,9 +5,8 @@ the bucket holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks import aws
 from amplify_tasks.project import Project
@@ -15,9 +14,14 @@ from amplify_tasks.settings import Settings
 
 from .deploy import cloudformation
 from .events import aws_errors, collapse, describe, error_code
-from .outputs import StackOutputs, outputs_of
+from .outputs import OutputsDict, StackOutputs, outputs_of
 from .plan import same_template
 from .site_url import working_url
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudformation.type_defs import StackTypeDef
+    from mypy_boto3_s3 import S3Client
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class StatusReport:
     status_reason: str = ""
     last_updated: str = ""
     termination_protection: bool = False
-    outputs: Mapping[str, Any] = field(default_factory=dict)
+    outputs: OutputsDict = field(default_factory=OutputsDict)
     site_url: str = ""
     template_differs: bool | None = None
     objects: int | None = None
@@ -68,7 +72,7 @@ class StatusReport:
         return lines
 
 
-def bucket_usage(s3: Any, bucket: str) -> tuple[int, int] | None:
+def bucket_usage(s3: S3Client, bucket: str) -> tuple[int, int] | None:
     """(objects, bytes) of a bucket's current objects, or None when it does not exist."""
     from botocore.exceptions import ClientError
 
@@ -85,13 +89,17 @@ def bucket_usage(s3: Any, bucket: str) -> tuple[int, int] | None:
     return count, size
 
 
-def _stamp(stack: Mapping[str, Any]) -> str:
-    when: Any = stack.get("LastUpdatedTime") or stack.get("CreationTime")
+def _stamp(stack: StackTypeDef) -> str:
+    when: object = stack.get("LastUpdatedTime") or stack.get("CreationTime")
     return when.isoformat() if hasattr(when, "isoformat") else str(when or "")
 
 
 def stage_status(
-    project: Project, settings: Settings, *, cfn: Any = None, s3: Any = None
+    project: Project,
+    settings: Settings,
+    *,
+    cfn: CloudFormationClient | None = None,
+    s3: S3Client | None = None,
 ) -> StatusReport:
     """The stage's stack status, outputs, template drift and bucket contents."""
     from amplify_tasks.templates import rendering as templates
