@@ -8,7 +8,6 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from amplify_tasks.errors import SettingsError
 
@@ -195,7 +194,7 @@ class HeaderRule:
         return data
 
 
-def _rule(entry: Any, index: int) -> HeaderRule:
+def _rule(entry: object, index: int) -> HeaderRule:
     where = f"invoke config hosting.headers[{index}]"
     if not isinstance(entry, Mapping):
         raise SettingsError(
@@ -229,7 +228,7 @@ class HeaderRules:
         self._known: dict[str, tuple[str, str]] = {}  # headers_for, by key
 
     @classmethod
-    def from_config(cls, entries: Any) -> HeaderRules:
+    def from_config(cls, entries: object) -> HeaderRules:
         """Rules from invoke config ``hosting.headers`` (a list of mappings, or None)."""
         if entries is None:
             return cls()
@@ -241,7 +240,7 @@ class HeaderRules:
         return cls(_rule(entry, i) for i, entry in enumerate(entries))
 
     @classmethod
-    def from_state(cls, state: Any) -> HeaderRules | None:
+    def from_state(cls, state: object) -> HeaderRules | None:
         """Rules recorded by ``state()``; None when written by another built-in version."""
         if not isinstance(state, Mapping) or state.get("builtin") != BUILTIN_VERSION:
             return None
@@ -250,7 +249,7 @@ class HeaderRules:
         except SettingsError:
             return None
 
-    def state(self) -> dict[str, Any]:
+    def state(self) -> dict[str, object]:
         """What decides every key's headers, as JSON data (kept in the bucket's manifest)."""
         return {"builtin": BUILTIN_VERSION, "rules": [r.as_dict() for r in self.rules]}
 

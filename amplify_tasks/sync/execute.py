@@ -9,11 +9,15 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import etag
 from .listing import MANIFEST_KEY, manifest_body
 from .plan import STALE, Change, SyncPlan
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
 #: Files up to this size are read whole (one read, Content-MD5); larger ones are streamed.
 SMALL_FILE = 1024 * 1024
@@ -75,7 +79,7 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _put_small(s3: Any, bucket: str, change: Change) -> None:
+def _put_small(s3: S3Client, bucket: str, change: Change) -> None:
     with open(change.path, "rb") as fh:
         body = fh.read()
     s3.put_object(
@@ -88,7 +92,7 @@ def _put_small(s3: Any, bucket: str, change: Change) -> None:
     )
 
 
-def _put_streamed(s3: Any, bucket: str, change: Change) -> None:
+def _put_streamed(s3: S3Client, bucket: str, change: Change) -> None:
     with open(change.path, "rb") as fh:
         s3.put_object(
             Bucket=bucket,
@@ -100,7 +104,7 @@ def _put_streamed(s3: Any, bucket: str, change: Change) -> None:
         )
 
 
-def _put_multipart(s3: Any, bucket: str, change: Change) -> None:
+def _put_multipart(s3: S3Client, bucket: str, change: Change) -> None:
     """Parts of exactly ``etag.PART_SIZE``, so the object's ETag is the one we compute."""
     upload_id = s3.create_multipart_upload(
         Bucket=bucket,
@@ -109,7 +113,7 @@ def _put_multipart(s3: Any, bucket: str, change: Change) -> None:
         CacheControl=change.cache_control,
     )["UploadId"]
     try:
-        parts = []
+        parts: list[CompletedPartTypeDef] = []
         with open(change.path, "rb") as fh:
             number = 1
             while chunk := fh.read(etag.PART_SIZE):
@@ -135,7 +139,7 @@ def _put_multipart(s3: Any, bucket: str, change: Change) -> None:
         raise
 
 
-def _copy_headers(s3: Any, bucket: str, change: Change) -> None:
+def _copy_headers(s3: S3Client, bucket: str, change: Change) -> None:
     s3.copy_object(
         Bucket=bucket,
         Key=change.key,
@@ -146,7 +150,7 @@ def _copy_headers(s3: Any, bucket: str, change: Change) -> None:
     )
 
 
-def apply_change(s3: Any, bucket: str, change: Change) -> int:
+def apply_change(s3: S3Client, bucket: str, change: Change) -> int:
     """Upload or copy one file; returns the bytes sent."""
     if change.is_copy:
         _copy_headers(s3, bucket, change)
@@ -160,7 +164,7 @@ def apply_change(s3: Any, bucket: str, change: Change) -> int:
     return change.size
 
 
-def _delete_batch(s3: Any, bucket: str, keys: Sequence[str]) -> list[tuple[str, str]]:
+def _delete_batch(s3: S3Client, bucket: str, keys: Sequence[str]) -> list[tuple[str, str]]:
     resp = s3.delete_objects(
         Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True}
     )
@@ -169,7 +173,9 @@ def _delete_batch(s3: Any, bucket: str, keys: Sequence[str]) -> list[tuple[str, 
     ]
 
 
-def execute(plan: SyncPlan, s3: Any, pool: Executor, *, on_file: OnFile = _ignore) -> SyncResult:
+def execute(
+    plan: SyncPlan, s3: S3Client, pool: Executor, *, on_file: OnFile = _ignore
+) -> SyncResult:
     """Run the plan. A failure in a phase stops the later phases; deletes and the manifest
     only follow a run where every upload and copy succeeded."""
     started = time.monotonic()
@@ -212,7 +218,9 @@ def execute(plan: SyncPlan, s3: Any, pool: Executor, *, on_file: OnFile = _ignor
     return result
 
 
-def _delete(plan: SyncPlan, s3: Any, pool: Executor, result: SyncResult, on_file: OnFile) -> None:
+def _delete(
+    plan: SyncPlan, s3: S3Client, pool: Executor, result: SyncResult, on_file: OnFile
+) -> None:
     keys = list(plan.deletes)
     batches = [keys[i : i + DELETE_BATCH] for i in range(0, len(keys), DELETE_BATCH)]
     futures = [(b, pool.submit(_delete_batch, s3, plan.bucket, b)) for b in batches]

@@ -8,7 +8,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ListObjectsV2RequestTypeDef
 
 #: Keys under this prefix belong to amplify-tasks: never stale, never deleted by a sync.
 RESERVED_PREFIX = ".amplify-tasks/"
@@ -28,10 +32,10 @@ class RemoteObject:
 
 
 def _list_page(
-    s3: Any, bucket: str, max_keys: int, start_after: str | None, token: str | None
+    s3: S3Client, bucket: str, max_keys: int, start_after: str | None, token: str | None
 ) -> tuple[list[RemoteObject], str | None]:
     """One ListObjectsV2 request: its objects and the continuation token when truncated."""
-    kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": max_keys}
+    kwargs: ListObjectsV2RequestTypeDef = {"Bucket": bucket, "MaxKeys": max_keys}
     if token:
         kwargs["ContinuationToken"] = token
     elif start_after:
@@ -45,7 +49,7 @@ def _list_page(
 
 
 def _list_pages(
-    s3: Any, bucket: str, page_keys: int, start_after: str | None, stop_at: str | None = None
+    s3: S3Client, bucket: str, page_keys: int, start_after: str | None, stop_at: str | None = None
 ) -> dict[str, RemoteObject]:
     """Page through the keys after ``start_after``, up to ``stop_at`` (inclusive) if given."""
     objects: dict[str, RemoteObject] = {}
@@ -60,7 +64,7 @@ def _list_pages(
             return objects
 
 
-def list_remote(s3: Any, bucket: str, page_keys: int = 1000) -> dict[str, RemoteObject]:
+def list_remote(s3: S3Client, bucket: str, page_keys: int = 1000) -> dict[str, RemoteObject]:
     """Every object of the bucket by key.
 
     Our manifest sorts before the site's keys, so a one-key request first shows the first
@@ -82,8 +86,8 @@ def list_remote(s3: Any, bucket: str, page_keys: int = 1000) -> dict[str, Remote
 
 
 def manifest_state_from(
-    s3: Any, bucket: str, remote: Mapping[str, RemoteObject], current: Mapping[str, Any]
-) -> Mapping[str, Any] | None:
+    s3: S3Client, bucket: str, remote: Mapping[str, RemoteObject], current: Mapping[str, object]
+) -> Mapping[str, object] | None:
     """The header rules the last complete sync recorded. The listing gives the manifest's
     ETag: when it is the MD5 of the manifest the current rules make, they are the same rules
     and nothing is read; otherwise one GET reads the old rules."""
@@ -95,7 +99,7 @@ def manifest_state_from(
     return read_manifest(s3, bucket)
 
 
-def read_manifest(s3: Any, bucket: str) -> dict[str, Any] | None:
+def read_manifest(s3: S3Client, bucket: str) -> dict[str, object] | None:
     """The header-rules state recorded by the last complete sync (one GET), or None."""
     from botocore.exceptions import ClientError
 
@@ -115,5 +119,5 @@ def read_manifest(s3: Any, bucket: str) -> dict[str, Any] | None:
     return rules if isinstance(rules, dict) else None
 
 
-def manifest_body(rules_state: Mapping[str, Any]) -> bytes:
+def manifest_body(rules_state: Mapping[str, object]) -> bytes:
     return json.dumps({"format": MANIFEST_FORMAT, "rules": rules_state}, sort_keys=True).encode()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from .content import HeaderRules, is_html
 from .listing import RESERVED_PREFIX, RemoteObject
@@ -52,7 +51,7 @@ class SyncPlan:
     deletes: tuple[str, ...]
     unchanged: int
     max_deletes: int
-    rules_state: dict[str, Any] = field(default_factory=dict)
+    rules_state: dict[str, object] = field(default_factory=dict)
     write_manifest: bool = False
 
     @property
@@ -99,7 +98,7 @@ def make_plan(
     *,
     bucket: str,
     rules: HeaderRules,
-    manifest_state: Mapping[str, Any] | None,
+    manifest_state: Mapping[str, object] | None,
     etags_of: EtagsOf,
     index_document: str = "index.html",
     max_deletes: int = 256,

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks import aws
 from amplify_tasks.errors import AwsError, HostingError, SyncError
@@ -20,6 +20,9 @@ from .execute import OnFile, SyncResult, execute
 from .listing import MANIFEST_KEY, RemoteObject, list_remote, manifest_state_from
 from .plan import CHANGED, FORCED, HEADERS, NEW, STALE, Change, SyncPlan, make_plan
 from .scan import Ignore, LocalFile, scan_dist
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 __all__ = [
     "CHANGED",
@@ -146,7 +149,7 @@ def bucket_errors(bucket: str | None) -> Iterator[None]:
 
 
 def plan_sync(
-    s3: Any,
+    s3: S3Client,
     bucket: str | None,
     dist: Path,
     pool: Executor,
@@ -203,7 +206,7 @@ def _started(hashing: Future[Hasher] | None) -> Hasher | None:
 
 
 def sync_dist(
-    s3: Any,
+    s3: S3Client,
     bucket: str,
     dist: Path,
     *,
@@ -225,7 +228,7 @@ def sync_dist(
 
 def run_plan(
     plan: SyncPlan,
-    s3: Any,
+    s3: S3Client,
     pool: Executor,
     *,
     on_file: OnFile | None = None,
