@@ -4,7 +4,7 @@ scripts in the hooks folder, run in that order with a JSON input and HOSTING_* v
 
 from .document import SCHEMA_PATH, hook_input
 from .events import DISABLE_ENV, EVENTS, user_hooks_enabled
-from .model import HookContext
+from .model import HookContext, HookDescription
 from .runner import around, hooks_for, list_hooks, run_event
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "EVENTS",
     "SCHEMA_PATH",
     "HookContext",
+    "HookDescription",
     "around",
     "hook_input",
     "hooks_for",

@@ -10,11 +10,14 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict, overload
 
 from amplify_tasks.secret import is_secret_name, mask
 
 from .model import HookContext
+
+if TYPE_CHECKING:
+    from amplify_tasks.jsontypes import JSON
 
 #: The JSON schema of the document hook scripts read on stdin.
 SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "hook-input.schema.json"
@@ -23,7 +26,35 @@ SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "hook-input.schema.json
 INPUT_VERSION = 1
 
 
-def scrub(value: Any, secrets: Sequence[str] = ()) -> Any:
+class HookInputError(TypedDict):
+    """The failure a post hook is given."""
+
+    message: str
+    type: str
+
+
+class HookInput(TypedDict):
+    """The JSON document a hook reads on stdin (schemas/hook-input.schema.json)."""
+
+    version: int
+    event: str
+    hook: str
+    task: str
+    stage: str
+    args: dict[str, JSON]
+    settings: dict[str, JSON] | None
+    outputs: dict[str, JSON] | None
+    error: HookInputError | None
+    project_root: str
+
+
+@overload
+def scrub(value: Mapping[str, object], secrets: Sequence[str] = ()) -> dict[str, JSON]: ...
+@overload
+def scrub(value: None, secrets: Sequence[str] = ()) -> None: ...
+@overload
+def scrub(value: object, secrets: Sequence[str] = ()) -> JSON: ...
+def scrub(value: object, secrets: Sequence[str] = ()) -> JSON:
     """A JSON-ready copy of ``value`` without secret-named keys and with secret values masked."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
@@ -40,7 +71,7 @@ def scrub(value: Any, secrets: Sequence[str] = ()) -> Any:
     return mask(str(value), secrets)
 
 
-def as_mapping(value: Any) -> dict[str, Any] | None:
+def as_mapping(value: object) -> dict[str, object] | None:
     """Settings or stack outputs (dataclass, mapping or object with to_dict) as a dict."""
     if value is None:
         return None
@@ -55,9 +86,9 @@ def as_mapping(value: Any) -> dict[str, Any] | None:
     return {k: v for k, v in vars(value).items() if not k.startswith("_")}
 
 
-def hook_input(ctx: HookContext, hook_name: str, secrets: Sequence[str] = ()) -> dict[str, Any]:
+def hook_input(ctx: HookContext, hook_name: str, secrets: Sequence[str] = ()) -> HookInput:
     """The JSON document a hook reads on stdin (schemas/hook-input.schema.json)."""
-    error = None
+    error: HookInputError | None = None
     if ctx.error is not None:
         error = {"message": mask(ctx.error, secrets), "type": ctx.error_type or "Error"}
     return {
@@ -78,7 +109,7 @@ def _env_name(*parts: str) -> str:
     return "_".join(re.sub(r"[^A-Za-z0-9]+", "_", p).strip("_").upper() for p in parts)
 
 
-def _env_value(value: Any) -> str:
+def _env_value(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -88,7 +119,7 @@ def _env_value(value: Any) -> str:
     return str(value)
 
 
-def hook_env(document: Mapping[str, Any], base: Mapping[str, str] | None = None) -> dict[str, str]:
+def hook_env(document: HookInput, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The process environment without secrets, plus HOSTING_* variables for the input.
 
     HOSTING_EVENT, _HOOK, _TASK, _STAGE, _PROJECT_ROOT, _ERROR, _ERROR_TYPE, and one
@@ -102,7 +133,11 @@ def hook_env(document: Mapping[str, Any], base: Mapping[str, str] | None = None)
     if error:
         env["HOSTING_ERROR"] = str(error["message"])
         env["HOSTING_ERROR_TYPE"] = str(error["type"])
-    for section, prefix in (("args", "ARG"), ("settings", "SETTING"), ("outputs", "OUTPUT")):
-        for key, value in (document.get(section) or {}).items():
+    for prefix, section in (
+        ("ARG", document.get("args")),
+        ("SETTING", document.get("settings")),
+        ("OUTPUT", document.get("outputs")),
+    ):
+        for key, value in (section or {}).items():
             env[_env_name("HOSTING", prefix, key)] = _env_value(value)
     return env

@@ -8,11 +8,14 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import HookError
 from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings
+
+if TYPE_CHECKING:
+    from amplify_tasks.stack import StackOutputs
 
 
 class Kind(str, enum.Enum):
@@ -32,15 +35,15 @@ class HookContext:
 
     task: str
     stage: str = ""
-    args: dict[str, Any] = field(default_factory=dict)
+    args: Mapping[str, object] = field(default_factory=dict)
     settings: Settings | None = None  # once loaded
-    outputs: Any = None  # StackOutputs (or a mapping), once the stack is known
+    outputs: StackOutputs | Mapping[str, object] | None = None  # once the stack is known
     project: Project | None = None
     event: str = ""
     error: str | None = None
     error_type: str | None = None
 
-    def arg(self, name: str, default: Any = None) -> Any:
+    def arg(self, name: str, default: object = None) -> object:
         """A task argument by name (``skip_build``, ``allow_dirty``, ``dry_run``...)."""
         return self.args.get(name, default)
 
@@ -87,5 +90,5 @@ class Builtin:
     name: str
     event: str
     description: str
-    enabled: Callable[[Settings | None, Mapping[str, Any]], bool]  # (settings, args) -> on?
+    enabled: Callable[[Settings | None, Mapping[str, object]], bool]  # (settings, args) -> on?
     run: Callable[[HookContext], None]

@@ -8,7 +8,6 @@ import contextlib
 import importlib
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from amplify_tasks.errors import HookError, HostingError
 from amplify_tasks.project import Project
@@ -44,7 +43,7 @@ def python_hook_names(project: Project, event: str) -> list[str]:
     return list(names)
 
 
-def load_callable(project: Project, spec: str, event: str) -> Callable[[HookContext], Any]:
+def load_callable(project: Project, spec: str, event: str) -> Callable[[HookContext], object]:
     """Import ``module:function``; the project root is importable as in its tasks.py."""
     module_name, func_name = spec.split(":")
     root = str(project.root)

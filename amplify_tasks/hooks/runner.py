@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from amplify_tasks.errors import HookError, HostingError
 from amplify_tasks.project import Project
@@ -25,7 +24,7 @@ def builtin_hooks() -> tuple[Builtin, ...]:
     return BUILTINS
 
 
-def _builtin_for(event: str, settings: Settings | None, args: Mapping[str, Any]) -> list[Hook]:
+def _builtin_for(event: str, settings: Settings | None, args: Mapping[str, object]) -> list[Hook]:
     return [
         Hook(Kind.BUILTIN, b.name, b.description, b.run)
         for b in builtin_hooks()
@@ -37,7 +36,7 @@ def hooks_for(
     project: Project,
     event: str,
     settings: Settings | None = None,
-    args: Mapping[str, Any] | None = None,
+    args: Mapping[str, object] | None = None,
     *,
     user_hooks: bool = True,
 ) -> list[Hook]:
@@ -105,7 +104,7 @@ def around(
 def list_hooks(
     project: Project,
     settings: Settings | None = None,
-    args: Mapping[str, Any] | None = None,
+    args: Mapping[str, object] | None = None,
     *,
     user_hooks: bool = True,
 ) -> dict[str, list[HookDescription]]:

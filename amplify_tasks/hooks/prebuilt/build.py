@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
 
 from amplify_tasks.errors import HookError
 from amplify_tasks.hooks.model import HookContext
@@ -13,7 +12,7 @@ from amplify_tasks.secret import secret_values
 from amplify_tasks.settings import Settings
 
 
-def build_enabled(settings: Settings | None, args: Mapping[str, Any]) -> bool:
+def build_enabled(settings: Settings | None, args: Mapping[str, object]) -> bool:
     return settings is not None and bool(settings.build_command) and not args.get("skip_build")
 
 

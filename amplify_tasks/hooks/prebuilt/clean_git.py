@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from amplify_tasks.errors import HookError
 from amplify_tasks.hooks.model import HookContext
@@ -13,7 +12,7 @@ from amplify_tasks.hooks.output import emit
 from amplify_tasks.settings import Settings
 
 
-def clean_git_enabled(settings: Settings | None, args: Mapping[str, Any]) -> bool:
+def clean_git_enabled(settings: Settings | None, args: Mapping[str, object]) -> bool:
     """On by HOSTING_REQUIRE_CLEAN_GIT (which defaults to HOSTING_CLOUDFRONT); --allow-dirty."""
     return settings is not None and settings.require_clean_git and not args.get("allow_dirty")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import HookError
 from amplify_tasks.hooks.document import as_mapping, scrub
@@ -13,12 +13,15 @@ from amplify_tasks.hooks.model import HookContext
 from amplify_tasks.hooks.output import emit
 from amplify_tasks.settings import Settings
 
+if TYPE_CHECKING:
+    from amplify_tasks.jsontypes import JSON
 
-def export_enabled(settings: Settings | None, args: Mapping[str, Any]) -> bool:
+
+def export_enabled(settings: Settings | None, args: Mapping[str, object]) -> bool:
     return settings is not None and bool(settings.export_outputs)
 
 
-def outputs_document(ctx: HookContext) -> dict[str, Any]:
+def outputs_document(ctx: HookContext) -> dict[str, JSON]:
     """What export-outputs writes: the stage and every stack output, secrets left out."""
     outputs = scrub(as_mapping(ctx.outputs) or {})
     return {"stage": ctx.stage, **outputs}

@@ -7,13 +7,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import HookError
 from amplify_tasks.hooks.document import as_mapping
 from amplify_tasks.hooks.model import HookContext
 from amplify_tasks.hooks.output import emit
 from amplify_tasks.settings import Settings
+
+if TYPE_CHECKING:
+    from amplify_tasks.stack import StackOutputs
 
 #: The longest a single smoke-test request may take, in seconds.
 SMOKE_REQUEST_TIMEOUT = 10.0
@@ -96,7 +99,7 @@ def smoke_check(
         delay = min(delay * 2, 5.0)
 
 
-def site_url(outputs: Any) -> str:
+def site_url(outputs: StackOutputs | Mapping[str, object] | None) -> str:
     """The URL users reach the site at (under the emulator, the distribution's preview)."""
     from amplify_tasks.stack import working_url
 
@@ -106,7 +109,7 @@ def site_url(outputs: Any) -> str:
     return str(data.get("site_url") or "")
 
 
-def smoke_enabled(settings: Settings | None, args: Mapping[str, Any]) -> bool:
+def smoke_enabled(settings: Settings | None, args: Mapping[str, object]) -> bool:
     return settings is not None and settings.smoke_test
 
 
