@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from amplify_tasks.errors import SettingsError
 from amplify_tasks.project import Project
@@ -31,7 +30,7 @@ class PublishOptions:
     allow_dirty: bool = False
     no_hooks: bool = False
 
-    def as_args(self) -> dict[str, Any]:
+    def as_args(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 

@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO, TYPE_CHECKING, Any, Literal, overload
+from typing import IO, TYPE_CHECKING, Literal, overload
 
 from amplify_tasks import aws
 from amplify_tasks.errors import StackError
@@ -20,11 +20,29 @@ from .options import Out, PublishOptions, progress_tty_override, resolve_stage
 from .summary import PublishSummary, check_sync, format_plan
 
 if TYPE_CHECKING:
+    from typing import TypedDict
+
     from botocore.client import BaseClient
+    from botocore.session import Session
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudformation.type_defs import StackTypeDef
     from mypy_boto3_cloudfront import CloudFrontClient
     from mypy_boto3_s3 import S3Client
+    from pathspec import PathSpec
+    from typing_extensions import Unpack
+
+    from amplify_tasks.stack import StackOutputs
+    from amplify_tasks.sync import Hasher, HeaderRules, RemoteObject, SyncPlan
+
+    #: A bucket's objects by key, as the listing found them.
+    Listing = dict[str, RemoteObject]
+
+    class PublishIO(TypedDict, total=False):
+        """Where a publish writes and how it asks (Publisher's keyword arguments)."""
+
+        out: Out
+        stream: IO[str] | None
+        confirm: Callable[[str], bool] | None
 
 
 class Publisher:
@@ -47,16 +65,18 @@ class Publisher:
         self.started = time.monotonic()
         self.stage = resolve_stage(project, options.stage)
         self.settings: Settings | None = None
-        self.outputs: Any = None  # StackOutputs
+        self.outputs: StackOutputs | None = None
         self.summary = PublishSummary(stage=self.stage, dry_run=options.dry_run)
-        self._s3: Any = None
-        self._sessions: dict[str, Any] = {}
-        self._pool: Any = None  # one thread pool for the listing, hashing and uploads
+        self._s3: S3Client | None = None
+        self._sessions: dict[str, Session] = {}
+        self._pool: ThreadPoolExecutor  # made by run: the listing, hashing and uploads share it
         # the stack as described, and (its bucket, the bucket's listing), both on the pool
-        self._prefetch: tuple[Future[StackTypeDef | None], Future[tuple[str, Any]]] | None = None
-        self._hashing: Future[Any] | None = None  # sync.Hasher, started during the deploy
-        self._ignore_spec: Any = None
-        self._header_rules: Any = None
+        self._prefetch: tuple[Future[StackTypeDef | None], Future[tuple[str, Listing]]] | None = (
+            None
+        )
+        self._hashing: Future[Hasher] | None = None  # started during the deploy
+        self._ignore_spec: PathSpec | None = None
+        self._header_rules: HeaderRules | None = None
 
     def run(self) -> PublishSummary:
         """Settings, pre-publish hooks (the build), deploy, sync and invalidation,
@@ -120,9 +140,10 @@ class Publisher:
 
         cfn, s3 = self._client("cloudformation"), self._client("s3")
         name = self._settings().stack_name
-        stack: Future[Any] = Future()  # the DescribeStacks the deploy plans from, too
+        # the DescribeStacks the deploy plans from, too
+        stack: Future[StackTypeDef | None] = Future()
 
-        def listing() -> Any:
+        def listing() -> tuple[str, Listing]:
             try:
                 found = describe(cfn, name)
             except BaseException as exc:
@@ -134,7 +155,7 @@ class Publisher:
 
         self._prefetch = (stack, self._pool.submit(listing))
 
-    def _listing_of(self, bucket: str | None) -> Future[Any] | None:
+    def _listing_of(self, bucket: str | None) -> Future[Listing] | None:
         """The bucket's listing, under way: the prefetched one when the sync goes to the
         bucket it listed, else a new one. It does not wait, so the sync scans meanwhile."""
         if self._prefetch is None or not bucket:
@@ -144,7 +165,7 @@ class Publisher:
         prefetched = self._prefetch[1]
         s3 = self._client("s3")
 
-        def listing() -> Any:
+        def listing() -> Listing:
             try:
                 found, objects = prefetched.result()
             except Exception:
@@ -292,7 +313,7 @@ class Publisher:
             self._ignore_spec = load_ignore_spec(self.project.root, self._settings())
         return self._ignore_spec.match_file
 
-    def _rules(self) -> Any:
+    def _rules(self) -> HeaderRules:
         """The header rules from invoke config (one object: it remembers each key's headers)."""
         if self._header_rules is None:
             from amplify_tasks.sync import HeaderRules
@@ -327,7 +348,7 @@ class Publisher:
             )
         return self._s3
 
-    def _deletes_confirmed(self, plan: Any) -> bool:
+    def _deletes_confirmed(self, plan: SyncPlan) -> bool:
         if self.options.yes or self.confirm is None:
             return True
         return self.confirm(
@@ -335,12 +356,12 @@ class Publisher:
         )
 
 
-def _without_deletes(plan: Any) -> Any:
+def _without_deletes(plan: SyncPlan) -> SyncPlan:
     import dataclasses
 
     return dataclasses.replace(plan, deletes=())
 
 
-def publish(project: Project, options: PublishOptions, **io: Any) -> PublishSummary:
+def publish(project: Project, options: PublishOptions, **io: Unpack[PublishIO]) -> PublishSummary:
     """`inv publish` (``io``: out, stream, confirm as Publisher takes them)."""
     return Publisher(project, options, **io).run()

@@ -5,10 +5,13 @@ check that turns a partial sync into an error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import SyncError
 from amplify_tasks.ui import human_bytes, table
+
+if TYPE_CHECKING:
+    from amplify_tasks.sync import SyncPlan, SyncResult
 
 
 @dataclass
@@ -18,8 +21,8 @@ class PublishSummary:
     stage: str
     dry_run: bool = False
     site_url: str = ""
-    plan: Any = None  # SyncPlan
-    result: Any = None  # SyncResult
+    plan: SyncPlan | None = None
+    result: SyncResult | None = None
     invalidation_id: str = ""
     invalidation_paths: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -57,7 +60,7 @@ class PublishSummary:
         return out + ["  " + line for line in table(rows)] + self.notes
 
 
-def format_plan(plan: Any, *, verbose: bool = True) -> list[str]:
+def format_plan(plan: SyncPlan, *, verbose: bool = True) -> list[str]:
     """The sync plan, one file per line with its reason, in upload order."""
     from amplify_tasks.sync import PHASE_NAMES
 

@@ -5,9 +5,9 @@ rules and ETags, diff into a plan (data), then execute it in the safe order.
 from .content import HeaderRules
 from .execute import FileDone, OnFile, SyncResult
 from .ignore import check_pattern, ignore_path, load_ignore_spec, read_patterns
-from .listing import MANIFEST_KEY, RESERVED_PREFIX, list_remote
+from .listing import MANIFEST_KEY, RESERVED_PREFIX, RemoteObject, list_remote
 from .plan import PHASE_NAMES, SyncPlan
-from .run import SyncOptions, hash_ahead, plan_sync, run_plan, sync_dist
+from .run import Hasher, SyncOptions, hash_ahead, plan_sync, run_plan, sync_dist
 from .scan import LocalFile, scan_dist
 
 __all__ = [
@@ -15,9 +15,11 @@ __all__ = [
     "PHASE_NAMES",
     "RESERVED_PREFIX",
     "FileDone",
+    "Hasher",
     "HeaderRules",
     "LocalFile",
     "OnFile",
+    "RemoteObject",
     "SyncOptions",
     "SyncPlan",
     "SyncResult",
