@@ -8,14 +8,15 @@ import functools
 import logging
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from invoke import Exit, Task
 from invoke import task as invoke_task
 
 from ..errors import HostingError
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def debugging() -> bool:
@@ -25,11 +26,11 @@ def debugging() -> bool:
     return logging.getLogger("invoke").isEnabledFor(logging.DEBUG)
 
 
-def edge(fn: F) -> F:
+def edge(fn: Callable[P, R]) -> Callable[P, R]:
     """Run a task body; turn HostingError into invoke.Exit with its one-line message."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except HostingError as exc:
@@ -39,7 +40,7 @@ def edge(fn: F) -> F:
         except KeyboardInterrupt:
             raise Exit("interrupted", code=130) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 class HostingTask(Task):
@@ -49,20 +50,20 @@ class HostingTask(Task):
         self.short_flags = dict(short_flags or {})
         super().__init__(*args, **kwargs)
 
-    def arg_opts(self, name: str, default: Any, taken_names: set[str]) -> dict[str, Any]:
+    def arg_opts(self, name: str, default: str, taken_names: set[str]) -> dict[str, object]:
         taken_names.update(self.short_flags.values())
-        opts: dict[str, Any] = super().arg_opts(name, default, taken_names)
+        opts = super().arg_opts(name, default, taken_names)
         if name in self.short_flags:
             opts["names"] = [opts["names"][0], self.short_flags[name]]
         return opts
 
 
 def hosting_task(
-    *, help: dict[str, str], short_flags: dict[str, str] | None = None, **kwargs: Any
-) -> Callable[[F], HostingTask]:
+    *, help: dict[str, str], short_flags: dict[str, str] | None = None, **kwargs: object
+) -> Callable[[Callable[..., object]], HostingTask]:
     """``@invoke.task`` with our edge, our Task class and required help for every flag."""
 
-    def decorate(fn: F) -> HostingTask:
+    def decorate(fn: Callable[..., object]) -> HostingTask:
         made = invoke_task(
             edge(fn), klass=HostingTask, help=help, short_flags=short_flags, **kwargs
         )

@@ -5,10 +5,15 @@ hooks' arguments; `--no-hooks` or AMPLIFY_TASKS_DISABLE_HOOKS=1 skip the user ho
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from ..project import Project
+
+if TYPE_CHECKING:
+    from amplify_tasks.hooks import HookContext
+    from amplify_tasks.settings import Settings
+    from amplify_tasks.stack import StackOutputs
 
 
 @contextlib.contextmanager
@@ -16,12 +21,12 @@ def hooked(
     project: Project,
     task: str,
     stage: str,
-    args: dict[str, Any],
+    args: Mapping[str, object],
     *,
     no_hooks: bool = False,
-    settings: Any = None,
-    outputs: Any = None,
-) -> Iterator[Any]:
+    settings: Settings | None = None,
+    outputs: StackOutputs | Mapping[str, object] | None = None,
+) -> Iterator[HookContext]:
     """``pre-<task>``, the body, ``post-<task>`` (also after a failure, given the error).
 
     Yields the HookContext: set ``ctx.settings`` / ``ctx.outputs`` once the body knows them.

@@ -4,13 +4,19 @@ pre-built ones as the stage's settings turn them on.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..project import Project
 from ._edge import hosting_task
 
+if TYPE_CHECKING:
+    from invoke import Context
 
-def render_listing(listing: dict[str, list[Any]], header: str) -> str:
+    from amplify_tasks.hooks import HookDescription
+
+
+def render_listing(listing: Mapping[str, Sequence[HookDescription]], header: str) -> str:
     """The listing as text: one block per event, one line per hook, in run order."""
     lines = [header]
     width = max((len(h.name) for hooks in listing.values() for h in hooks), default=0)
@@ -26,7 +32,7 @@ def render_listing(listing: dict[str, list[Any]], header: str) -> str:
 @hosting_task(
     help={"stage": "stage whose settings decide the pre-built hooks (default: default_stage)"}
 )
-def hooks(c: Any, stage: str = "") -> None:
+def hooks(c: Context, stage: str = "") -> None:
     """List, for each event, the hooks that would run (pre-built, Python, scripts)."""
     from amplify_tasks import hooks as core
 

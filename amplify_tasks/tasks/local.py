@@ -5,25 +5,32 @@ The emulator's process and port are recorded in the project's state dir (hosting
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._edge import hosting_task
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-def _state_dir(c: Any) -> Any:
+    from invoke import Context
+
+    from ..local.control import Emulator
+
+
+def _state_dir(c: Context) -> Path:
     from ..project import Project
 
     return Project.from_context(c).state_dir
 
 
-def _print_previews(emulator: Any) -> None:
+def _print_previews(emulator: Emulator) -> None:
     for entry in emulator.previews():
         name = entry.get("distribution_id") or entry.get("bucket")
         print(f"preview {entry['kind']} {name}: {entry['url']}")
 
 
 @hosting_task(help={"port": "port on 127.0.0.1 to listen on (default 4566)"})
-def up(c: Any, port: int = 0) -> None:
+def up(c: Context, port: int = 0) -> None:
     """Start the loopback AWS emulator (S3, CloudFront, CloudFormation) in the background."""
     from ..local import control
 
@@ -37,7 +44,7 @@ def up(c: Any, port: int = 0) -> None:
 
 
 @hosting_task(help={})
-def status(c: Any) -> None:
+def status(c: Context) -> None:
     """Show the running emulator's endpoint, process id and preview URLs."""
     from ..local import control
 
@@ -50,7 +57,7 @@ def status(c: Any) -> None:
 
 
 @hosting_task(help={})
-def down(c: Any) -> None:
+def down(c: Context) -> None:
     """Stop the loopback AWS emulator started by `local.up`."""
     from ..local import control
 

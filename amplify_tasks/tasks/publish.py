@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._edge import hosting_task
+
+if TYPE_CHECKING:
+    from invoke import Context
 
 
 @hosting_task(
@@ -25,7 +28,7 @@ from ._edge import hosting_task
     short_flags={"invalidate_cloudfront": "c"},
 )
 def publish(
-    c: Any,
+    c: Context,
     stage: str = "",
     invalidate_cloudfront: bool = False,
     dry_run: bool = False,

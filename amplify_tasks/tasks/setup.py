@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import SettingsError
 from ..project import Project
 from ._edge import hosting_task
 from ._hooked import hooked
+
+if TYPE_CHECKING:
+    from invoke import Context
 
 _STAGE_CHOICES = (
     ("dev", "DEV (S3 only with HTTP)"),
@@ -66,7 +69,7 @@ def _resolve_stage(project: Project, stage: str, ask: bool, new: bool) -> str:
     }
 )
 def add(
-    c: Any,
+    c: Context,
     stage: str = "",
     cloudfront: bool = False,
     no_cloudfront: bool = False,
@@ -126,7 +129,7 @@ def add(
     short_flags={"stage": "s"},
 )
 def configure(
-    c: Any,
+    c: Context,
     stage: str = "",
     section: str = "",
     index_doc: str = "",

@@ -4,11 +4,14 @@ core, print what it found or did.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..project import Project
 from ._edge import hosting_task
 from ._hooked import hooked
+
+if TYPE_CHECKING:
+    from invoke import Context
 
 
 @hosting_task(
@@ -17,7 +20,7 @@ from ._hooked import hooked
         "json": "print the report as JSON",
     }
 )
-def status(c: Any, stage: str = "", json: bool = False) -> None:
+def status(c: Context, stage: str = "", json: bool = False) -> None:
     """Show a stage's stack status, outputs, site URL, template drift and bucket contents."""
     from amplify_tasks.publishing import resolve_stage
     from amplify_tasks.settings import load_settings
@@ -37,7 +40,7 @@ def status(c: Any, stage: str = "", json: bool = False) -> None:
     }
 )
 def remove(
-    c: Any, stage: str = "", yes: bool = False, purge: bool = False, no_hooks: bool = False
+    c: Context, stage: str = "", yes: bool = False, purge: bool = False, no_hooks: bool = False
 ) -> None:
     """Empty the stage's bucket, delete its stack and wait; keeps .env.<stage> unless --purge."""
     from amplify_tasks.publishing import resolve_stage
