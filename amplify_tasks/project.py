@@ -8,10 +8,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, SupportsIndex, SupportsInt
+
+if TYPE_CHECKING:
+    from invoke import Config, Context
+
+#: Upload threads (and HTTP connections) per publish, unless hosting.concurrency says.
+DEFAULT_CONCURRENCY = 16
 
 #: Invoke config defaults under the ``hosting`` key. Paths are relative to the project root.
-CONFIG_DEFAULTS: dict[str, Any] = {
+CONFIG_DEFAULTS: dict[str, object] = {
     # where `hosting.add` renders stack templates: <backend_dir>/<stage>/template.json
     "backend_dir": "amplify/backend/hosting",
     # where .env and .env.<stage> live
@@ -27,16 +33,16 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     # header rules: [{"glob": "*.html", "cache_control": "...", "content_type": "..."}]
     "headers": [],
     # upload threads (and HTTP connections) per publish
-    "concurrency": 16,
+    "concurrency": DEFAULT_CONCURRENCY,
     # emulator state (pid file, log) for `inv local.*`
     "state_dir": ".amplify-tasks",
 }
 
 
-def hosting_config(config: Any) -> dict[str, Any]:
+def hosting_config(config: Config | None) -> dict[str, object]:
     """Our defaults overlaid with whatever the ``hosting`` config key holds."""
     merged = dict(CONFIG_DEFAULTS)
-    user: Any = None
+    user: object = None
     if config is not None:
         try:
             user = config.get("hosting", None)
@@ -49,7 +55,7 @@ def hosting_config(config: Any) -> dict[str, Any]:
     return merged
 
 
-def project_root(config: Any = None) -> Path:
+def project_root(config: Config | None = None) -> Path:
     """The folder of the tasks.py invoke loaded; else AMPLIFY_TASKS_ROOT; else the cwd."""
     prefix = getattr(config, "_project_prefix", None) if config is not None else None
     if prefix:
@@ -65,20 +71,20 @@ class Project:
     """A project's root folder and its resolved invoke config."""
 
     root: Path
-    config: Mapping[str, Any] = field(default_factory=lambda: dict(CONFIG_DEFAULTS))
+    config: Mapping[str, object] = field(default_factory=lambda: dict(CONFIG_DEFAULTS))
 
     @classmethod
-    def from_context(cls, ctx: Any) -> Project:
+    def from_context(cls, ctx: Context) -> Project:
         cfg = getattr(ctx, "config", None)
         return cls(root=project_root(cfg), config=hosting_config(cfg))
 
     @classmethod
-    def at(cls, root: Path | str, **overrides: Any) -> Project:
+    def at(cls, root: Path | str, **overrides: object) -> Project:
         cfg = dict(CONFIG_DEFAULTS)
         cfg.update(overrides)
         return cls(root=Path(root).resolve(), config=cfg)
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> object:
         return self.config.get(key, CONFIG_DEFAULTS.get(key))
 
     def path(self, key: str) -> Path:
@@ -112,7 +118,10 @@ class Project:
 
     @property
     def concurrency(self) -> int:
-        try:
-            return max(1, int(self.get("concurrency")))
-        except (TypeError, ValueError):
-            return int(CONFIG_DEFAULTS["concurrency"])
+        value = self.get("concurrency")
+        if isinstance(value, (str, bytes, SupportsInt, SupportsIndex)):
+            try:
+                return max(1, int(value))
+            except (TypeError, ValueError):
+                pass
+        return DEFAULT_CONCURRENCY
