@@ -4,5 +4,5 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-#: Any JSON value: an object, an array, a string, a number, true/false or null.
+#: A JSON value: an object, an array, a string, a number, true/false or null.
 JSON: TypeAlias = "dict[str, JSON] | list[JSON] | str | int | float | bool | None"

@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 #: Seconds between plain progress lines when the output is not a terminal.
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class Progress:
             self.stream.flush()
 
 
-def table(rows: Iterable[Iterable[Any]]) -> list[str]:
+def table(rows: Iterable[Iterable[object]]) -> list[str]:
     """Rows as left-aligned columns."""
     cells = [[str(c) for c in row] for row in rows]
     if not cells:

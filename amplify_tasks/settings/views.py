@@ -5,7 +5,7 @@ JSON-able mapping for hooks.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks.secret import is_secret_name
 
@@ -25,7 +25,7 @@ def as_values(settings: Settings) -> dict[str, str]:
     return out
 
 
-def _to_text(value: Any) -> str:
+def _to_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
@@ -35,9 +35,9 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
-def public_dict(settings: Settings) -> dict[str, Any]:
+def public_dict(settings: Settings) -> dict[str, object]:
     """A JSON-able view of Settings for hooks; keys that look secret are left out."""
-    data: dict[str, Any] = {}
+    data: dict[str, object] = {}
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
         if f.name == "extra":

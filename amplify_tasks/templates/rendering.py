@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import TemplateError
 from amplify_tasks.settings import ErrorResponse, Settings
@@ -78,7 +78,7 @@ def resource_prefix(settings: Settings) -> str:
     return settings.stack_name[:40].rstrip("-")
 
 
-def context(settings: Settings) -> dict[str, Any]:
+def context(settings: Settings) -> dict[str, object]:
     """Every variable the templates may use."""
     shape = "S3 + CloudFront" if settings.cloudfront else "S3 website"
     return {
@@ -122,7 +122,7 @@ def environment(project: Project) -> jinja2.Environment:
     return env
 
 
-def _tojson(value: Any) -> str:
+def _tojson(value: object) -> str:
     """JSON text of a value; an undefined variable raises (StrictUndefined) instead."""
     import jinja2
 
@@ -131,7 +131,7 @@ def _tojson(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _render_one(env: jinja2.Environment, name: str, variables: dict[str, Any]) -> str:
+def _render_one(env: jinja2.Environment, name: str, variables: dict[str, object]) -> str:
     import jinja2
 
     try:
@@ -236,7 +236,7 @@ def summarize_diff(old_text: str, new_text: str) -> str:
     return "; ".join(parts) or "no changes"
 
 
-def _changed_props(before: Any, after: Any) -> str:
+def _changed_props(before: object, after: object) -> str:
     b = before.get("Properties", {}) if isinstance(before, dict) else {}
     a = after.get("Properties", {}) if isinstance(after, dict) else {}
     names = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
