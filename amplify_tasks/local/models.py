@@ -230,10 +230,8 @@ class HostingBucket(_Model, CloudFormationModel):
         else:
             backend.delete_bucket_encryption(name)
         status = (props.get("VersioningConfiguration") or {}).get("Status")
-        if status:
+        if status:  # absent: versioning stays as it is, as CloudFormation leaves it
             backend.put_bucket_versioning(name, status)
-        elif backend.get_bucket_versioning(name) == "Enabled":
-            backend.put_bucket_versioning(name, "Suspended")
         rules = cfn_shapes.lifecycle_rules(props.get("LifecycleConfiguration") or {})
         if rules:
             backend.put_bucket_lifecycle_configuration(name, rules)

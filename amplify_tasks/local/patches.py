@@ -1,12 +1,14 @@
 """CloudFormation behaviour moto lacks, patched into moto inside the emulator process only:
 termination protection, DELETE_FAILED for a non-empty bucket, per-resource events, and
-outputs that follow a template applied through a change set.
+outputs that follow a template applied through a change set; bucket policies evaluated with
+the conditions our templates use (secure transport, the requester's account).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -137,37 +139,83 @@ def _stack_by_id(resources_map: Any) -> Any:
 REQUEST_CONDITIONS = {"aws:SecureTransport": "true"}
 
 
-def _condition_holds(statement: Mapping[str, Any]) -> bool:
-    """False when a Bool/StringEquals condition on a key we know fails for our requests.
+#: What a website endpoint request is: plain HTTP, from nobody (no aws:PrincipalAccount).
+WEBSITE_CONDITIONS = {"aws:SecureTransport": "false"}
+
+
+#: The condition keys the emulator knows for every request; a key missing from a request's
+#: conditions is not in its context (aws:PrincipalAccount of an anonymous request).
+_KNOWN_CONDITION_KEYS = {"aws:securetransport": "aws:SecureTransport"}
+_KNOWN_CONDITION_KEYS["aws:principalaccount"] = "aws:PrincipalAccount"
+
+
+#: The account of the S3 request this thread is serving, None when it is anonymous.
+_REQUESTER = threading.local()
+
+
+def request_conditions() -> dict[str, str]:
+    """The condition context of the S3 request this thread serves: secure, and the account of
+    its credentials when it is signed."""
+    account = getattr(_REQUESTER, "account", None)
+    if account:
+        return {**REQUEST_CONDITIONS, "aws:PrincipalAccount": str(account)}
+    return dict(REQUEST_CONDITIONS)
+
+
+def _condition_holds(statement: Mapping[str, Any], conditions: Mapping[str, str]) -> bool:
+    """False when a Bool/StringEquals/StringNotEquals condition on a key we know fails.
 
     moto evaluates only StringEquals and turns any failed condition into a Deny, so
     statements that do not apply are dropped before moto sees the policy.
     """
-    for operator, conditions in (statement.get("Condition") or {}).items():
-        if operator not in ("Bool", "StringEquals"):
+    for operator, tests in (statement.get("Condition") or {}).items():
+        if operator not in ("Bool", "StringEquals", "StringNotEquals"):
             continue
-        for key, expected in conditions.items():
-            if key in REQUEST_CONDITIONS:
-                values = expected if isinstance(expected, list) else [expected]
-                if REQUEST_CONDITIONS[key] not in {str(v).lower() for v in values}:
-                    return False
+        for key, expected in tests.items():
+            known = _KNOWN_CONDITION_KEYS.get(str(key).lower())
+            if known is None:
+                continue
+            values = {str(v) for v in (expected if isinstance(expected, list) else [expected])}
+            actual = conditions.get(known)
+            if operator == "Bool":
+                values, actual = {v.lower() for v in values}, actual and actual.lower()
+            if operator == "StringNotEquals":
+                holds = actual is None or actual not in values
+            else:
+                holds = actual is not None and actual in values
+            if not holds:
+                return False
     return True
 
 
-def bucket_get_permission(self: Any, action: str, resource: str) -> Any:
-    """FakeBucket.get_permission over only the statements whose conditions hold."""
+def policy_permission(
+    bucket: Any, action: str, resource: str, conditions: Mapping[str, str]
+) -> Any:
+    """The bucket policy's answer for a request with these conditions (moto's PermissionResult),
+    over only the statements whose conditions hold."""
     from moto.iam.access_control import IAMPolicy, PermissionResult
 
-    if self.policy is None:
+    if bucket.policy is None:
         return PermissionResult.NEUTRAL
-    document = json.loads(self.policy.decode())
+    document = json.loads(bucket.policy.decode())
     statements = document.get("Statement", [])
     statements = statements if isinstance(statements, list) else [statements]
-    applying = [st for st in statements if _condition_holds(st)]
+    applying = [st for st in statements if _condition_holds(st, conditions)]
     if not applying:
         return PermissionResult.NEUTRAL
     policy = IAMPolicy(json.dumps({**document, "Statement": applying}))
     return policy.is_action_permitted(action, resource)
+
+
+def bucket_get_permission(self: Any, action: str, resource: str) -> Any:
+    """FakeBucket.get_permission for the S3 request being served."""
+    return policy_permission(self, action, resource, request_conditions())
+
+
+def _signed(request: Any) -> bool:
+    query = str(getattr(request, "query_string", b"") or "")
+    url = str(getattr(request, "url", "") or "")
+    return "Authorization" in request.headers or "X-Amz-Credential" in query + url
 
 
 def install() -> None:
@@ -179,9 +227,18 @@ def install() -> None:
     from moto.cloudformation.models import CloudFormationBackend, Stack
     from moto.cloudformation.responses import CloudFormationResponse
     from moto.s3.models import FakeBucket
+    from moto.s3.responses import S3Response
 
     setattr(Stack, "delete", stack_delete)  # noqa: B010
     setattr(FakeBucket, "get_permission", bucket_get_permission)  # noqa: B010
+    original_setup = S3Response.setup_class
+
+    @functools.wraps(original_setup)
+    def setup_class(self: Any, request: Any, *args: Any, **kwargs: Any) -> None:
+        original_setup(self, request, *args, **kwargs)
+        _REQUESTER.account = self.current_account if _signed(request) else None
+
+    setattr(S3Response, "setup_class", setup_class)  # noqa: B010
     setattr(CloudFormationBackend, "delete_stack", backend_delete_stack)  # noqa: B010
     setattr(  # noqa: B010
         CloudFormationBackend,

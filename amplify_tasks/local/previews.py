@@ -103,6 +103,8 @@ def website_response(bucket: str, path: str) -> Response:
     key = unquote(path).lstrip("/")
     lookup = key + index if key == "" or key.endswith("/") else key
     obj = _find_object(bucket, lookup)
+    if obj is not None and _denied_to_the_public(bucket, lookup):
+        return _website_error(bucket, config, 403, "AccessDenied", "Access Denied")
     if obj is not None:
         redirect = getattr(obj, "website_redirect_location", None)
         if redirect:
@@ -110,11 +112,37 @@ def website_response(bucket: str, path: str) -> Response:
         return _object_response(obj)
     if key and not key.endswith("/") and _find_object(bucket, f"{key}/{index}") is not None:
         return 302, [("Location", f"/{key}/")], b""
-    error_key = (config.get("ErrorDocument") or {}).get("Key")
-    error_obj = _find_object(bucket, error_key) if error_key else None
-    if error_obj is not None:
-        return _object_response(error_obj, status=404)
-    return _error_page(404, "NoSuchKey", "The specified key does not exist.")
+    return _website_error(bucket, config, 404, "NoSuchKey", "The specified key does not exist.")
+
+
+def _website_error(
+    bucket: str, config: dict[str, Any], status: int, code: str, message: str
+) -> Response:
+    """The website's error document with ``status`` when the public may read it, else S3's
+    own error page."""
+    error_key = str((config.get("ErrorDocument") or {}).get("Key") or "")
+    error_obj = _find_object(bucket, error_key)
+    if error_obj is not None and not _denied_to_the_public(bucket, error_key):
+        return _object_response(error_obj, status=status)
+    return _error_page(status, code, message)
+
+
+def _denied_to_the_public(bucket: str, key: str) -> bool:
+    """True when the bucket policy denies an anonymous website request GetObject on ``key``.
+
+    Only an explicit Deny is honoured: the preview serves a bucket without a policy too.
+    """
+    from moto.iam.access_control import PermissionResult
+
+    from .patches import WEBSITE_CONDITIONS, policy_permission
+
+    try:
+        found = s3_backend().get_bucket(bucket)
+    except Exception:
+        return False
+    resource = f"arn:aws:s3:::{bucket}/{key}"
+    permission = policy_permission(found, "s3:GetObject", resource, WEBSITE_CONDITIONS)
+    return bool(permission == PermissionResult.DENIED)
 
 
 def _listify(value: Any) -> list[Any]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import TemplateError
 from amplify_tasks.settings import ErrorResponse, Settings
+from amplify_tasks.sync import RESERVED_PREFIX
 
 if TYPE_CHECKING:
     import jinja2
@@ -73,9 +74,25 @@ def effective_error_responses(settings: Settings) -> tuple[ErrorResponse, ...]:
     return tuple(configured[c] for c in sorted(configured))
 
 
+#: A stack name up to this long names the stack's CloudFront resources as it is.
+PLAIN_PREFIX_LENGTH = 40
+
+
 def resource_prefix(settings: Settings) -> str:
-    """A name prefix for account-wide CloudFront resources (<= 64 chars with the region)."""
-    return settings.stack_name[:40].rstrip("-")
+    """A name prefix for the stack's account-wide CloudFront resources (cache policy, function,
+    origin access control), unique per stack.
+
+    A stack name of at most 40 characters is its own prefix. A longer one gives its first 32
+    characters and 8 hex digits of the SHA-256 of the whole name: 41 characters, so it is never
+    another stack's plain name, and with ``-<region>`` within AWS's 64-character limit.
+    """
+    import hashlib
+
+    name = settings.stack_name
+    if len(name) <= PLAIN_PREFIX_LENGTH:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{name[:32]}-{digest}"
 
 
 def context(settings: Settings) -> dict[str, object]:
@@ -104,6 +121,7 @@ def context(settings: Settings) -> dict[str, object]:
         "security_headers_policy_id": SECURITY_HEADERS_POLICY_ID,
         "noncurrent_days": NONCURRENT_DAYS,
         "resource_prefix": resource_prefix(settings),
+        "state_prefix": RESERVED_PREFIX,
         "description": f"Static hosting for {settings.app_name}, stage {settings.stage} ({shape})",
     }
 
