@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Literal, overload
 from amplify_tasks import aws
 from amplify_tasks.errors import StackError
 from amplify_tasks.project import Project
-from amplify_tasks.settings import Settings
+from amplify_tasks.settings import Settings, check_dist_dir
 from amplify_tasks.ui import Progress
 
 from .options import Out, PublishOptions, progress_tty_override, resolve_stage
@@ -129,7 +129,7 @@ class Publisher:
         if not self.options.skip_backend:
             self._prefetch_listing()
         if not self.options.force:
-            dist = self.project.root / self._settings().dist_dir
+            dist = check_dist_dir(self.project, self._settings())
             self._hashing = self._pool.submit(
                 hash_ahead, dist, self._pool, self._ignore(), self._rules()
             )
@@ -221,7 +221,7 @@ class Publisher:
             verbose=self.options.verbose,
         )
         bucket = self.outputs.bucket if self.outputs is not None else None
-        dist = self.project.root / settings.dist_dir
+        dist = check_dist_dir(self.project, settings)  # again: the build may have made it
         pool = self._pool
         with aws.translate_errors():
             plan = plan_sync(

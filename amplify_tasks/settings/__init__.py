@@ -5,6 +5,7 @@ Settings (the process environment wins over both); writing keeps comments.
 from .files import ENVIRONMENT, load_settings, read_env_file, stage_values
 from .keys import FIELD_KEYS
 from .model import ErrorResponse, Settings
+from .paths import check_dist_dir
 from .validate import (
     build_settings,
     format_error_responses,
@@ -23,6 +24,7 @@ __all__ = [
     "Settings",
     "as_values",
     "build_settings",
+    "check_dist_dir",
     "format_error_responses",
     "load_settings",
     "parse_error_response",

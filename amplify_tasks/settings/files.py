@@ -14,6 +14,7 @@ from amplify_tasks.errors import SettingsError
 
 from .keys import PREFIX
 from .model import Settings
+from .paths import check_paths
 from .validate import build_settings, sanitize_app_name, validate_stage_name
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ def load_settings(
 ) -> Settings:
     """The validated Settings of a stage; SettingsError (one line) on any bad value."""
     values, origins = stage_values(project, stage, environ)
-    return build_settings(
+    settings = build_settings(
         stage, values, default_app_name=sanitize_app_name(project.root.name), origins=origins
     )
+    check_paths(project, settings, origins)
+    return settings

@@ -31,6 +31,7 @@ FIELD_KEYS: dict[str, str] = {
         "certificate_arn",
         "build_command",
         "dist_dir",
+        "allow_dist_outside",
         "ignore_file",
         "max_deletes",
         "termination_protection",

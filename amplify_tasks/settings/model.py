@@ -51,6 +51,7 @@ class Settings:
     certificate_arn: str = ""
     build_command: str = ""
     dist_dir: str = "dist"
+    allow_dist_outside: bool = False  # a dist folder outside the project root may be published
     ignore_file: str = ".publishignore"
     max_deletes: int = 256
     termination_protection: bool = False

@@ -80,6 +80,12 @@ def bucket_name_problem(name: str) -> str | None:
     return None
 
 
+def setting_error(key: str, value: str, where: str | None, problem: str, fix: str) -> SettingsError:
+    """The one line a bad setting gets: ``KEY='value' (where) problem: fix``."""
+    src = f" ({where})" if where else ""
+    return SettingsError(f"{key}={value!r}{src} {problem}: {fix}")
+
+
 class _Values:
     """Raw string values with where each came from, so errors can point at the file."""
 
@@ -92,10 +98,7 @@ class _Values:
 
     def fail(self, field_name: str, problem: str, fix: str) -> SettingsError:
         key = key_of(field_name)
-        where = self.origins.get(key)
-        src = f" ({where})" if where else ""
-        value = self.values.get(key, "")
-        return SettingsError(f"{key}={value!r}{src} {problem}: {fix}")
+        return setting_error(key, self.values.get(key, ""), self.origins.get(key), problem, fix)
 
     def text(self, field_name: str, default: str) -> str:
         return self.raw(field_name) or default
@@ -291,13 +294,13 @@ def build_settings(
     domain_names = _domains(v)
     certificate_arn = _certificate(v, domain_names)
 
-    dist_dir = v.text("dist_dir", "dist")
     ignore_file = v.text("ignore_file", ".publishignore")
-    for name, value in (("dist_dir", dist_dir), ("ignore_file", ignore_file)):
-        if Path(value).is_absolute() or ".." in Path(value).parts:
-            raise v.fail(
-                name, "points outside the project", f"set {key_of(name)} to a path inside it"
-            )
+    if Path(ignore_file).is_absolute() or ".." in Path(ignore_file).parts:
+        raise v.fail(
+            "ignore_file",
+            "points outside the project",
+            "set HOSTING_IGNORE_FILE to a path inside it",
+        )
 
     return Settings(
         stage=stage,
@@ -316,7 +319,8 @@ def build_settings(
         domain_names=domain_names,
         certificate_arn=certificate_arn,
         build_command=v.raw("build_command"),
-        dist_dir=dist_dir,
+        dist_dir=v.text("dist_dir", "dist"),
+        allow_dist_outside=v.boolean("allow_dist_outside", False),
         ignore_file=ignore_file,
         max_deletes=v.whole("max_deletes", 256),
         termination_protection=v.boolean("termination_protection", cloudfront),
