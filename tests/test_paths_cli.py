@@ -87,13 +87,19 @@ def test_a_dist_folder_holding_the_settings_files_is_refused(project: Any, emula
     refused(project, emulator, "HOSTING_DIST_DIR", "holds the settings files")
 
 
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A folder outside the project, like a home folder with a private key in it."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    (folder / "index.html").write_text("<!doctype html><title>outside</title>")
+    (folder / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----")
+    return folder
+
+
 def test_a_dist_folder_leading_outside_is_refused_unless_allowed(
-    project: Any, emulator: Any, tmp_path: Path
+    project: Any, emulator: Any, home: Path
 ) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "index.html").write_text("<!doctype html><title>outside</title>")
-    (home / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----")
     (project.root / "out").symlink_to(home, target_is_directory=True)
     project.env["HOSTING_DIST_DIR"] = "out"
     refused(project, emulator, "HOSTING_DIST_DIR", str(home), "HOSTING_ALLOW_DIST_OUTSIDE=true")
@@ -106,11 +112,8 @@ def test_a_dist_folder_leading_outside_is_refused_unless_allowed(
 
 
 def test_a_build_that_points_the_dist_folder_outside_is_caught_before_any_upload(
-    project: Any, emulator: Any, tmp_path: Path
+    project: Any, emulator: Any, home: Path
 ) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----")
     project.write(
         "build.py",
         "import os, shutil\nshutil.rmtree('dist')\n"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import HookError
 from amplify_tasks.project import Project
+from amplify_tasks.secret import mask
 from amplify_tasks.settings import Settings
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class HookContext:
 
     def failed(self, exc: BaseException) -> None:
         """Record a failure so post hooks are given it."""
-        self.error = str(exc) or type(exc).__name__
+        self.error = mask(str(exc)) or type(exc).__name__
         self.error_type = type(exc).__name__
 
 

@@ -1,17 +1,20 @@
 """Python hooks: ``module:function`` names under invoke config ``hosting.hooks.<event>``,
-imported from the project root and run with their prints prefixed.
+imported from the project root and run with their stdout and stderr prefixed and masked, given
+settings without secrets; an exception's text is masked too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import sys
 from collections.abc import Callable, Mapping
 
 from amplify_tasks.errors import HookError, HostingError
 from amplify_tasks.project import Project
-from amplify_tasks.secret import secret_values
+from amplify_tasks.secret import mask, secret_values
+from amplify_tasks.settings import public_settings
 
 from .events import EVENTS
 from .model import Hook, HookContext, Kind
@@ -65,24 +68,35 @@ def load_callable(project: Project, spec: str, event: str) -> Callable[[HookCont
     return func
 
 
+def _without_secrets(ctx: HookContext) -> HookContext:
+    """The context a callable is given: its settings without the secret-named extras."""
+    if ctx.settings is None:
+        return ctx
+    return dataclasses.replace(ctx, settings=public_settings(ctx.settings))
+
+
 def python_hook(project: Project, spec: str, event: str) -> Hook:
     def run(ctx: HookContext) -> None:
         func = load_callable(project, spec, event)
         secrets = secret_values()
-        writer = PrefixWriter(spec, sys.stdout, secrets)
+        out = PrefixWriter(spec, sys.stdout, secrets)
+        err = PrefixWriter(spec, sys.stderr, secrets)
         try:
-            with contextlib.redirect_stdout(writer):
-                func(ctx)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                func(_without_secrets(ctx))
         except HostingError as exc:
-            raise HookError(f"{event} hook {spec!r} failed: {exc}") from exc
+            raise HookError(mask(f"{event} hook {spec!r} failed: {exc}", secrets)) from exc
         except SystemExit as exc:
             if exc.code not in (None, 0):
                 raise HookError(
-                    f"{event} hook {spec!r} failed with exit status {exc.code}"
+                    mask(f"{event} hook {spec!r} failed with exit status {exc.code}", secrets)
                 ) from exc
         except Exception as exc:
-            raise HookError(f"{event} hook {spec!r} raised {type(exc).__name__}: {exc}") from exc
+            raise HookError(
+                mask(f"{event} hook {spec!r} raised {type(exc).__name__}: {exc}", secrets)
+            ) from exc
         finally:
-            writer.flush()
+            out.flush()
+            err.flush()
 
     return Hook(Kind.PYTHON, spec, f"Python callable from hosting.hooks.{event}", run)

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 
 from amplify_tasks.errors import HookError, HostingError
 from amplify_tasks.project import Project
+from amplify_tasks.secret import mask
 from amplify_tasks.settings import Settings
 
 from .events import EVENTS, check_event
@@ -95,7 +96,7 @@ def around(
         try:
             run_event(project, post, ctx, user_hooks=user_hooks)
         except HookError as hook_exc:
-            sys.stderr.write(f"warning: {hook_exc}\n")
+            sys.stderr.write(mask(f"warning: {hook_exc}\n"))
         raise
     ctx.error = ctx.error_type = None
     run_event(project, post, ctx, user_hooks=user_hooks)

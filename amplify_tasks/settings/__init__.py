@@ -14,7 +14,7 @@ from .validate import (
     sanitize_app_name,
     validate_stage_name,
 )
-from .views import as_values
+from .views import as_values, public_settings
 from .writing import write_settings
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "load_settings",
     "parse_error_response",
     "parse_error_responses",
+    "public_settings",
     "read_env_file",
     "sanitize_app_name",
     "stage_values",

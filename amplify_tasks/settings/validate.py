@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import SettingsError
+from amplify_tasks.secret import remember
 
 from .keys import KNOWN_KEYS, PREFIX, key_of
 from .model import ERROR_CODES, PRICE_CLASSES, RESPONSE_CODES, ErrorResponse, Settings
@@ -232,7 +233,11 @@ def build_settings(
     default_app_name: str = "app",
     origins: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Validate raw ``HOSTING_*`` values into Settings; the first bad value raises."""
+    """Validate raw ``HOSTING_*`` values into Settings; the first bad value raises.
+
+    Secret-named values among them are remembered, so they are masked wherever text leaves.
+    """
+    remember(values)
     validate_stage_name(stage)
     v = _Values(values, origins or {})
 

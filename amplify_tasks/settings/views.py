@@ -35,14 +35,19 @@ def _to_text(value: object) -> str:
     return str(value)
 
 
+def public_settings(settings: Settings) -> Settings:
+    """Settings without the extra keys whose names look secret (what hooks are given)."""
+    extra = {k: v for k, v in settings.extra.items() if not is_secret_name(k)}
+    return dataclasses.replace(settings, extra=extra)
+
+
 def public_dict(settings: Settings) -> dict[str, object]:
     """A JSON-able view of Settings for hooks; keys that look secret are left out."""
     data: dict[str, object] = {}
-    for f in dataclasses.fields(settings):
-        value = getattr(settings, f.name)
-        if f.name == "extra":
-            value = {k: v for k, v in value.items() if not is_secret_name(k)}
-        elif f.name == "error_responses":
+    public = public_settings(settings)
+    for f in dataclasses.fields(public):
+        value = getattr(public, f.name)
+        if f.name == "error_responses":
             value = [dataclasses.asdict(r) for r in value]
         elif isinstance(value, tuple):
             value = list(value)

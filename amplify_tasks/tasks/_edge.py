@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
+import traceback
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -14,6 +16,7 @@ from invoke import Exit, Task
 from invoke import task as invoke_task
 
 from ..errors import HostingError
+from ..secret import mask, mask_logging
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -27,16 +30,21 @@ def debugging() -> bool:
 
 
 def edge(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run a task body; turn HostingError into invoke.Exit with its one-line message."""
+    """Run a task body; turn HostingError into invoke.Exit with its one-line message.
+
+    Every log record of the run is masked (botocore's debug log prints signed headers), and
+    so are the error line and, when debugging, the traceback printed before it.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        mask_logging()
         try:
             return fn(*args, **kwargs)
         except HostingError as exc:
             if debugging():
-                raise
-            raise Exit(f"error: {exc}", code=exc.exit_code) from None
+                sys.stderr.write(mask("".join(traceback.format_exception(exc))))
+            raise Exit(mask(f"error: {exc}"), code=exc.exit_code) from None
         except KeyboardInterrupt:
             raise Exit("interrupted", code=130) from None
 
