@@ -103,3 +103,21 @@ def test_debug_output_carries_no_credentials_or_session_token(project: Any, sour
     assert "x-amz-security-token:***" in result.stderr  # ... with the signed headers masked
     assert leaks(result) == []
     assert "Authorization': b'***'" in result.stderr
+
+
+def test_post_hooks_are_given_the_error_masked(project: Any) -> None:
+    project.write("leaky.py", LEAKY_HOOK)
+    project.write(
+        "notify.py",
+        "import pathlib\ndef hook(ctx):\n    pathlib.Path('notified.txt').write_text(ctx.error)\n",
+    )
+    project.write(
+        "invoke.yaml",
+        "hosting:\n  hooks:\n    pre-sync: [leaky:hook]\n    post-publish: [notify:hook]\n",
+    )
+    project.write("amplify/hooks/post-publish.sh", 'echo "$HOSTING_ERROR" > notified.env\n')
+    result = project.run("publish", "--stage", "dev", "--yes", check=False)
+    assert result.returncode != 0 and leaks(result) == []
+    for name in ("notified.txt", "notified.env"):
+        text = (project.root / name).read_text()
+        assert "raised RuntimeError: failing with *** and ***" in text, name
