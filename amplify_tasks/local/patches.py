@@ -213,9 +213,11 @@ def bucket_get_permission(self: Any, action: str, resource: str) -> Any:
 
 
 def _signed(request: Any) -> bool:
-    query = str(getattr(request, "query_string", b"") or "")
-    url = str(getattr(request, "url", "") or "")
-    return "Authorization" in request.headers or "X-Amz-Credential" in query + url
+    """A request signed in its Authorization header or as a presigned URL."""
+    if "Authorization" in request.headers:
+        return True
+    args = getattr(request, "args", None) or {}
+    return "X-Amz-Credential" in args
 
 
 def install() -> None:
