@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -129,7 +131,24 @@ class ControlMiddleware:
                 [("Content-Type", ctype), ("Content-Length", str(len(payload)))],
             )
             return [payload]
-        return self.app(environ, start_response)
+        return self._guarded(environ, start_response, record)
+
+    def _guarded(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], record: dict[str, Any]
+    ) -> Any:
+        """moto's answer, or an AWS-style InternalFailure (traceback to the log) when it raises,
+        so a bug behind one call never reaches clients as an HTML page they cannot parse."""
+        try:
+            return self.app(environ, start_response)
+        except Exception as exc:
+            traceback.print_exc()
+            ctype, payload = error_body(record, 500, "InternalFailure", f"emulator error: {exc!r}")
+            start_response(
+                "500 InternalFailure",
+                [("Content-Type", ctype), ("Content-Length", str(len(payload)))],
+                sys.exc_info(),
+            )
+            return [payload]
 
     @staticmethod
     def _peek_form_body(environ: dict[str, Any]) -> bytes | None:

@@ -209,11 +209,28 @@ def install() -> None:
     @functools.wraps(original_delete_resource)
     def delete_resource(self: Any, parsed_resource: Any, resource_json: Any) -> None:
         original_delete_resource(self, parsed_resource, resource_json)
+        if getattr(self, "_amplify_updating", False):
+            # moto's update keeps a removed resource parsed: a later update adding the same
+            # logical id back would get the deleted object instead of creating a new one
+            for logical_id, resource in list(self._parsed_resources.items()):
+                if resource is parsed_resource:
+                    del self._parsed_resources[logical_id]
         stack = _stack_by_id(self)
         if stack is not None:
             _resource_event(stack, parsed_resource, "DELETE_COMPLETE")
 
     setattr(parsing.ResourceMap, "_delete_resource", delete_resource)  # noqa: B010
+    original_update = parsing.ResourceMap.update
+
+    @functools.wraps(original_update)
+    def update(self: Any, *args: Any, **kwargs: Any) -> None:
+        self._amplify_updating = True
+        try:
+            original_update(self, *args, **kwargs)
+        finally:
+            self._amplify_updating = False
+
+    setattr(parsing.ResourceMap, "update", update)  # noqa: B010
     parsing.parse_and_create_resource = _with_resource_events(
         parsing.parse_and_create_resource, "CREATE"
     )
