@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from . import kvs_api
 from .classify import classify
 
 CONTROL_PREFIX = "/_amplify_tasks/"
@@ -82,6 +83,8 @@ def error_body(record: dict[str, Any], status: int, code: str, message: str) -> 
             f"<RequestId>{request_id}</RequestId></Error>"
         )
         return "application/xml", xml.encode()
+    if record["service"] == kvs_api.SERVICE:
+        return "application/json", json.dumps({"Message": message, "__type": code}).encode()
     kind = "Sender" if status < 500 else "Receiver"
     xml = (
         f"<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code>"
@@ -131,6 +134,8 @@ class ControlMiddleware:
                 [("Content-Type", ctype), ("Content-Length", str(len(payload)))],
             )
             return [payload]
+        if record["service"] == kvs_api.SERVICE:
+            return kvs_api.app(environ, start_response)
         return self._guarded(environ, start_response, record)
 
     def _guarded(

@@ -5,8 +5,7 @@ types, backed by moto's own S3 and CloudFront backends (imported before the firs
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +17,10 @@ import moto.s3.models  # noqa: F401
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import ensure_boolean
 
-from . import cfn_shapes
+from . import cfn_shapes, function_store, kvs
 from .backends import cloudfront_backend, s3_backend
 from .previews import REGISTRY
+from .resource_store import STORE
 
 
 class BucketNotEmpty(Exception):
@@ -32,37 +32,6 @@ class BucketNotEmpty(Exception):
             f"(Service: S3, Status Code: 409, Error Code: BucketNotEmpty, Bucket: {bucket})"
         )
         self.bucket = bucket
-
-
-class ResourceStore:
-    """Properties of resources moto has no API for, readable via /_amplify_tasks/resources."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.items: dict[str, dict[str, dict[str, Any]]] = {}
-
-    def put(self, resource_type: str, resource_id: str, properties: dict[str, Any]) -> None:
-        with self.lock:
-            self.items.setdefault(resource_type, {})[resource_id] = {
-                "Id": resource_id,
-                "Properties": properties,
-                "LastModifiedTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            }
-
-    def delete(self, resource_type: str, resource_id: str) -> None:
-        with self.lock:
-            self.items.get(resource_type, {}).pop(resource_id, None)
-
-    def get(self, resource_type: str, resource_id: str) -> dict[str, Any]:
-        with self.lock:
-            return dict(self.items.get(resource_type, {}).get(resource_id) or {})
-
-    def listing(self, resource_type: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [dict(v) for v in self.items.get(resource_type, {}).values()]
-
-
-STORE = ResourceStore()
 
 
 def _props(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
@@ -402,7 +371,8 @@ class HostingOriginAccessControl(_Model, CloudFormationModel):
 
 
 class HostingFunction(_Model, CloudFormationModel):
-    """AWS::CloudFront::Function backed by moto's functions (Ref and FunctionARN: the ARN)."""
+    """AWS::CloudFront::Function backed by moto's functions (Ref and FunctionARN: the ARN);
+    the code limit and key value store associations of the CloudFront API apply."""
 
     CFN_TYPE = "AWS::CloudFront::Function"
     NAME_PROPERTY = "Name"
@@ -420,20 +390,26 @@ class HostingFunction(_Model, CloudFormationModel):
         return self.arn
 
     @staticmethod
-    def _publish(function: Any, props: dict[str, Any]) -> None:
-        function.code = str(props.get("FunctionCode", "")).encode()
-        function.config = dict(props.get("FunctionConfig") or {})
-        function.etag = uuid.uuid4().hex[:14].upper()
+    def _code_and_config(props: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
+        """The function's code and API-shaped configuration, refused as CloudFront would."""
+        code = str(props.get("FunctionCode", "")).encode()
+        function_store.check_code(code)
+        return code, function_store.api_config(dict(props.get("FunctionConfig") or {}))
+
+    @classmethod
+    def _apply(cls, function: Any, props: dict[str, Any]) -> None:
+        code, config = cls._code_and_config(props)
+        function_store.set_development(function, code, config)
         if ensure_boolean(props.get("AutoPublish", False)):
-            function.stage = "LIVE"
-            function.status = "DEPLOYED"
+            function_store.publish(function)
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], where: Where) -> HostingFunction:
         name = str(props.get("Name") or name)
+        code, config = cls._code_and_config(props)
         backend = cloudfront_backend(where.account_id, where.region)
-        function = backend.create_function(name, {}, b"", [])
-        cls._publish(function, props)
+        function = backend.create_function(name, config, code, [])
+        cls._apply(function, props)
         return cls(name, function.arn, where.account_id)
 
     def change(self, name: str, props: dict[str, Any], where: Where) -> HostingFunction:
@@ -442,13 +418,75 @@ class HostingFunction(_Model, CloudFormationModel):
             replacement = self.create(wanted, props, where)
             self.remove(self.arn, props, where)
             return replacement
-        self._publish(cloudfront_backend(where.account_id, where.region).functions[wanted], props)
+        self._apply(cloudfront_backend(where.account_id, where.region).functions[wanted], props)
         return self
 
     @classmethod
     def remove(cls, physical_id: str, props: dict[str, Any], where: Where) -> None:
         backend = cloudfront_backend(where.account_id, where.region)
         backend.functions.pop(physical_id.rsplit("/", 1)[-1], None)
+
+
+class HostingKeyValueStore(_Model, CloudFormationModel):
+    """AWS::CloudFront::KeyValueStore backed by moto's key value stores (Ref: the name), its
+    data in the emulator's store; ImportSource (an S3 JSON file) fills it on creation."""
+
+    CFN_TYPE = "AWS::CloudFront::KeyValueStore"
+    NAME_PROPERTY = "Name"
+    ATTRIBUTES = ("Arn", "Id", "Status")
+
+    def __init__(self, name: str, account_id: str) -> None:
+        self.name = name
+        self.physical_resource_id = name
+        self.account_id = account_id
+
+    def _store(self) -> Any:
+        return cloudfront_backend(self.account_id).describe_key_value_store(self.name)
+
+    def attribute(self, name: str) -> Any:
+        store = self._store()
+        return {"Arn": store.arn, "Id": store.id, "Status": store.status}[name]
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], where: Where) -> HostingKeyValueStore:
+        name = str(props.get("Name") or name)
+        backend = cloudfront_backend(where.account_id, where.region)
+        store = backend.create_key_value_store(name, str(props.get("Comment", "")), [])
+        source = props.get("ImportSource")
+        if source:
+            kvs.REGISTRY.find(store.arn).load(_import_items(source, where))
+        return cls(name, where.account_id)
+
+    def change(self, name: str, props: dict[str, Any], where: Where) -> HostingKeyValueStore:
+        wanted = str(props.get("Name") or self.name)
+        if wanted != self.name:
+            replacement = self.create(wanted, props, where)
+            self.remove(self.name, props, where)
+            return replacement
+        backend = cloudfront_backend(where.account_id, where.region)
+        backend.update_key_value_store(self.name, str(props.get("Comment", "")))
+        return self
+
+    @classmethod
+    def remove(cls, physical_id: str, props: dict[str, Any], where: Where) -> None:
+        backend = cloudfront_backend(where.account_id, where.region)
+        store = backend.key_value_stores.pop(physical_id, None)
+        if store is not None:
+            kvs.REGISTRY.drop(store.arn)
+
+
+def _import_items(source: dict[str, Any], where: Where) -> dict[str, str]:
+    """The key-value pairs of an ImportSource: an S3 object ``{"data": [{"key", "value"}]}``."""
+    arn = str(source.get("SourceArn", ""))
+    bucket, _, key = arn.removeprefix("arn:aws:s3:::").partition("/")
+    try:
+        obj = s3_backend(where.account_id, where.region).get_object(bucket, key)
+    except Exception:
+        obj = None
+    if obj is None:
+        raise ValueError(f"ImportSource {arn} does not exist")
+    document = json.loads(bytes(obj.value))
+    return {str(item["key"]): str(item["value"]) for item in document.get("data") or []}
 
 
 class _StoredPolicy(_Model):
@@ -497,6 +535,7 @@ OUR_MODELS: tuple[type[CloudFormationModel], ...] = (
     HostingDistribution,
     HostingOriginAccessControl,
     HostingFunction,
+    HostingKeyValueStore,
     HostingCachePolicy,
     HostingResponseHeadersPolicy,
 )
