@@ -66,6 +66,9 @@ def _roll_back_create(stack: Any, failure: ResourceFailed) -> None:
         stack.status = "ROLLBACK_FAILED"
         stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=reason_of(exc))
         return
+    # nothing is left: no resource for moto to make lazily, no outputs to evaluate
+    stack.resource_map._resource_json_map = {}
+    stack.output_map = {}
     stack.status = "ROLLBACK_COMPLETE"
     stack._add_stack_event("ROLLBACK_COMPLETE")
 

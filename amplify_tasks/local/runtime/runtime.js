@@ -124,7 +124,7 @@
 
   // -- cloudfront: the key value store ------------------------------------------------------
   let store = null; // {id, arn, created, lastUpdated, items}: set by the emulator per version
-  global.__amplifySetKvs = function (json) { store = JSON.parse(json); };
+  global.__amplifySetKvs = function (json) { store = JSON.parse(json); return true; };
 
   function kvs(id) {
     const current = store;
