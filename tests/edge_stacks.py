@@ -178,9 +178,9 @@ def put(bucket: str, key: str, body: bytes, content_type: str = "text/html") -> 
 def kvs_client(emulator: control.Emulator) -> Any:
     """A cloudfront-keyvaluestore client that reaches the emulator: its endpoint resolves to
     ACCOUNT.127.0.0.1, so the emulator is its HTTP proxy as well."""
-    return boto3.client(
-        "cloudfront-keyvaluestore", config=Config(proxies={"http": emulator.endpoint})
-    )
+    proxies = control.loopback_proxies(emulator.endpoint)
+    assert proxies == {"http": emulator.endpoint}
+    return boto3.client("cloudfront-keyvaluestore", config=Config(proxies=proxies))
 
 
 def get(

@@ -188,3 +188,10 @@ def test_cloudformation_key_value_store_with_an_import_source(
     kvs = kvs_client(emulator)
     assert kvs.get_key(KvsARN=outputs["Arn"], Key="live")["Value"] == "r7"
     assert kvs.describe_key_value_store(KvsARN=outputs["Arn"])["ItemCount"] == 2
+
+
+def test_loopback_proxies_only_for_a_loopback_endpoint() -> None:
+    assert control.loopback_proxies("http://127.0.0.1:4566/") == {"http": "http://127.0.0.1:4566"}
+    assert control.loopback_proxies("http://localhost:4566") == {"http": "http://localhost:4566"}
+    assert control.loopback_proxies("https://cloudfront-kvs.global.api.aws") is None
+    assert control.loopback_proxies(None) is None

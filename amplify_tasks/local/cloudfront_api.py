@@ -1,14 +1,14 @@
 """The CloudFront Functions API calls moto lacks or keeps incomplete, patched into moto's
 CloudFront responses inside the emulator: CreateFunction with the size limit and key value
 store associations, UpdateFunction and PublishFunction with If-Match, and the LIVE stage of
-GetFunction and DescribeFunction.
+GetFunction and DescribeFunction, DeleteFunction with If-Match.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import function_store
+from . import function_store, functions
 
 _PUBLISH_PATH = "{0}/2020-05-31/function/(?P<function_name>[^/]+)/publish$"
 
@@ -102,6 +102,16 @@ def get_function(self: Any) -> Any:
     )
 
 
+def delete_function(self: Any) -> Any:
+    from moto.core.responses import EmptyResult
+
+    function = _function(self)
+    _check_if_match(self, function)
+    self.backend.functions.pop(function.name, None)
+    functions.RUNTIMES.forget(function.arn)
+    return EmptyResult()
+
+
 def install() -> None:
     """Patch moto's CloudFront responses and routes (idempotent)."""
     from moto.cloudfront import urls
@@ -114,5 +124,6 @@ def install() -> None:
         publish_function,
         describe_function,
         get_function,
+        delete_function,
     ):
         setattr(CloudFrontResponse, handler.__name__, handler)

@@ -187,14 +187,16 @@ def as_request(result: Any) -> dict[str, Any]:
     return result
 
 
-def _status(result: dict[str, Any]) -> int:
+def _status(result: Any) -> int:
+    if not isinstance(result, dict):
+        raise InvalidResult("the function returned no response")
     status = result.get("statusCode")
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
         raise InvalidResult("statusCode must be a number from 100 to 599")
     return status
 
 
-def response_headers(result: dict[str, Any]) -> tuple[int, Headers]:
+def response_headers(result: Any) -> tuple[int, Headers]:
     """Status and header lines of a returned response (its cookies as Set-Cookie)."""
     status = _status(result)
     lines = _header_lines(result.get("headers"))

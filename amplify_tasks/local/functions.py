@@ -139,8 +139,11 @@ class FunctionRuntime:
         arn = self.live.kvs_arns[0]
         try:
             snapshot = kvs.REGISTRY.find(arn).snapshot()
-        except kvs.KvsError:
-            return  # cf.kvs() throws: no store
+        except kvs.KvsError:  # the store is gone: cf.kvs() throws
+            if self.kvs_etag is not None:
+                racer.call("__amplifySetKvs", "null", timeout_sec=10)
+                self.kvs_etag = None
+            return
         if snapshot.etag != self.kvs_etag:
             racer.call("__amplifySetKvs", _store_json(arn, snapshot), timeout_sec=10)
             self.kvs_etag = snapshot.etag
@@ -205,6 +208,13 @@ class Runtimes:
         if current is not None:
             current.close()
         return runtime
+
+    def forget(self, arn: str) -> None:
+        """The function is deleted: free its engine context."""
+        with self.lock:
+            current = self.by_arn.pop(arn, None)
+        if current is not None:
+            current.close()
 
 
 RUNTIMES = Runtimes()

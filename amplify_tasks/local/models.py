@@ -17,7 +17,7 @@ import moto.s3.models  # noqa: F401
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import ensure_boolean
 
-from . import cfn_shapes, function_store, kvs
+from . import cfn_shapes, function_store, functions, kvs
 from .backends import cloudfront_backend, s3_backend
 from .previews import REGISTRY
 from .resource_store import STORE
@@ -425,6 +425,7 @@ class HostingFunction(_Model, CloudFormationModel):
     def remove(cls, physical_id: str, props: dict[str, Any], where: Where) -> None:
         backend = cloudfront_backend(where.account_id, where.region)
         backend.functions.pop(physical_id.rsplit("/", 1)[-1], None)
+        functions.RUNTIMES.forget(physical_id)
 
 
 class HostingKeyValueStore(_Model, CloudFormationModel):
