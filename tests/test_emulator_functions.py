@@ -261,7 +261,10 @@ def test_a_stack_with_a_function_over_10_kb_rolls_back(
     assert "FunctionSizeLimitExceeded" in failed[0]["ResourceStatusReason"]
     with pytest.raises(ClientError, match=r"Not Found"):
         boto3.client("s3").head_bucket(Bucket=bucket)  # what was made is gone
+    assert "Outputs" not in cfn.describe_stacks(StackName=stack)["Stacks"][0]
     cfn.delete_stack(StackName=stack)
+    with pytest.raises(ClientError, match="does not exist"):
+        cfn.describe_stacks(StackName=stack)
 
 
 def test_update_and_publish_with_if_match_and_the_preview_runs_the_live_code(
@@ -312,3 +315,27 @@ def test_key_value_store_associations_are_kept(
     assert created["FunctionSummary"]["FunctionConfig"]["KeyValueStoreAssociations"]["Items"] == [
         {"KeyValueStoreARN": store["ARN"]}
     ]
+
+
+def test_a_change_set_growing_a_function_over_10_kb_rolls_back(
+    emulator: control.Emulator, aws_env: dict[str, str], names: tuple[str, str]
+) -> None:
+    stack, bucket = names
+    small = "function handler(e) { return {statusCode: 200, body: 'small'}; }"
+    out = deploy(emulator, stack, edge_template(bucket, functions={"viewer-request": small}))
+    big = edge_template(bucket, functions={"viewer-request": small + "\n//" + "x" * 10240})
+    cfn = boto3.client("cloudformation")
+    cfn.create_change_set(
+        StackName=stack, ChangeSetName="grow", ChangeSetType="UPDATE", TemplateBody=json.dumps(big)
+    )
+    cfn.execute_change_set(StackName=stack, ChangeSetName="grow")
+    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    assert described["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "UPDATE_FAILED"]
+    assert [e["LogicalResourceId"] for e in failed] == ["Function0"]
+    assert "FunctionSizeLimitExceeded" in failed[0]["ResourceStatusReason"]
+    assert get(out["url"], "/")[::2] == (200, b"small")  # the function is unchanged
+    template = cfn.get_template(StackName=stack)["TemplateBody"]
+    code = template["Resources"]["Function0"]["Properties"]["FunctionCode"]
+    assert code == small

@@ -67,8 +67,10 @@ def _roll_back_create(stack: Any, failure: ResourceFailed) -> None:
         stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=reason_of(exc))
         return
     # nothing is left: no resource for moto to make lazily, no outputs to evaluate
+    from moto.cloudformation.parsing import OutputMap
+
     stack.resource_map._resource_json_map = {}
-    stack.output_map = {}
+    stack.output_map = OutputMap(stack.resource_map, {"Outputs": {}}, stack.stack_id)
     stack.status = "ROLLBACK_COMPLETE"
     stack._add_stack_event("ROLLBACK_COMPLETE")
 
