@@ -158,7 +158,8 @@ def test_cloudformation_key_value_store_with_an_import_source(
     bucket, name = unique_name(), unique_name()
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=bucket)
-    data = {"data": [{"key": "live", "value": "r7"}, {"key": "other", "value": "x"}]}
+    items = [{"key": "live", "value": "r7"}] + [{"key": f"k{n}", "value": "x"} for n in range(79)]
+    data = {"data": items}
     s3.put_object(Bucket=bucket, Key="kvs.json", Body=json.dumps(data).encode())
     template = {
         "Resources": {
@@ -187,7 +188,7 @@ def test_cloudformation_key_value_store_with_an_import_source(
     assert outputs["Status"] == "READY"
     kvs = kvs_client(emulator)
     assert kvs.get_key(KvsARN=outputs["Arn"], Key="live")["Value"] == "r7"
-    assert kvs.describe_key_value_store(KvsARN=outputs["Arn"])["ItemCount"] == 2
+    assert kvs.describe_key_value_store(KvsARN=outputs["Arn"])["ItemCount"] == 80
 
 
 def test_loopback_proxies_only_for_a_loopback_endpoint() -> None:

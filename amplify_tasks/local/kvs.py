@@ -119,7 +119,7 @@ class StoreData:
                 raise KvsError("ResourceNotFoundException", 404, f"Key {key} was not found.")
             return {"Key": key, "Value": self.items[key], **self._counts()}
 
-    def list(self, max_results: int | None, token: str | None) -> dict[str, Any]:
+    def page(self, max_results: int | None, token: str | None) -> dict[str, Any]:
         limit = LIST_DEFAULT if max_results is None else max_results
         if not 1 <= limit <= LIST_MAX:
             raise KvsError(
@@ -147,28 +147,32 @@ class StoreData:
                 f"An update changes at most {BATCH_MAX_KEYS} keys; this one changes "
                 f"{len(puts) + len(deletes)}.",
             )
-        for key, value in puts:
-            check_key(key)
-            check_value(key, value)
         with self.lock:
             if not if_match or if_match != self.etag:
                 raise KvsError("ConflictException", 409, "Pre-Condition failed")
             items = dict(self.items)
             for key in deletes:
                 items.pop(key, None)
-            items.update(puts)
-            total = sum(_size(k, v) for k, v in items.items())
-            if total > STORE_MAX_BYTES:
-                raise KvsError(
-                    "ServiceQuotaExceededException",
-                    402,
-                    f"The key value store would hold {total} bytes; the limit is "
-                    f"{STORE_MAX_BYTES} bytes.",
-                )
-            self.items, self.total = items, total
-            self.etag = new_etag()
-            self.last_modified = _now()
-            return {**self._counts(), "ETag": self.etag}
+            return self._replace(items, puts)
+
+    def _replace(self, items: dict[str, str], puts: list[tuple[str, str]]) -> dict[str, Any]:
+        """Make ``items`` plus ``puts`` the content, within the limits (lock held)."""
+        for key, value in puts:
+            check_key(key)
+            check_value(key, value)
+        items.update(puts)
+        total = sum(_size(k, v) for k, v in items.items())
+        if total > STORE_MAX_BYTES:
+            raise KvsError(
+                "ServiceQuotaExceededException",
+                402,
+                f"The key value store would hold {total} bytes; the limit is "
+                f"{STORE_MAX_BYTES} bytes.",
+            )
+        self.items, self.total = items, total
+        self.etag = new_etag()
+        self.last_modified = _now()
+        return {**self._counts(), "ETag": self.etag}
 
     def delete(self, if_match: str | None, key: str) -> dict[str, Any]:
         with self.lock:
@@ -182,8 +186,9 @@ class StoreData:
             return Snapshot(self.etag, dict(self.items), self.created, self.last_modified)
 
     def load(self, items: dict[str, str]) -> None:
-        """Replace the whole content (an import when the store is created)."""
-        self.update(self.etag, items.items(), list(self.items))
+        """Replace the whole content (an import when the store is created: no batch limit)."""
+        with self.lock:
+            self._replace({}, list(items.items()))
 
 
 def _decode_token(token: str) -> str:

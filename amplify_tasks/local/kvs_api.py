@@ -129,7 +129,7 @@ def _perform(operation: str, arn: str, key: str | None, environ: dict[str, Any])
             max_results = int(size) if size is not None else None
         except ValueError as exc:
             raise KvsError("ValidationException", 400, "MaxResults must be a number.") from exc
-        return store.list(max_results, query.get("NextToken"))
+        return store.page(max_results, query.get("NextToken"))
     if operation == "UpdateKeys":
         body = _body(environ)
         deletes = [_string(d.get("Key"), "Key") for d in body.get("Deletes") or [] if d]
