@@ -9,16 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
-import pytest
 from test_state_private import get, outputs_of
 
 from amplify_tasks.sync import MANIFEST_KEY
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the distribution preview that runs the viewer-request function's JavaScript",
-)
 def test_the_distribution_answers_404_for_the_state_and_200_for_pages(
     inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
 ) -> None:

@@ -8,6 +8,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
+from . import kvs_api
+
 #: S3 sub-resources (query keys) and the noun their operations use.
 _S3_SUBRESOURCES = {
     "website": "BucketWebsite",
@@ -29,7 +31,10 @@ _S3_SUBRESOURCES = {
 }
 
 _VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9.\-]+)\.s3[.\-]", re.IGNORECASE)
-_CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/")
+#: SigV4's scope is date/region/service, SigV4A's (no region) date/service.
+_CREDENTIAL = re.compile(
+    r"Credential=[^/]+/\d{8}/(?:(?P<region>[^/]+)/)?(?P<service>[^/]+)/aws4_request"
+)
 
 
 def service_of(environ: dict[str, Any]) -> str:
@@ -184,6 +189,9 @@ def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
             bucket is not None,
             bool(environ.get("HTTP_X_AMZ_COPY_SOURCE")),
         )
+        return record
+    if service == kvs_api.SERVICE:
+        record["operation"], record["key"] = kvs_api.operation_of(environ)
         return record
     target = environ.get("HTTP_X_AMZ_TARGET", "")
     if target:

@@ -187,6 +187,16 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+def loopback_proxies(endpoint: str | None) -> dict[str, str] | None:
+    """botocore ``Config(proxies=...)`` for a client of ``cloudfront-keyvaluestore`` when
+    ``endpoint`` is the loopback emulator, else None. That API's endpoint rules put the
+    store's account id in front of the endpoint's host (``ACCOUNT.127.0.0.1``), a name
+    nothing resolves; with the emulator as its HTTP proxy the request reaches it anyway."""
+    if not endpoint or not is_loopback_url(endpoint):
+        return None
+    return {"http": endpoint.rstrip("/")}
+
+
 def at_endpoint(endpoint: str) -> Emulator | None:
     """The emulator behind a loopback AWS_ENDPOINT_URL (its control API), else None."""
     from urllib.parse import urlsplit

@@ -7,13 +7,16 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from . import kvs_api
 from .classify import classify
 
 CONTROL_PREFIX = "/_amplify_tasks/"
@@ -80,6 +83,8 @@ def error_body(record: dict[str, Any], status: int, code: str, message: str) -> 
             f"<RequestId>{request_id}</RequestId></Error>"
         )
         return "application/xml", xml.encode()
+    if record["service"] == kvs_api.SERVICE:
+        return "application/json", json.dumps({"Message": message, "__type": code}).encode()
     kind = "Sender" if status < 500 else "Receiver"
     xml = (
         f"<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code>"
@@ -129,7 +134,26 @@ class ControlMiddleware:
                 [("Content-Type", ctype), ("Content-Length", str(len(payload)))],
             )
             return [payload]
-        return self.app(environ, start_response)
+        if record["service"] == kvs_api.SERVICE:
+            return kvs_api.app(environ, start_response)
+        return self._guarded(environ, start_response, record)
+
+    def _guarded(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], record: dict[str, Any]
+    ) -> Any:
+        """moto's answer, or an AWS-style InternalFailure (traceback to the log) when it raises,
+        so a bug behind one call never reaches clients as an HTML page they cannot parse."""
+        try:
+            return self.app(environ, start_response)
+        except Exception as exc:
+            traceback.print_exc()
+            ctype, payload = error_body(record, 500, "InternalFailure", f"emulator error: {exc!r}")
+            start_response(
+                "500 InternalFailure",
+                [("Content-Type", ctype), ("Content-Length", str(len(payload)))],
+                sys.exc_info(),
+            )
+            return [payload]
 
     @staticmethod
     def _peek_form_body(environ: dict[str, Any]) -> bytes | None:

@@ -1,7 +1,8 @@
 """CloudFormation behaviour moto lacks, patched into moto inside the emulator process only:
-termination protection, DELETE_FAILED for a non-empty bucket, per-resource events, and
-outputs that follow a template applied through a change set; bucket policies evaluated with
-the conditions our templates use (secure transport, the requester's account).
+termination protection, DELETE_FAILED for a non-empty bucket, per-resource events, outputs
+that follow a template applied through a change set, failed resources (``rollback``), and
+bucket policies on the S3 API evaluated with the conditions our templates use (secure
+transport, the requester's account).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from . import rollback
+
 _INSTALLED = False
 
 
-def _resource_event(stack: Any, resource: Any, status: str, reason: str | None = None) -> None:
+def resource_event(stack: Any, resource: Any, status: str, reason: str | None = None) -> None:
     from moto.cloudformation.models import Event
 
     stack.events.append(
@@ -54,7 +57,7 @@ def stack_delete(self: Any) -> None:
                 resource.name, resource.account_id
             ):
                 reason = str(BucketNotEmpty(resource.name))
-            _resource_event(self, resource, "DELETE_FAILED", reason)
+            resource_event(self, resource, "DELETE_FAILED", reason)
         names = ", ".join(getattr(r, "logical_resource_id", "?") for r in failed)
         self.status = "DELETE_FAILED"
         self._add_stack_event(
@@ -115,10 +118,15 @@ def _with_resource_events(parse: Any, verb: str) -> Any:
     @functools.wraps(parse)
     def wrapper(logical_id: str, resource_json: Any, resources_map: Any, *a: Any, **k: Any) -> Any:
         stack = _stack_by_id(resources_map)
-        resource = parse(logical_id, resource_json, resources_map, *a, **k)
+        try:
+            resource = parse(logical_id, resource_json, resources_map, *a, **k)
+        except rollback.ResourceFailed:
+            raise
+        except Exception as exc:
+            raise rollback.failed(stack, logical_id, resource_json, verb, exc) from exc
         if stack is not None and resource is not None:
-            _resource_event(stack, resource, f"{verb}_IN_PROGRESS")
-            _resource_event(stack, resource, f"{verb}_COMPLETE")
+            resource_event(stack, resource, f"{verb}_IN_PROGRESS")
+            resource_event(stack, resource, f"{verb}_COMPLETE")
         return resource
 
     return wrapper
@@ -268,15 +276,33 @@ def install() -> None:
     @functools.wraps(original_delete_resource)
     def delete_resource(self: Any, parsed_resource: Any, resource_json: Any) -> None:
         original_delete_resource(self, parsed_resource, resource_json)
+        if getattr(self, "_amplify_updating", False):
+            # moto's update keeps a removed resource parsed: a later update adding the same
+            # logical id back would get the deleted object instead of creating a new one
+            for logical_id, resource in list(self._parsed_resources.items()):
+                if resource is parsed_resource:
+                    del self._parsed_resources[logical_id]
         stack = _stack_by_id(self)
         if stack is not None:
-            _resource_event(stack, parsed_resource, "DELETE_COMPLETE")
+            resource_event(stack, parsed_resource, "DELETE_COMPLETE")
 
     setattr(parsing.ResourceMap, "_delete_resource", delete_resource)  # noqa: B010
+    original_update = parsing.ResourceMap.update
+
+    @functools.wraps(original_update)
+    def update(self: Any, *args: Any, **kwargs: Any) -> None:
+        self._amplify_updating = True
+        try:
+            original_update(self, *args, **kwargs)
+        finally:
+            self._amplify_updating = False
+
+    setattr(parsing.ResourceMap, "update", update)  # noqa: B010
     parsing.parse_and_create_resource = _with_resource_events(
         parsing.parse_and_create_resource, "CREATE"
     )
     parsing.parse_and_update_resource = _with_resource_events(
         parsing.parse_and_update_resource, "UPDATE"
     )
+    rollback.install()
     _INSTALLED = True

@@ -187,11 +187,20 @@ def _template_frame(exc: BaseException) -> str | None:
     return found
 
 
+def _function_code(env: jinja2.Environment, variables: dict[str, object]) -> str:
+    return _render_one(env, FUNCTION_TEMPLATE, variables).strip() + "\n"
+
+
+def function_code(project: Project, settings: Settings) -> str:
+    """The viewer-request function's JavaScript, as the stage's template carries it."""
+    return _function_code(environment(project), context(settings))
+
+
 def render(project: Project, settings: Settings) -> str:
     """The stage's template as deterministic JSON text (sorted keys, two-space indent)."""
     env = environment(project)
     variables = context(settings)
-    variables["function_code"] = _render_one(env, FUNCTION_TEMPLATE, variables).strip() + "\n"
+    variables["function_code"] = _function_code(env, variables)
     text = _render_one(env, MAIN_TEMPLATE, variables)
     try:
         data = json.loads(text)
