@@ -271,3 +271,13 @@ def test_bad_stage_names_and_missing_stage(cli: Cli) -> None:
     assert "run `inv hosting.add --stage qa`" in line
     line = cli.fail("hosting.configure", "--min-ttl", "5")
     assert "no stage given" in line
+
+
+def test_a_mistyped_stage_lists_the_stages_and_suggests_the_closest(cli: Cli) -> None:
+    cli.run("hosting.add", "--stage", "dev", "--yes")
+    cli.run("hosting.add", "--stage", "prod", "--yes")
+    line = cli.fail("publish", "--stage", "prdo")
+    assert "the stages are dev, prod: did you mean --stage prod?" in line
+    assert "inv hosting.add --stage prdo" in line
+    line = cli.fail("hosting.status", "--stage", "staging")
+    assert "the stages are dev, prod: pass one of them" in line and "did you mean" not in line

@@ -2,7 +2,7 @@
 Settings (the process environment wins over both); writing keeps comments.
 """
 
-from .files import ENVIRONMENT, load_settings, read_env_file, stage_values
+from .files import ENVIRONMENT, load_settings, read_env_file, stage_names, stage_values
 from .keys import FIELD_KEYS
 from .model import ErrorResponse, Settings
 from .paths import check_dist_dir
@@ -32,6 +32,7 @@ __all__ = [
     "public_settings",
     "read_env_file",
     "sanitize_app_name",
+    "stage_names",
     "stage_values",
     "validate_stage_name",
     "write_settings",

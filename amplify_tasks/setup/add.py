@@ -16,6 +16,7 @@ from amplify_tasks.settings import (
     build_settings,
     read_env_file,
     sanitize_app_name,
+    stage_names,
     validate_stage_name,
 )
 from amplify_tasks.sync import ignore
@@ -36,16 +37,7 @@ def shape(cloudfront: bool) -> str:
 
 def existing_stages(project: Project) -> list[str]:
     """Stages that have a `.env.<stage>` file, sorted."""
-    found = []
-    for path in sorted(project.env_dir.glob(".env.*")):
-        name = path.name[len(".env.") :]
-        try:
-            validate_stage_name(name)
-        except SettingsError:
-            continue
-        if path.is_file():
-            found.append(name)
-    return found
+    return stage_names(project)
 
 
 def default_app_name(project: Project) -> str:
