@@ -112,6 +112,13 @@ def load_settings(
 ) -> Settings:
     """The validated Settings of a stage; SettingsError (one line) on any bad value."""
     values, origins = stage_values(project, stage, environ)
+    return settings_from(project, stage, values, origins)
+
+
+def settings_from(
+    project: Project, stage: str, values: Mapping[str, str], origins: Mapping[str, str]
+) -> Settings:
+    """Raw values (with their origins) validated into a stage's Settings, its paths checked."""
     settings = build_settings(
         stage, values, default_app_name=sanitize_app_name(project.root.name), origins=origins
     )

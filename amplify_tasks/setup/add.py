@@ -61,7 +61,8 @@ def stage_file_text(stage: str, cloudfront: bool) -> str:
     lines = [
         f"# Settings of stage {stage} ({shape(cloudfront)}).",
         "# Shared settings live in .env; the process environment overrides both files.",
-        "# Every key, with its default, is listed in .env.example.",
+        f"# Every key, its value, where it is set and what it means: "
+        f"inv hosting.settings --stage {stage}",
         f"HOSTING_CLOUDFRONT={'true' if cloudfront else 'false'}",
         "# HOSTING_INDEX_DOCUMENT=index.html",
         "# HOSTING_ERROR_DOCUMENT=index.html",
