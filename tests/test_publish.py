@@ -206,3 +206,63 @@ def test_prod_with_c_invalidates_only_what_changed(
     out = inv_project.run("publish", "--stage", "prod", "-c").stdout
     assert "no invalidation: nothing changed" in out
     assert emulator.requests(service="cloudfront", operation="CreateInvalidation") == []
+
+
+def one_error_line(result: Any) -> str:
+    """The single `error: ...` line a failed `inv` printed on stderr."""
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return str(lines[0])
+
+
+def test_dist_folder_errors_come_before_the_deploy_and_name_the_settings_file(
+    site: Site,
+) -> None:
+    root = site.project.root
+    (root / "dist").rename(root / "built")
+    site.emulator.reset_requests()
+    line = one_error_line(site.publish(check=False))
+    assert f"dist folder {root / 'dist'} does not exist" in line
+    assert "set HOSTING_DIST_DIR in .env.dev" in line and "HOSTING_BUILD_COMMAND is not set" in line
+    assert "--skip-build" not in line
+    assert site.emulator.requests(service="cloudformation") == []  # no stack touched
+
+    with (root / ".env").open("a") as shared:
+        shared.write("HOSTING_DIST_DIR=public\n")
+    site.project.env["HOSTING_BUILD_COMMAND"] = "true"
+    line = one_error_line(site.publish(check=False))
+    assert "point HOSTING_DIST_DIR=public (in .env) at the folder" in line
+    assert "make the build (`true`) write it" in line and "--skip-build" not in line
+    line = one_error_line(site.publish("--skip-build", check=False))
+    assert "run the build (publish without --skip-build)" in line
+
+    (root / "public").mkdir()
+    (root / "public" / ".DS_Store").write_text("x")
+    line = one_error_line(site.publish(check=False))
+    assert "has no files to publish" in line and ".publishignore" in line
+    site.project.env["HOSTING_DIST_DIR"] = "out"
+    line = one_error_line(site.publish(check=False))
+    assert "point HOSTING_DIST_DIR=out (in the environment)" in line
+    assert site.emulator.requests(service="cloudformation") == []
+    assert site.emulator.requests(service="s3") == []
+
+
+def test_a_dry_run_previews_uncommitted_changes_a_publish_refuses(site: Site) -> None:
+    import subprocess
+
+    root = site.project.root
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "site")):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+    site.project.env["HOSTING_REQUIRE_CLEAN_GIT"] = "true"
+    site.project.write("notes.txt", "not committed yet\n")
+    dry = site.publish("--dry-run")
+    assert "[require-clean-git] dry run: uncommitted changes are not checked" in dry.stdout
+    assert "dry run of stage dev" in dry.stdout
+    line = one_error_line(site.publish(check=False))
+    assert "'require-clean-git' failed: 1 uncommitted change(s)" in line

@@ -95,6 +95,7 @@ class Publisher:
         self._pool = ThreadPoolExecutor(self.project.concurrency)
         try:
             with around(self.project, "publish", ctx, user_hooks=user_hooks):
+                self.check_dist()
                 with around(self.project, "deploy", ctx, user_hooks=user_hooks):
                     self.prefetch()
                     self.deploy()
@@ -114,6 +115,13 @@ class Publisher:
 
         self.settings = load_settings(self.project, self.stage)
         return self.settings
+
+    def check_dist(self) -> None:
+        """The dist folder, as the build left it, holds a file to publish (before the stack
+        is deployed)."""
+        from .dist import check_dist_folder
+
+        check_dist_folder(self.project, self._settings(), self.options, self._ignore())
 
     def prefetch(self) -> None:
         """Start hashing the dist folder, and listing the bucket of the deployed stack, while
