@@ -266,3 +266,57 @@ def test_a_dry_run_previews_uncommitted_changes_a_publish_refuses(site: Site) ->
     assert "dry run of stage dev" in dry.stdout
     line = one_error_line(site.publish(check=False))
     assert "'require-clean-git' failed: 1 uncommitted change(s)" in line
+
+
+def test_ctrl_c_mid_upload_says_interrupted_first_with_what_was_and_was_not_done(
+    site: Site,
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    site.publish()
+    pages = 120
+    for n in range(pages):
+        site.project.write(f"dist/pages/p{n:03d}.css", f"p{{order:{n}}}")
+    site.emulator.inject_fault(
+        0, method="PUT", path_regex=f"^/{site.bucket}/pages/", count=pages, delay=0.3
+    )
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "invoke", "publish", "--stage", "dev", "--verbose"],
+            cwd=site.project.root,
+            env=site.project.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if re.match(r"\s+new\s+pages/", line):
+                break
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=60)
+    finally:
+        site.emulator.clear_faults()
+    out = "".join(seen) + rest
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err
+    assert "Traceback" not in err and "published stage" not in out
+    summary = out[out.index("interrupted: ") :].splitlines()
+    head = re.fullmatch(
+        r"interrupted: stage dev after [\d.]+ s, (\d+) of (\d+) changes done, (\d+) not done",
+        summary[0],
+    )
+    assert head, summary[0]
+    done, planned, not_done = map(int, head.groups())
+    uploaded = {k for k in site.objects() if k.startswith("pages/")}
+    assert planned == pages and 0 < done < pages and done + not_done == pages
+    assert len(uploaded) == done
+    assert re.search(rf"^  uploaded\s+{done}$", out, re.M)
+    assert re.search(rf"^  not done\s+{not_done}$", out, re.M)
+    assert "publish again to finish: only what is still missing is sent" in out
+
+    again = site.publish().stdout
+    assert re.search(rf"^  uploaded\s+{not_done}$", again, re.M)

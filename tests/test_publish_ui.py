@@ -101,3 +101,26 @@ def test_summary_lines() -> None:
         "I123",
     ):
         assert fragment in text
+
+
+def test_an_interrupted_summary_says_so_first_with_what_was_and_was_not_done() -> None:
+    plan = SyncPlan(
+        bucket="b",
+        changes=tuple(_change(f"f{n}.css", "new", ASSETS) for n in range(5)),
+        deletes=("old.js",),
+        unchanged=2,
+        max_deletes=256,
+    )
+    result = SyncResult(uploaded=["f0.css", "f1.css"], unchanged=2)
+    summary = PublishSummary(stage="big", plan=plan, result=result, seconds=3.4, interrupted=True)
+    lines = summary.lines()
+    assert lines[0] == "interrupted: stage big after 3.4 s, 2 of 6 changes done, 4 not done"
+    assert "  uploaded       2" in lines and "  not done       4" in lines
+    assert lines[-1] == (
+        "publish again to finish: only what is still missing is sent; no stale object was deleted"
+    )
+    assert not any(line.startswith("published") for line in lines)
+    before = PublishSummary(stage="big", plan=plan, seconds=1.0, interrupted=True)
+    assert (
+        before.lines()[0] == "interrupted: stage big after 1.0 s, 0 of 6 changes done, 6 not done"
+    )

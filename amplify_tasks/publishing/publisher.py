@@ -104,6 +104,9 @@ class Publisher:
                     self.sync()
                     self.invalidate()
                     check_sync(self.summary, self.stage)
+        except KeyboardInterrupt:
+            self.summary.interrupted = True
+            raise
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self.print_summary()
@@ -217,7 +220,7 @@ class Publisher:
 
     def sync(self) -> None:
         """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation."""
-        from amplify_tasks.sync import SyncOptions, plan_sync, run_plan
+        from amplify_tasks.sync import SyncInterrupted, SyncOptions, plan_sync, run_plan
 
         settings = self._settings()
         rules = self._rules()
@@ -258,6 +261,9 @@ class Publisher:
                 self.summary.result = run_plan(
                     plan, self._client("s3"), pool, on_file=progress.file_done
                 )
+            except SyncInterrupted as stopped:
+                self.summary.result = stopped.result
+                raise
             finally:
                 progress.close()
 

@@ -3,7 +3,7 @@ rules and ETags, diff into a plan (data), then execute it in the safe order.
 """
 
 from .content import HeaderRules
-from .execute import FileDone, OnFile, SyncResult
+from .execute import FileDone, OnFile, SyncInterrupted, SyncResult
 from .ignore import check_pattern, ignore_path, load_ignore_spec, read_patterns
 from .listing import MANIFEST_KEY, RESERVED_PREFIX, RemoteObject, list_remote
 from .plan import PHASE_NAMES, SyncPlan
@@ -21,6 +21,7 @@ __all__ = [
     "LocalFile",
     "OnFile",
     "RemoteObject",
+    "SyncInterrupted",
     "SyncOptions",
     "SyncPlan",
     "SyncResult",
