@@ -147,6 +147,27 @@ def test_invalidate_without_cloudfront_is_a_note(site: Site) -> None:
     assert "no invalidation: stage dev has no CloudFront distribution" in out
 
 
+def test_a_dry_run_without_cloudfront_lists_no_invalidation(site: Site) -> None:
+    site.publish()
+    site.project.write("dist/css/site.css", "body { margin: 3px }")
+    for flags in (("-c",), ()):
+        out = site.publish("--dry-run", *flags).stdout
+        assert "changed" in out and "css/site.css" in out
+        assert not re.search(r"^\s*invalidation", out, re.M), out
+        if flags:
+            assert "no invalidation: stage dev has no CloudFront distribution" in out
+
+
+def test_verbose_lists_a_deleted_file_with_its_size_in_the_bucket(site: Site) -> None:
+    site.publish()
+    size = len(FILES["dist/css/site.css"])
+    (site.project.root / "dist/css/site.css").unlink()
+    planned = site.publish("--dry-run").stdout
+    assert f"stale     css/site.css  ({size} B)" in planned
+    out = site.publish("--verbose").stdout
+    assert f"stale    css/site.css  ({size} B)" in out
+
+
 def test_verbose_lists_every_file_with_its_reason(site: Site) -> None:
     out = site.publish("--verbose").stdout
     assert "new      css/site.css" in out and "new      index.html" in out
@@ -160,10 +181,12 @@ def test_delete_guard_fails_the_publish_and_says_how(site: Site) -> None:
     site.publish()
     for rel in ("dist/about/index.html", "dist/css/site.css"):
         (site.project.root / rel).unlink()
+    site.project.write("dist/index.html", "<!doctype html><title>home, again</title>")
     site.project.env["HOSTING_MAX_DELETES"] = "1"
     result = site.publish(check=False)
-    assert result.returncode != 0
+    assert result.returncode != 0 and "uploaded       1" in result.stdout
     assert "HOSTING_MAX_DELETES" in result.stderr and "none were deleted" in result.stderr
+    assert "[smoke-test]" not in result.stdout + result.stderr  # no word of a test not run
     assert {"about/index.html", "css/site.css"} <= site.objects()
     site.project.env["HOSTING_MAX_DELETES"] = "2"
     out = site.publish().stdout

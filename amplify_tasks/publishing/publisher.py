@@ -283,7 +283,6 @@ class Publisher:
             )
         distribution = self.outputs.distribution_id if self.outputs is not None else ""
         paths = invalidation_paths(keys, index_document=settings.index_document)
-        self.summary.invalidation_paths = paths
         if not self.options.invalidate:
             if distribution and paths:
                 self.summary.notes.append(
@@ -299,6 +298,7 @@ class Publisher:
         if not paths:
             self.summary.notes.append("no invalidation: nothing changed")
             return
+        self.summary.invalidation_paths = paths
         if self.options.dry_run:
             self.out(f"invalidation paths: {' '.join(paths)}")
             return
@@ -312,9 +312,13 @@ class Publisher:
                 self.out(f"invalidation {inv_id}: {status}")
 
     def print_summary(self) -> None:
-        """Print the summary (once the sync has a plan)."""
+        """Print the summary once the sync has carried out its plan (or only printed it, or
+        was stopped by Ctrl-C); a publish that failed before then published nothing."""
         self.summary.seconds = time.monotonic() - self.started
-        if self.summary.plan is not None:
+        summary = self.summary
+        if summary.plan is not None and (
+            summary.result is not None or summary.dry_run or summary.interrupted
+        ):
             for line in self.summary.lines():
                 self.out(line)
 

@@ -114,7 +114,8 @@ def format_plan(plan: SyncPlan, *, verbose: bool = True) -> list[str]:
     if plan.deletes:
         guard = " (over the delete limit: none would be deleted)" if plan.deletes_blocked else ""
         lines.append(f"sync deletes{guard}:")
-        lines += [f"  stale     {key}" for key in plan.deletes]
+        sizes = plan.delete_sizes
+        lines += [f"  stale     {k}  ({human_bytes(sizes.get(k, 0))})" for k in plan.deletes]
     if plan.empty:
         lines.append(f"sync: nothing to do ({plan.unchanged} files unchanged)")
     return lines

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -201,7 +201,7 @@ def execute(
     try:
         _run(plan, s3, pool, result, on_file, changes, deletes)
     except KeyboardInterrupt:
-        _settle(changes, deletes, result, on_file)
+        _settle(plan, changes, deletes, result, on_file)
         result.seconds = time.monotonic() - started
         raise SyncInterrupted(result) from None
     result.seconds = time.monotonic() - started
@@ -234,7 +234,7 @@ def _run(
             batches = [keys[i : i + DELETE_BATCH] for i in range(0, len(keys), DELETE_BATCH)]
             deletes.extend((b, pool.submit(_delete_batch, s3, plan.bucket, b)) for b in batches)
             while deletes:
-                _count_deletes(*deletes[0], result, on_file)
+                _count_deletes(*deletes[0], result, on_file, plan.delete_sizes)
                 deletes.popleft()
     if result.ok and plan.write_manifest:
         try:
@@ -269,10 +269,11 @@ def _count_deletes(
     future: Future[list[tuple[str, str]]],
     result: SyncResult,
     on_file: OnFile,
+    sizes: Mapping[str, int],
     counted: frozenset[str] = frozenset(),
 ) -> None:
     """Wait for one DeleteObjects batch and count its keys (but ``counted``) as deleted or
-    failed."""
+    failed; ``sizes`` are the keys' sizes in the listing."""
     try:
         errors = future.result()
     except Exception as exc:
@@ -283,11 +284,15 @@ def _count_deletes(
     result.deleted.extend(deleted)
     result.failures.extend(e for e in errors if e[0] not in counted)
     for key in keys:
-        on_file(FileDone(STALE, key, 0))
+        on_file(FileDone(STALE, key, sizes.get(key, 0)))
 
 
 def _settle(
-    changes: ChangeFutures, deletes: DeleteFutures, result: SyncResult, on_file: OnFile
+    plan: SyncPlan,
+    changes: ChangeFutures,
+    deletes: DeleteFutures,
+    result: SyncResult,
+    on_file: OnFile,
 ) -> None:
     """After Ctrl-C: drop the requests not started, let the ones under way finish (a second
     Ctrl-C stops waiting), and count those that are done, each once (Ctrl-C may have come
@@ -308,4 +313,4 @@ def _settle(
             _count_change(change, future, result, on_file)
     for batch, deleting in deletes:
         if deleting.done() and not deleting.cancelled():
-            _count_deletes(batch, deleting, result, on_file, counted)
+            _count_deletes(batch, deleting, result, on_file, plan.delete_sizes, counted)
