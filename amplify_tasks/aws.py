@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Literal, overload
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Literal, cast, overload
 
 from .errors import AwsError
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudfront import CloudFrontClient
     from mypy_boto3_s3 import S3Client
     from typing_extensions import Unpack
+
+    from .retrying import RetryWatch
 
     class ClientOptions(TypedDict, total=False):
         """The keyword arguments of ``client``."""
@@ -35,6 +37,10 @@ Service = Literal["s3", "cloudformation", "cloudfront"]
 
 #: Upload concurrency and the connection pool share this default.
 DEFAULT_MAX_POOL = 32
+#: Attempts per request (botocore's standard retry mode), and seconds to wait for a TCP
+#: connection; a refused connection on loopback is not retried (retrying.RetryWatch).
+MAX_ATTEMPTS = 10
+CONNECT_TIMEOUT = 5
 
 
 def session(region: str | None = None) -> Session:
@@ -86,16 +92,34 @@ def client(
     from botocore.config import Config
 
     cfg = Config(
-        retries={"mode": "standard", "max_attempts": 10},
+        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
         max_pool_connections=max_pool,
-        connect_timeout=10,
+        connect_timeout=CONNECT_TIMEOUT,
         read_timeout=120,
     )
     with translate_errors():
         made = (sess or session(region)).create_client(service, config=cfg)
+    _watch_retries(made)
     if raw_timestamps:
         _leave_timestamps_unparsed(made)
     return made
+
+
+#: One watch for every client of the process: a host's notice is printed once.
+_RETRY_WATCH: list[RetryWatch] = []
+
+
+def _watch_retries(client_: BaseClient) -> None:
+    """Put RetryWatch before botocore's retry handler on the client's ``needs-retry`` event:
+    no retries of a refused loopback connection, and a notice when a host keeps failing."""
+    from .retrying import RetryWatch
+
+    if not _RETRY_WATCH:
+        _RETRY_WATCH.append(RetryWatch(MAX_ATTEMPTS))
+    service = client_.meta.service_model.service_id.hyphenize()
+    # botocore acts on what a needs-retry handler returns; the stubs type handlers as None
+    handler = cast("Callable[..., None]", _RETRY_WATCH[0])
+    client_.meta.events.register_first(f"needs-retry.{service}", handler)
 
 
 def _leave_timestamps_unparsed(client_: BaseClient) -> None:

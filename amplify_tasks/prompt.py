@@ -25,6 +25,10 @@ def interactive(stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> 
         return False
 
 
+class EndOfInput(SettingsError):
+    """Input ended (Ctrl-D, or a closed pipe) before a question was answered."""
+
+
 class Prompter:
     """Asks questions on a pair of text streams (the terminal by default)."""
 
@@ -41,7 +45,8 @@ class Prompter:
         self.stdout.flush()
         line = self.stdin.readline()
         if not line:
-            raise SettingsError(
+            self.say()  # the question's line ends here, not in the error that follows
+            raise EndOfInput(
                 "input ended before every question was answered: answer on a terminal, "
                 "or pass the settings as flags"
             )

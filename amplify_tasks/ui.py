@@ -73,7 +73,8 @@ class Progress:
         if not self.total_bytes and self.total_files:
             done = self.files / self.total_files
         filled = int(width * min(1.0, done))
-        return f"\r[{'#' * filled}{'.' * (width - filled)}] {self._status()}"
+        # back to the line's start, the bar, then clear what a longer line left behind
+        return f"\r[{'#' * filled}{'.' * (width - filled)}] {self._status()}\033[K"
 
     def file_done(self, done: FileDone) -> None:
         """The sync's callback: one file is done."""

@@ -271,3 +271,56 @@ def test_bad_stage_names_and_missing_stage(cli: Cli) -> None:
     assert "run `inv hosting.add --stage qa`" in line
     line = cli.fail("hosting.configure", "--min-ttl", "5")
     assert "no stage given" in line
+
+
+def test_a_mistyped_stage_lists_the_stages_and_suggests_the_closest(cli: Cli) -> None:
+    cli.run("hosting.add", "--stage", "dev", "--yes")
+    cli.run("hosting.add", "--stage", "prod", "--yes")
+    line = cli.fail("publish", "--stage", "prdo")
+    assert "the stages are dev, prod: did you mean --stage prod?" in line
+    assert "inv hosting.add --stage prdo" in line
+    line = cli.fail("hosting.status", "--stage", "staging")
+    assert "the stages are dev, prod: pass one of them" in line and "did you mean" not in line
+
+
+def test_settings_shows_every_key_with_its_value_source_and_meaning(cli: Cli) -> None:
+    from amplify_tasks.settings import KEYS
+
+    cli.run("hosting.add", "--stage", "prod", "--yes")
+    assert "inv hosting.settings --stage prod" in (cli.root / ".env.prod").read_text()
+    assert ".env.example" not in (cli.root / ".env.prod").read_text()
+    secret = "tok-8f3a9c2e71d4"
+    with (cli.root / ".env").open("a") as env_file:
+        env_file.write(f"HOSTING_DIST_DIR=public\nHOSTING_DEPLOY_TOKEN={secret}\n")
+        env_file.write(f"HOSTING_BUILD_COMMAND='make site TOKEN={secret}'\n")
+    cli.env.update(HOSTING_MAX_DELETES="9", SITE_API_TOKEN=secret)
+
+    data = json.loads(cli.run("hosting.settings", "--stage", "prod", "--json").stdout)
+    rows = data["settings"]
+    assert data["stage"] == "prod" and list(rows)[: len(KEYS)] == [k.name for k in KEYS]
+    assert {k.name: rows[k.name]["meaning"] for k in KEYS} == {k.name: k.meaning for k in KEYS}
+    assert rows["HOSTING_DIST_DIR"] == {
+        "value": "public",
+        "source": ".env",
+        "default": "dist",
+        "meaning": next(k.meaning for k in KEYS if k.name == "HOSTING_DIST_DIR"),
+    }
+    assert rows["HOSTING_CLOUDFRONT"]["source"] == ".env.prod"
+    assert (rows["HOSTING_MAX_DELETES"]["value"], rows["HOSTING_MAX_DELETES"]["source"]) == (
+        "9",
+        "environment",
+    )
+    assert (rows["HOSTING_SPA"]["value"], rows["HOSTING_SPA"]["source"]) == ("false", "default")
+    app = rows["HOSTING_APP_NAME"]["value"]
+    assert rows["HOSTING_STACK_NAME"]["value"] == f"{app}-hosting-prod"
+    assert rows["HOSTING_TERMINATION_PROTECTION"]["value"] == "true"
+    assert rows["HOSTING_DEPLOY_TOKEN"]["value"] == "***"
+    assert rows["HOSTING_BUILD_COMMAND"]["value"] == "make site TOKEN=***"
+
+    text = cli.run("hosting.settings", "--stage", "prod").stdout
+    assert secret not in text and secret not in json.dumps(data)
+    lines = text.splitlines()
+    assert lines[0].startswith("settings of stage prod")
+    dist = next(line for line in lines if "HOSTING_DIST_DIR" in line).split()
+    assert dist[:3] == ["HOSTING_DIST_DIR", "public", ".env"]
+    assert all(any(k.name in line for line in lines) for k in KEYS)

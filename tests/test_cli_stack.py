@@ -16,6 +16,7 @@ from amplify_tasks.project import Project
 from amplify_tasks.settings.files import load_settings
 from amplify_tasks.stack.deploy import deploy_stage
 from amplify_tasks.stack.events import describe
+from amplify_tasks.sync import RESERVED_PREFIX
 
 
 def start_stage(inv_project: Any, stage: str) -> dict[str, Any]:
@@ -42,7 +43,8 @@ def test_cli_dev_publish_twice_status_and_remove(
     bucket = report["outputs"]["bucket"]
     listed = boto3.client("s3").list_objects_v2(Bucket=bucket)["Contents"]
     assert "index.html" in [o["Key"] for o in listed]
-    assert (report["objects"], report["bytes"]) == (len(listed), sum(o["Size"] for o in listed))
+    site = [o for o in listed if not o["Key"].startswith(RESERVED_PREFIX)]
+    assert (report["objects"], report["bytes"]) == (len(site), sum(o["Size"] for o in site))
     assert report["template_differs"] is False
     assert report["site_url"] == report["outputs"]["website_url"] != ""
     human = inv_project.run("hosting.status", "--stage", "dev").stdout
@@ -84,6 +86,31 @@ def test_cli_prod_remove_wants_the_stage_name(inv_project: Any) -> None:
     buckets = [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
     assert report["outputs"]["bucket"] not in buckets
     assert not (inv_project.root / ".env.prod").exists()
+
+
+def test_cli_prod_status_agrees_with_itself_after_an_update(inv_project: Any) -> None:
+    inv_project.env["HOSTING_REQUIRE_CLEAN_GIT"] = "false"
+    inv_project.run("hosting.add", "--stage", "prod", "--yes")
+    inv_project.write("dist/index.html", "<!doctype html><title>prod</title>" + "x" * 2000)
+    inv_project.run("publish", "--stage", "prod", "--skip-build")
+    first = json.loads(inv_project.run("hosting.status", "--stage", "prod", "--json").stdout)
+    inv_project.run("hosting.configure", "--stage", "prod", "--min-ttl", "5")
+    inv_project.run("publish", "--stage", "prod", "--skip-build")
+    report = json.loads(inv_project.run("hosting.status", "--stage", "prod", "--json").stdout)
+
+    assert report["status"] == "UPDATE_COMPLETE"
+    assert report["last_updated"] > first["last_updated"]
+    assert report["site_url"] == report["outputs"]["site_url"]
+    assert report["site_url"].startswith("http://127.0.0.1:")  # the preview that works
+    assert report["outputs"]["stack_site_url"] == report["outputs"]["secure_url"]
+    assert report["outputs"]["stack_site_url"].startswith("https://")
+    assert (report["objects"], report["bytes"]) == (1, 2034)  # the manifest is ours, not theirs
+    text = inv_project.run("hosting.status", "--stage", "prod").stdout
+    assert "bucket contents   1 object, 2.0 KB" in text
+    assert f"site URL          {report['site_url']}" in text
+    assert f"stack site URL    {report['outputs']['secure_url']}" in text
+    assert f"last updated      {report['last_updated']}" in text
+    inv_project.run("hosting.remove", "--stage", "prod", "--yes")
 
 
 @pytest.mark.parametrize(

@@ -132,6 +132,29 @@ def test_fault_after_lets_requests_through_first(
         emulator.clear_faults()
 
 
+def test_a_delay_only_fault_answers_late_and_does_not_fail(
+    emulator: control.Emulator, aws_env: dict[str, str], unique_name: Callable[[], str]
+) -> None:
+    bucket = unique_name()
+    s3 = _s3(attempts=1)
+    s3.create_bucket(Bucket=bucket)
+    emulator.inject_fault(0, method="PUT", path_regex=f"^/{bucket}/", count=2, delay=0.4)
+    try:
+        started = time.monotonic()
+        for key in ("a", "b"):
+            s3.put_object(Bucket=bucket, Key=key, Body=b"1")
+        slow = time.monotonic() - started
+        started = time.monotonic()
+        s3.put_object(Bucket=bucket, Key="c", Body=b"1")
+        fast = time.monotonic() - started
+    finally:
+        emulator.clear_faults()
+    assert slow >= 0.8 and fast < 0.4
+    assert s3.get_object(Bucket=bucket, Key="b")["Body"].read() == b"1"
+    records = [r for r in emulator.requests(operation="PutObject") if r["bucket"] == bucket]
+    assert [r.get("fault") for r in records] == [None, None, None]
+
+
 def test_start_refuses_a_taken_port(tmp_path: Any, emulator: control.Emulator) -> None:
     with pytest.raises(EmulatorError, match=f"port {emulator.port} .* --port"):
         control.start(tmp_path / "state", emulator.port)

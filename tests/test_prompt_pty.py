@@ -10,7 +10,9 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -188,3 +190,39 @@ def test_prompter_gives_up_when_input_ends() -> None:
     prompter = Prompter(io.StringIO("bad\n"), io.StringIO())
     with pytest.raises(SettingsError, match="input ended"):
         prompter.confirm("Go", True)
+
+
+def test_input_ending_at_the_delete_question_says_pass_yes(
+    inv_project: Any, unique_name: Callable[[str], str]
+) -> None:
+    import boto3
+
+    inv_project.env["HOSTING_APP_NAME"] = unique_name("eof")
+    inv_project.env["HOSTING_SMOKE_TEST"] = "false"
+    inv_project.write("dist/index.html", "<!doctype html><title>home</title>")
+    inv_project.write("dist/old.html", "<!doctype html><title>old</title>")
+    inv_project.run("hosting.add", "--stage", "dev", "--yes")
+    inv_project.run("publish", "--stage", "dev")
+    (inv_project.root / "dist" / "old.html").unlink()
+    (inv_project.root / ".env").write_text(
+        f"HOSTING_APP_NAME={inv_project.env['HOSTING_APP_NAME']}\n"
+    )
+
+    term = Terminal(inv_project.root, "publish", "--stage", "dev")
+    term.expect("delete 1 stale object(s) from bucket")
+    os.write(term.master, b"\x04")  # Ctrl-D: input ends
+    assert term.finish() != 0
+    tail = term.output[term.seen :]
+    errors = [line for line in tail.splitlines() if line.startswith("error: ")]
+    assert errors == [
+        "error: input ended at the question whether to delete stale objects: nothing was "
+        "uploaded or deleted; answer y or n, or pass --yes"
+    ]
+    assert "Traceback" not in tail and "published stage" not in tail
+    bucket = next(
+        b["Name"]
+        for b in boto3.client("s3").list_buckets()["Buckets"]
+        if b["Name"].startswith(inv_project.env["HOSTING_APP_NAME"])
+    )
+    keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
+    assert "old.html" in keys

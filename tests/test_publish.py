@@ -147,6 +147,27 @@ def test_invalidate_without_cloudfront_is_a_note(site: Site) -> None:
     assert "no invalidation: stage dev has no CloudFront distribution" in out
 
 
+def test_a_dry_run_without_cloudfront_lists_no_invalidation(site: Site) -> None:
+    site.publish()
+    site.project.write("dist/css/site.css", "body { margin: 3px }")
+    for flags in (("-c",), ()):
+        out = site.publish("--dry-run", *flags).stdout
+        assert "changed" in out and "css/site.css" in out
+        assert not re.search(r"^\s*invalidation", out, re.M), out
+        if flags:
+            assert "no invalidation: stage dev has no CloudFront distribution" in out
+
+
+def test_verbose_lists_a_deleted_file_with_its_size_in_the_bucket(site: Site) -> None:
+    site.publish()
+    size = len(FILES["dist/css/site.css"])
+    (site.project.root / "dist/css/site.css").unlink()
+    planned = site.publish("--dry-run").stdout
+    assert f"stale     css/site.css  ({size} B)" in planned
+    out = site.publish("--verbose").stdout
+    assert f"stale    css/site.css  ({size} B)" in out
+
+
 def test_verbose_lists_every_file_with_its_reason(site: Site) -> None:
     out = site.publish("--verbose").stdout
     assert "new      css/site.css" in out and "new      index.html" in out
@@ -160,10 +181,12 @@ def test_delete_guard_fails_the_publish_and_says_how(site: Site) -> None:
     site.publish()
     for rel in ("dist/about/index.html", "dist/css/site.css"):
         (site.project.root / rel).unlink()
+    site.project.write("dist/index.html", "<!doctype html><title>home, again</title>")
     site.project.env["HOSTING_MAX_DELETES"] = "1"
     result = site.publish(check=False)
-    assert result.returncode != 0
+    assert result.returncode != 0 and "uploaded       1" in result.stdout
     assert "HOSTING_MAX_DELETES" in result.stderr and "none were deleted" in result.stderr
+    assert "[smoke-test]" not in result.stdout + result.stderr  # no word of a test not run
     assert {"about/index.html", "css/site.css"} <= site.objects()
     site.project.env["HOSTING_MAX_DELETES"] = "2"
     out = site.publish().stdout
@@ -206,3 +229,117 @@ def test_prod_with_c_invalidates_only_what_changed(
     out = inv_project.run("publish", "--stage", "prod", "-c").stdout
     assert "no invalidation: nothing changed" in out
     assert emulator.requests(service="cloudfront", operation="CreateInvalidation") == []
+
+
+def one_error_line(result: Any) -> str:
+    """The single `error: ...` line a failed `inv` printed on stderr."""
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return str(lines[0])
+
+
+def test_dist_folder_errors_come_before_the_deploy_and_name_the_settings_file(
+    site: Site,
+) -> None:
+    root = site.project.root
+    (root / "dist").rename(root / "built")
+    site.emulator.reset_requests()
+    line = one_error_line(site.publish(check=False))
+    assert f"dist folder {root / 'dist'} does not exist" in line
+    assert "set HOSTING_DIST_DIR in .env.dev" in line and "HOSTING_BUILD_COMMAND is not set" in line
+    assert "--skip-build" not in line
+    assert site.emulator.requests(service="cloudformation") == []  # no stack touched
+
+    with (root / ".env").open("a") as shared:
+        shared.write("HOSTING_DIST_DIR=public\n")
+    site.project.env["HOSTING_BUILD_COMMAND"] = "true"
+    line = one_error_line(site.publish(check=False))
+    assert "point HOSTING_DIST_DIR=public (in .env) at the folder" in line
+    assert "make the build (`true`) write it" in line and "--skip-build" not in line
+    line = one_error_line(site.publish("--skip-build", check=False))
+    assert "run the build (publish without --skip-build)" in line
+
+    (root / "public").mkdir()
+    (root / "public" / ".DS_Store").write_text("x")
+    line = one_error_line(site.publish(check=False))
+    assert "has no files to publish" in line and ".publishignore" in line
+    site.project.env["HOSTING_DIST_DIR"] = "out"
+    line = one_error_line(site.publish(check=False))
+    assert "point HOSTING_DIST_DIR=out (in the environment)" in line
+    assert site.emulator.requests(service="cloudformation") == []
+    assert site.emulator.requests(service="s3") == []
+
+
+def test_a_dry_run_previews_uncommitted_changes_a_publish_refuses(site: Site) -> None:
+    import subprocess
+
+    root = site.project.root
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "site")):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+    site.project.env["HOSTING_REQUIRE_CLEAN_GIT"] = "true"
+    site.project.write("notes.txt", "not committed yet\n")
+    dry = site.publish("--dry-run")
+    assert "[require-clean-git] dry run: uncommitted changes are not checked" in dry.stdout
+    assert "dry run of stage dev" in dry.stdout
+    line = one_error_line(site.publish(check=False))
+    assert "'require-clean-git' failed: 1 uncommitted change(s)" in line
+
+
+def test_ctrl_c_mid_upload_says_interrupted_first_with_what_was_and_was_not_done(
+    site: Site,
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    site.publish()
+    pages = 120
+    for n in range(pages):
+        site.project.write(f"dist/pages/p{n:03d}.css", f"p{{order:{n}}}")
+    site.emulator.inject_fault(
+        0, method="PUT", path_regex=f"^/{site.bucket}/pages/", count=pages, delay=0.3
+    )
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "invoke", "publish", "--stage", "dev", "--verbose"],
+            cwd=site.project.root,
+            env=site.project.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if re.match(r"\s+new\s+pages/", line):
+                break
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=60)
+    finally:
+        site.emulator.clear_faults()
+    out = "".join(seen) + rest
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err
+    assert "Traceback" not in err and "published stage" not in out
+    summary = out[out.index("interrupted: ") :].splitlines()
+    head = re.fullmatch(
+        r"interrupted: stage dev after [\d.]+ s, (\d+) of (\d+) changes done, (\d+) not done",
+        summary[0],
+    )
+    assert head, summary[0]
+    done, planned, not_done = map(int, head.groups())
+    uploaded = {k for k in site.objects() if k.startswith("pages/")}
+    assert planned == pages and 0 < done < pages and done + not_done == pages
+    assert len(uploaded) == done
+    assert re.search(rf"^  uploaded\s+{done}$", out, re.M)
+    assert re.search(rf"^  not done\s+{not_done}$", out, re.M)
+    assert "publish again to finish: only what is still missing is sent" in out
+
+    again = site.publish().stdout
+    assert re.search(rf"^  uploaded\s+{not_done}$", again, re.M)

@@ -101,3 +101,56 @@ def test_summary_lines() -> None:
         "I123",
     ):
         assert fragment in text
+
+
+def test_an_interrupted_summary_says_so_first_with_what_was_and_was_not_done() -> None:
+    plan = SyncPlan(
+        bucket="b",
+        changes=tuple(_change(f"f{n}.css", "new", ASSETS) for n in range(5)),
+        deletes=("old.js",),
+        unchanged=2,
+        max_deletes=256,
+    )
+    result = SyncResult(uploaded=["f0.css", "f1.css"], unchanged=2)
+    summary = PublishSummary(stage="big", plan=plan, result=result, seconds=3.4, interrupted=True)
+    lines = summary.lines()
+    assert lines[0] == "interrupted: stage big after 3.4 s, 2 of 6 changes done, 4 not done"
+    assert "  uploaded       2" in lines and "  not done       4" in lines
+    assert lines[-1] == (
+        "publish again to finish: only what is still missing is sent; no stale object was deleted"
+    )
+    assert not any(line.startswith("published") for line in lines)
+    before = PublishSummary(stage="big", plan=plan, seconds=1.0, interrupted=True)
+    assert (
+        before.lines()[0] == "interrupted: stage big after 1.0 s, 0 of 6 changes done, 6 not done"
+    )
+
+
+def screen_line(written: str) -> str:
+    """What one terminal line shows after ``written``: \\r returns to its start, ESC[K clears
+    to its end, other characters overwrite."""
+    line: list[str] = []
+    col, i = 0, 0
+    while i < len(written):
+        if written.startswith("\r", i):
+            col, i = 0, i + 1
+        elif written.startswith("\033[K", i):
+            del line[col:]
+            i += 3
+        else:
+            line[col : col + 1] = [written[i]]
+            col, i = col + 1, i + 1
+    return "".join(line)
+
+
+def test_a_shorter_redraw_of_the_bar_leaves_nothing_of_the_longer_one() -> None:
+    out = io.StringIO()
+    clock = Clock()
+    total = 33 * 1024 * 1024 + 700 * 1024
+    progress = Progress(3, total, stream=out, tty=True, clock=clock)
+    clock.now = 1
+    progress.step("new", "a.bin", 1023 * 1024, sent=1023 * 1024)  # 1023.0 KB/33.7 MB
+    clock.now = 2
+    progress.step("new", "b.bin", 5 * 1024 * 1024 + 300 * 1024, sent=5 * 1024 * 1024 + 300 * 1024)
+    shown = screen_line(out.getvalue())
+    assert shown.endswith("] 2/3 files, 6.3 MB/33.7 MB"), repr(shown)

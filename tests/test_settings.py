@@ -12,7 +12,7 @@ import pytest
 from amplify_tasks.errors import SettingsError
 from amplify_tasks.project import Project
 from amplify_tasks.settings.files import load_settings, read_env_file
-from amplify_tasks.settings.keys import FIELD_KEYS
+from amplify_tasks.settings.keys import KEYS
 from amplify_tasks.settings.model import ErrorResponse
 from amplify_tasks.settings.validate import build_settings, sanitize_app_name, validate_stage_name
 from amplify_tasks.settings.views import as_values, public_dict
@@ -240,11 +240,19 @@ def test_write_settings_creates_the_file(tmp_path: Path) -> None:
     assert path.read_text() == "HOSTING_CLOUDFRONT=true\n"
 
 
-def test_env_example_and_readme_document_every_key() -> None:
+def test_env_example_and_readme_follow_the_key_table() -> None:
+    """Every key of the table is in .env.example with its default, and in the README's
+    settings table as the table says it; the defaults are the ones the code applies."""
     root = Path(__file__).resolve().parent.parent
     example = read_env_file(root / ".env.example")
-    assert set(example) == set(FIELD_KEYS.values())
+    assert list(example) == [key.name for key in KEYS]
+    assert example == {key.name: key.default for key in KEYS}
     assert build_settings("dev", example) == build_settings("dev", {})
+    applied = as_values(build_settings("dev", {}))
+    assert {k.name: applied[k.name] for k in KEYS if k.default} == {
+        k.name: k.default for k in KEYS if k.default
+    }
     readme = (root / "README.md").read_text()
-    for key in FIELD_KEYS.values():
-        assert f"`{key}`" in readme, key
+    for key in KEYS:
+        default = f"`{key.default}`" if key.default else key.default_text
+        assert f"| `{key.name}` | {default} | {key.meaning} |" in readme, key.name

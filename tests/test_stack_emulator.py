@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,34 @@ def test_remove_empties_a_versioned_bucket_and_deletes_the_stack(
     assert describe(boto3.client("cloudformation"), settings.stack_name) is None
     assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert project.env_file("dev").is_file()
+
+
+def test_remove_empties_a_prod_bucket_of_more_than_a_thousand_versions(
+    emulator: control.Emulator, aws_env: dict[str, str], project: Project, settings: Settings
+) -> None:
+    """2,500 objects, 300 older versions and 200 delete markers in the versioned bucket of a
+    PROD stack: every one goes, then the stack and the bucket."""
+    prod = dataclasses.replace(settings, stage="prod", cloudfront=True, termination_protection=True)
+    run(project, prod)
+    project.env_file("prod").write_text("HOSTING_CLOUDFRONT=true\n")
+    s3 = boto3.client("s3")
+    bucket = prod.bucket_name
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    keys = [f"site/{n // 100:02d}/page-{n:04d}.html" for n in range(2500)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=k.encode()), keys))
+        list(pool.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=b"v2"), keys[::8]))
+        list(pool.map(lambda k: s3.delete_object(Bucket=bucket, Key=k), keys[1::12]))
+    listed = s3.list_object_versions(Bucket=bucket)
+    assert listed["IsTruncated"] and len(listed.get("DeleteMarkers", [])) > 0
+
+    result = remove_stage(
+        project, prod, confirm=lambda _q: True, purge=False, on_event=lambda _l: None
+    )
+
+    assert result.removed and result.deleted_objects == 2500 + 313 + 209
+    assert describe(boto3.client("cloudformation"), prod.stack_name) is None
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 
 def test_remove_of_a_cloudfront_stage_lifts_protection_and_purges(

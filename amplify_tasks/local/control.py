@@ -135,8 +135,10 @@ class Emulator:
         operation: str | None = None,
         code: str | None = None,
         message: str | None = None,
+        delay: float = 0.0,
     ) -> None:
-        """The next ``count`` matching requests (after ``after`` pass) get ``status``."""
+        """The next ``count`` matching requests (after ``after`` pass) get ``status``, after
+        ``delay`` seconds; ``status=0`` only delays them."""
         spec = {
             "status": status,
             "method": method,
@@ -147,6 +149,7 @@ class Emulator:
             "operation": operation,
             "code": code,
             "message": message,
+            "delay": delay,
         }
         self._call("POST", "faults", spec)
 

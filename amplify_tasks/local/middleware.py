@@ -39,7 +39,8 @@ _DEFAULT_CODES = {
 
 @dataclass
 class Fault:
-    """The next ``count`` requests matching (after letting ``after`` through) get ``status``."""
+    """The next ``count`` requests matching (after letting ``after`` through) get ``status``,
+    after ``delay`` seconds; status 0 only delays them (then moto answers)."""
 
     status: int
     count: int = 1
@@ -50,6 +51,7 @@ class Fault:
     operation: str | None = None
     code: str | None = None
     message: str | None = None
+    delay: float = 0.0
 
     def matches(self, record: dict[str, Any], target: str) -> bool:
         if self.method and self.method.upper() != record["method"]:
@@ -70,6 +72,7 @@ class Fault:
         fault.status = int(fault.status)
         fault.count = int(fault.count)
         fault.after = int(fault.after)
+        fault.delay = float(fault.delay)
         return fault
 
 
@@ -121,10 +124,12 @@ class ControlMiddleware:
         target = f"{path}?{query}" if query else path
         fault = self._take_fault(record, target)
         with self.lock:
-            if fault:
+            if fault and fault.status:
                 record["fault"] = fault.status
             self.records.append(record)
-        if fault:
+        if fault and fault.delay > 0:
+            time.sleep(fault.delay)
+        if fault and fault.status:
             code = fault.code or _DEFAULT_CODES.get(fault.status, "InternalError")
             message = fault.message or f"injected fault ({fault.status})"
             ctype, payload = error_body(record, fault.status, code, message)

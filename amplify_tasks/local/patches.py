@@ -1,8 +1,8 @@
 """CloudFormation behaviour moto lacks, patched into moto inside the emulator process only:
 termination protection, DELETE_FAILED for a non-empty bucket, per-resource events, outputs
-that follow a template applied through a change set, failed resources (``rollback``), and
-bucket policies on the S3 API evaluated with the conditions our templates use (secure
-transport, the requester's account).
+that follow a template applied through a change set, LastUpdatedTime after an update,
+failed resources (``rollback``), and bucket policies on the S3 API evaluated with the
+conditions our templates use (secure transport, the requester's account).
 """
 
 from __future__ import annotations
@@ -110,6 +110,13 @@ def _refresh_outputs(stack: Any) -> None:
     stack._parse_template()
     stack.description = stack.template_dict.get("Description")
     stack.output_map = stack._create_output_map()
+
+
+def _updated_now(stack: Any) -> None:
+    """DescribeStacks shows LastUpdatedTime after an update, as AWS does (moto never sets it)."""
+    from moto.core.utils import utcnow
+
+    stack.last_updated_time = utcnow()
 
 
 def _with_resource_events(parse: Any, verb: str) -> Any:
@@ -267,9 +274,21 @@ def install() -> None:
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
         original_execute(self, change_set_name, stack_name)
         change_set = self.describe_change_set(change_set_name)
-        _refresh_outputs(self.stacks[change_set.stack_id])
+        stack = self.stacks[change_set.stack_id]
+        _refresh_outputs(stack)
+        if change_set.change_set_type == "UPDATE":
+            _updated_now(stack)
 
     setattr(CloudFormationBackend, "execute_change_set", execute_change_set)  # noqa: B010
+
+    original_update = Stack.update
+
+    @functools.wraps(original_update)
+    def update(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_update(self, *args, **kwargs)
+        _updated_now(self)
+
+    setattr(Stack, "update", update)  # noqa: B010
 
     original_delete_resource = parsing.ResourceMap._delete_resource
 

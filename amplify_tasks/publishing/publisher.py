@@ -95,6 +95,7 @@ class Publisher:
         self._pool = ThreadPoolExecutor(self.project.concurrency)
         try:
             with around(self.project, "publish", ctx, user_hooks=user_hooks):
+                self.check_dist()
                 with around(self.project, "deploy", ctx, user_hooks=user_hooks):
                     self.prefetch()
                     self.deploy()
@@ -103,6 +104,9 @@ class Publisher:
                     self.sync()
                     self.invalidate()
                     check_sync(self.summary, self.stage)
+        except KeyboardInterrupt:
+            self.summary.interrupted = True
+            raise
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self.print_summary()
@@ -114,6 +118,13 @@ class Publisher:
 
         self.settings = load_settings(self.project, self.stage)
         return self.settings
+
+    def check_dist(self) -> None:
+        """The dist folder, as the build left it, holds a file to publish (before the stack
+        is deployed)."""
+        from .dist import check_dist_folder
+
+        check_dist_folder(self.project, self._settings(), self.options, self._ignore())
 
     def prefetch(self) -> None:
         """Start hashing the dist folder, and listing the bucket of the deployed stack, while
@@ -209,7 +220,7 @@ class Publisher:
 
     def sync(self) -> None:
         """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation."""
-        from amplify_tasks.sync import SyncOptions, plan_sync, run_plan
+        from amplify_tasks.sync import SyncInterrupted, SyncOptions, plan_sync, run_plan
 
         settings = self._settings()
         rules = self._rules()
@@ -250,6 +261,9 @@ class Publisher:
                 self.summary.result = run_plan(
                     plan, self._client("s3"), pool, on_file=progress.file_done
                 )
+            except SyncInterrupted as stopped:
+                self.summary.result = stopped.result
+                raise
             finally:
                 progress.close()
 
@@ -269,7 +283,6 @@ class Publisher:
             )
         distribution = self.outputs.distribution_id if self.outputs is not None else ""
         paths = invalidation_paths(keys, index_document=settings.index_document)
-        self.summary.invalidation_paths = paths
         if not self.options.invalidate:
             if distribution and paths:
                 self.summary.notes.append(
@@ -285,6 +298,7 @@ class Publisher:
         if not paths:
             self.summary.notes.append("no invalidation: nothing changed")
             return
+        self.summary.invalidation_paths = paths
         if self.options.dry_run:
             self.out(f"invalidation paths: {' '.join(paths)}")
             return
@@ -298,9 +312,13 @@ class Publisher:
                 self.out(f"invalidation {inv_id}: {status}")
 
     def print_summary(self) -> None:
-        """Print the summary (once the sync has a plan)."""
+        """Print the summary once the sync has carried out its plan (or only printed it, or
+        was stopped by Ctrl-C); a publish that failed before then published nothing."""
         self.summary.seconds = time.monotonic() - self.started
-        if self.summary.plan is not None:
+        summary = self.summary
+        if summary.plan is not None and (
+            summary.result is not None or summary.dry_run or summary.interrupted
+        ):
             for line in self.summary.lines():
                 self.out(line)
 

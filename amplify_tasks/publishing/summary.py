@@ -27,11 +27,40 @@ class PublishSummary:
     invalidation_paths: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    interrupted: bool = False  # Ctrl-C stopped the publish
+
+    def planned(self) -> int:
+        """The changes and deletes the plan was to carry out."""
+        plan = self.plan
+        if plan is None:
+            return 0
+        return len(plan.changes) + (0 if plan.deletes_blocked else len(plan.deletes))
+
+    def done(self) -> int:
+        """The changes and deletes that were carried out."""
+        result = self.result
+        if result is None:
+            return 0
+        return len(result.uploaded) + len(result.copied) + len(result.deleted)
+
+    def not_done(self) -> int:
+        failed = len(self.result.failures) if self.result is not None else 0
+        return max(0, self.planned() - self.done() - failed)
+
+    def head(self) -> str:
+        if self.interrupted and self.dry_run:
+            return f"interrupted: dry run of stage {self.stage} after {self.seconds:.1f} s"
+        if self.interrupted:
+            return (
+                f"interrupted: stage {self.stage} after {self.seconds:.1f} s, {self.done()} of "
+                f"{self.planned()} changes done, {self.not_done()} not done"
+            )
+        head = "dry run of" if self.dry_run else "published"
+        return f"{head} stage {self.stage} in {self.seconds:.1f} s"
 
     def lines(self) -> list[str]:
         plan, result = self.plan, self.result
-        head = "dry run of" if self.dry_run else "published"
-        out = [f"{head} stage {self.stage} in {self.seconds:.1f} s"]
+        out = [self.head()]
         rows: list[list[str]] = []
         if self.site_url:
             rows.append(["site", self.site_url])
@@ -45,6 +74,8 @@ class PublishSummary:
             ]
             if result.failures:
                 rows.append(["failed", str(len(result.failures))])
+            if self.interrupted:
+                rows.append(["not done", str(self.not_done())])
         elif plan is not None:
             rows += [
                 ["to upload", str(len(plan.uploads))],
@@ -57,7 +88,18 @@ class PublishSummary:
             rows.append(["invalidation", self.invalidation_id])
         elif self.dry_run and self.invalidation_paths:
             rows.append(["invalidation", " ".join(self.invalidation_paths)])
-        return out + ["  " + line for line in table(rows)] + self.notes
+        return out + ["  " + line for line in table(rows)] + self.notes + self._resume()
+
+    def _resume(self) -> list[str]:
+        """After Ctrl-C: what a new publish does about what was not done."""
+        if not self.interrupted or self.dry_run or not self.not_done():
+            return []
+        deleted = self.result is not None and self.result.deleted
+        stale = self.plan is not None and self.plan.deletes and not deleted
+        return [
+            "publish again to finish: only what is still missing is sent"
+            + ("; no stale object was deleted" if stale else "")
+        ]
 
 
 def format_plan(plan: SyncPlan, *, verbose: bool = True) -> list[str]:
@@ -72,7 +114,8 @@ def format_plan(plan: SyncPlan, *, verbose: bool = True) -> list[str]:
     if plan.deletes:
         guard = " (over the delete limit: none would be deleted)" if plan.deletes_blocked else ""
         lines.append(f"sync deletes{guard}:")
-        lines += [f"  stale     {key}" for key in plan.deletes]
+        sizes = plan.delete_sizes
+        lines += [f"  stale     {k}  ({human_bytes(sizes.get(k, 0))})" for k in plan.deletes]
     if plan.empty:
         lines.append(f"sync: nothing to do ({plan.unchanged} files unchanged)")
     return lines

@@ -2,10 +2,11 @@
 Settings (the process environment wins over both); writing keeps comments.
 """
 
-from .files import ENVIRONMENT, load_settings, read_env_file, stage_values
-from .keys import FIELD_KEYS
+from .files import ENVIRONMENT, load_settings, read_env_file, stage_names, stage_values
+from .keys import FIELD_KEYS, KEYS, Key
 from .model import ErrorResponse, Settings
 from .paths import check_dist_dir
+from .reference import SettingsReference, settings_reference, source_of
 from .validate import (
     build_settings,
     format_error_responses,
@@ -20,8 +21,11 @@ from .writing import write_settings
 __all__ = [
     "ENVIRONMENT",
     "FIELD_KEYS",
+    "KEYS",
     "ErrorResponse",
+    "Key",
     "Settings",
+    "SettingsReference",
     "as_values",
     "build_settings",
     "check_dist_dir",
@@ -32,6 +36,9 @@ __all__ = [
     "public_settings",
     "read_env_file",
     "sanitize_app_name",
+    "settings_reference",
+    "source_of",
+    "stage_names",
     "stage_values",
     "validate_stage_name",
     "write_settings",

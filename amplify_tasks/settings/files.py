@@ -51,6 +51,40 @@ def read_env_file(path: Path) -> dict[str, str]:
     return out
 
 
+def stage_names(project: Project) -> list[str]:
+    """Stages that have a `.env.<stage>` file, sorted."""
+    found = []
+    for path in sorted(project.env_dir.glob(".env.*")):
+        name = path.name[len(".env.") :]
+        try:
+            validate_stage_name(name)
+        except SettingsError:
+            continue
+        if path.is_file():
+            found.append(name)
+    return found
+
+
+def missing_stage_message(project: Project, stage: str) -> str:
+    """Why a stage cannot be used: the stages there are, the closest one, how to add it."""
+    import difflib
+
+    stage_file = project.env_file(stage)
+    known = stage_names(project)
+    add = f"`inv hosting.add --stage {stage}`"
+    if not known:
+        return (
+            f"stage {stage!r} has no {stage_file.name} in {project.env_dir} and no stage has "
+            f"been added there yet: run {add} first"
+        )
+    close = difflib.get_close_matches(stage, known, n=1, cutoff=0.5)
+    where = f"stage {stage!r} has no {stage_file.name} in {project.env_dir}; "
+    where += f"the stages are {', '.join(known)}"
+    if close:
+        return f"{where}: did you mean --stage {close[0]}? (to add stage {stage}, run {add})"
+    return f"{where}: pass one of them, or run {add} first"
+
+
 def stage_values(
     project: Project, stage: str, environ: Mapping[str, str] | None = None
 ) -> tuple[dict[str, str], dict[str, str]]:
@@ -58,10 +92,7 @@ def stage_values(
     validate_stage_name(stage)
     stage_file = project.env_file(stage)
     if not stage_file.is_file():
-        raise SettingsError(
-            f"stage {stage!r} has no {stage_file.name} in {project.env_dir}: "
-            f"run `inv hosting.add --stage {stage}` first"
-        )
+        raise SettingsError(missing_stage_message(project, stage))
     values: dict[str, str] = {}
     origins: dict[str, str] = {}
     for path in (project.env_file(None), stage_file):
@@ -81,6 +112,13 @@ def load_settings(
 ) -> Settings:
     """The validated Settings of a stage; SettingsError (one line) on any bad value."""
     values, origins = stage_values(project, stage, environ)
+    return settings_from(project, stage, values, origins)
+
+
+def settings_from(
+    project: Project, stage: str, values: Mapping[str, str], origins: Mapping[str, str]
+) -> Settings:
+    """Raw values (with their origins) validated into a stage's Settings, its paths checked."""
     settings = build_settings(
         stage, values, default_app_name=sanitize_app_name(project.root.name), origins=origins
     )

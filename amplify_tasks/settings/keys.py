@@ -1,46 +1,113 @@
-"""The ``HOSTING_*`` keys: one per Settings field, in `.env.example` order."""
+"""The ``HOSTING_*`` keys: one per Settings field, in `.env.example` order, each with its
+default and one line of meaning (what `inv hosting.settings`, `.env.example` and the README
+table say about it).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
-
+from dataclasses import dataclass
 
 #: Every key the Settings reads; unknown ``HOSTING_*`` keys land in ``Settings.extra``.
 PREFIX = "HOSTING_"
 
-#: Settings field -> its key, in .env.example order; unknown ``HOSTING_*`` keys go to ``extra``.
-FIELD_KEYS: dict[str, str] = {
-    name: PREFIX + name.upper()
-    for name in (
-        "app_name",
-        "stack_name",
+
+@dataclass(frozen=True)
+class Key:
+    """One setting: its Settings field, its default and what it means."""
+
+    field: str
+    #: The default as `.env.example` writes it; empty when an empty value is worked out
+    #: (``empty`` says how) or means off.
+    default: str
+    meaning: str
+    #: What an empty value means when there is no fixed default.
+    empty: str = ""
+
+    @property
+    def name(self) -> str:
+        return PREFIX + self.field.upper()
+
+    @property
+    def default_text(self) -> str:
+        """The default in words: the fixed value, else what an empty value means."""
+        return self.default or self.empty or "empty"
+
+
+#: The settings key table, in .env.example order.
+KEYS: tuple[Key, ...] = (
+    Key("app_name", "", "app name, used in the stack name", "project folder name, sanitised"),
+    Key("stack_name", "", "CloudFormation stack name", "app-hosting-stage, e.g. shop-hosting-prod"),
+    Key(
         "bucket_name",
+        "",
+        "S3 bucket name (S3 naming rules checked)",
+        "empty: CloudFormation names it",
+    ),
+    Key(
         "cloudfront",
-        "index_document",
-        "error_document",
-        "min_ttl",
-        "default_ttl",
-        "max_ttl",
+        "false",
+        "S3 + CloudFront, HTTPS (PROD shape) or S3 website only (DEV); hosting.add: on for prod",
+    ),
+    Key("index_document", "index.html", "folder index document (a file name, no '/')"),
+    Key("error_document", "index.html", "document served with status 404 for a missing key"),
+    Key("min_ttl", "60", "CloudFront cache policy minimum TTL, whole seconds (<= default)"),
+    Key("default_ttl", "86400", "CloudFront cache policy default TTL, whole seconds"),
+    Key("max_ttl", "31536000", "CloudFront cache policy maximum TTL, whole seconds (>= default)"),
+    Key(
         "error_responses",
-        "spa",
+        "",
+        "CloudFront custom error responses, CODE:PATH:RESPONSE_CODE[:CACHING_TTL] "
+        "comma-separated (TTL default 300)",
+        "empty: 403 and 404 serve the error document with 404",
+    ),
+    Key("spa", "false", "single-page app: 403 and 404 serve the index document with 200"),
+    Key(
         "price_class",
-        "domain_names",
-        "certificate_arn",
-        "build_command",
+        "PriceClass_100",
+        "CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All",
+    ),
+    Key("domain_names", "", "custom domain names of the distribution, comma-separated"),
+    Key("certificate_arn", "", "ACM certificate for the domain names, must be in us-east-1"),
+    Key("build_command", "", "shell command that builds the site", "empty: no build"),
+    Key(
         "dist_dir",
+        "dist",
+        "the folder publish uploads; never the project root, a folder holding it or the "
+        "settings files",
+    ),
+    Key(
         "allow_dist_outside",
-        "ignore_file",
-        "max_deletes",
+        "false",
+        "allow a dist folder outside the project (absolute, '..', or a symlink leading out)",
+    ),
+    Key("ignore_file", ".publishignore", "publish ignore patterns (gitignore syntax)"),
+    Key("max_deletes", "256", "most stale files one publish deletes"),
+    Key(
         "termination_protection",
+        "",
+        "stack termination protection",
+        "value of HOSTING_CLOUDFRONT",
+    ),
+    Key(
         "require_clean_git",
+        "",
+        "publish refuses a git tree with uncommitted changes",
+        "value of HOSTING_CLOUDFRONT",
+    ),
+    Key(
         "export_outputs",
-        "smoke_test",
-        "smoke_timeout",
-    )
-}
+        "",
+        "write the stack outputs as JSON to this path after a deploy: a file of its own "
+        "inside the project",
+        "empty: off",
+    ),
+    Key("smoke_test", "true", "fetch the site after publishing, fail on an error status"),
+    Key("smoke_timeout", "60", "seconds the smoke test may retry (at least 1)"),
+)
+
+
+#: Settings field -> its key, in .env.example order; unknown ``HOSTING_*`` keys go to ``extra``.
+FIELD_KEYS: dict[str, str] = {k.field: k.name for k in KEYS}
 
 
 KNOWN_KEYS = frozenset(FIELD_KEYS.values())

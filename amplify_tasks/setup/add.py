@@ -16,6 +16,7 @@ from amplify_tasks.settings import (
     build_settings,
     read_env_file,
     sanitize_app_name,
+    stage_names,
     validate_stage_name,
 )
 from amplify_tasks.sync import ignore
@@ -36,16 +37,7 @@ def shape(cloudfront: bool) -> str:
 
 def existing_stages(project: Project) -> list[str]:
     """Stages that have a `.env.<stage>` file, sorted."""
-    found = []
-    for path in sorted(project.env_dir.glob(".env.*")):
-        name = path.name[len(".env.") :]
-        try:
-            validate_stage_name(name)
-        except SettingsError:
-            continue
-        if path.is_file():
-            found.append(name)
-    return found
+    return stage_names(project)
 
 
 def default_app_name(project: Project) -> str:
@@ -69,7 +61,8 @@ def stage_file_text(stage: str, cloudfront: bool) -> str:
     lines = [
         f"# Settings of stage {stage} ({shape(cloudfront)}).",
         "# Shared settings live in .env; the process environment overrides both files.",
-        "# Every key, with its default, is listed in .env.example.",
+        f"# Every key, its value, where it is set and what it means: "
+        f"inv hosting.settings --stage {stage}",
         f"HOSTING_CLOUDFRONT={'true' if cloudfront else 'false'}",
         "# HOSTING_INDEX_DOCUMENT=index.html",
         "# HOSTING_ERROR_DOCUMENT=index.html",

@@ -28,6 +28,7 @@ class OutputsDict(TypedDict, total=False):
     distribution_domain: str
     secure_url: str
     site_url: str
+    stack_site_url: str  # hosting.status: the stack's own, when site_url is the one that works
     raw: dict[str, str]
 
 

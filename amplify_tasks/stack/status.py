@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from amplify_tasks import aws
 from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings
+from amplify_tasks.ui import human_bytes
 
 from .deploy import cloudformation
 from .events import aws_errors, collapse, describe, error_code
@@ -54,16 +55,16 @@ class StatusReport:
             ]
         reason = f" ({self.status_reason})" if self.status_reason else ""
         drift = {None: "unknown", True: "differs from", False: "matches"}[self.template_differs]
-        contents = (
-            "bucket not found"
-            if self.objects is None
-            else f"{self.objects} objects, {self.bytes} bytes"
-        )
+        contents = "bucket not found"
+        if self.objects is not None:
+            plural = "" if self.objects == 1 else "s"
+            contents = f"{self.objects} object{plural}, {human_bytes(self.bytes or 0)}"
         lines = [
             f"stage {self.stage}: stack {self.stack_name} {self.status} [{self.state}]{reason}",
             f"  last updated      {self.last_updated}",
             f"  protection        {'on' if self.termination_protection else 'off'}",
             f"  site URL          {self.site_url or '-'}",
+            *self._stack_url(),
             f"  local template    {drift} the deployed one",
             f"  bucket contents   {contents}",
         ]
@@ -71,15 +72,25 @@ class StatusReport:
         lines += [f"  output {key:<26} {raw[key]}" for key in sorted(raw)]
         return lines
 
+    def _stack_url(self) -> list[str]:
+        """The stack's own site URL, when the one that works differs (the emulator's)."""
+        stack_url = str(self.outputs.get("stack_site_url") or "")
+        return [f"  stack site URL    {stack_url}"] if stack_url != self.site_url else []
+
 
 def bucket_usage(s3: S3Client, bucket: str) -> tuple[int, int] | None:
-    """(objects, bytes) of a bucket's current objects, or None when it does not exist."""
+    """(objects, bytes) of a bucket's current objects, or None when it does not exist; the
+    tool's own state objects (under RESERVED_PREFIX) are not the site's and do not count."""
     from botocore.exceptions import ClientError
+
+    from amplify_tasks.sync import RESERVED_PREFIX
 
     count = size = 0
     try:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
             for item in page.get("Contents", []):
+                if str(item.get("Key", "")).startswith(RESERVED_PREFIX):
+                    continue
                 count += 1
                 size += int(item.get("Size", 0))
     except ClientError as exc:
@@ -119,6 +130,7 @@ def stage_status(
         if outputs.bucket:
             s3 = s3 if s3 is not None else aws.client("s3", region=outputs.region or None)
             usage = bucket_usage(s3, outputs.bucket)
+    site_url = working_url(outputs)
     return StatusReport(
         stage=settings.stage,
         stack_name=name,
@@ -128,8 +140,8 @@ def stage_status(
         status_reason=str(stack.get("StackStatusReason") or ""),
         last_updated=_stamp(stack),
         termination_protection=bool(stack.get("EnableTerminationProtection")),
-        outputs=outputs.to_dict(),
-        site_url=working_url(outputs),
+        outputs={**outputs.to_dict(), "site_url": site_url, "stack_site_url": outputs.site_url},
+        site_url=site_url,
         template_differs=differs,
         objects=usage[0] if usage else None,
         bytes=usage[1] if usage else None,

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -173,27 +174,55 @@ def _delete_batch(s3: S3Client, bucket: str, keys: Sequence[str]) -> list[tuple[
     ]
 
 
+class SyncInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sync: ``result`` holds what was done before it (an upload already
+    under way was let finish; what had not started was not sent)."""
+
+    def __init__(self, result: SyncResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+ChangeFutures = deque[tuple[Change, "Future[int]"]]
+
+
+DeleteFutures = deque[tuple[list[str], "Future[list[tuple[str, str]]]"]]
+
+
 def execute(
     plan: SyncPlan, s3: S3Client, pool: Executor, *, on_file: OnFile = _ignore
 ) -> SyncResult:
     """Run the plan. A failure in a phase stops the later phases; deletes and the manifest
-    only follow a run where every upload and copy succeeded."""
+    only follow a run where every upload and copy succeeded. Ctrl-C raises SyncInterrupted."""
     started = time.monotonic()
     result = SyncResult(unchanged=plan.unchanged)
+    changes: ChangeFutures = deque()
+    deletes: DeleteFutures = deque()
+    try:
+        _run(plan, s3, pool, result, on_file, changes, deletes)
+    except KeyboardInterrupt:
+        _settle(plan, changes, deletes, result, on_file)
+        result.seconds = time.monotonic() - started
+        raise SyncInterrupted(result) from None
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _run(
+    plan: SyncPlan,
+    s3: S3Client,
+    pool: Executor,
+    result: SyncResult,
+    on_file: OnFile,
+    changes: ChangeFutures,
+    deletes: DeleteFutures,
+) -> None:
     phases = plan.phases()
-    for index, (_phase, changes) in enumerate(phases):
-        futures = [(c, pool.submit(apply_change, s3, plan.bucket, c)) for c in changes]
-        for change, future in futures:
-            try:
-                sent = future.result()
-            except Exception as exc:
-                message = describe_error(exc)
-                result.failures.append((change.key, message))
-                on_file(FileDone(change.reason, change.key, change.size, failed=message))
-                continue
-            result.bytes_sent += sent
-            (result.copied if change.is_copy else result.uploaded).append(change.key)
-            on_file(FileDone(change.reason, change.key, change.size, sent=sent))
+    for index, (_phase, phase_changes) in enumerate(phases):
+        changes.extend((c, pool.submit(apply_change, s3, plan.bucket, c)) for c in phase_changes)
+        while changes:
+            _count_change(*changes[0], result, on_file)
+            changes.popleft()
         if result.failures:
             result.not_attempted = sum(len(rest) for _, rest in phases[index + 1 :])
             break
@@ -201,7 +230,12 @@ def execute(
         if plan.deletes_blocked:
             result.deletes_blocked = len(plan.deletes)
         else:
-            _delete(plan, s3, pool, result, on_file)
+            keys = list(plan.deletes)
+            batches = [keys[i : i + DELETE_BATCH] for i in range(0, len(keys), DELETE_BATCH)]
+            deletes.extend((b, pool.submit(_delete_batch, s3, plan.bucket, b)) for b in batches)
+            while deletes:
+                _count_deletes(*deletes[0], result, on_file, plan.delete_sizes)
+                deletes.popleft()
     if result.ok and plan.write_manifest:
         try:
             s3.put_object(
@@ -214,24 +248,69 @@ def execute(
             result.manifest_written = True
         except Exception as exc:
             result.failures.append((MANIFEST_KEY, describe_error(exc)))
-    result.seconds = time.monotonic() - started
-    return result
 
 
-def _delete(
-    plan: SyncPlan, s3: S3Client, pool: Executor, result: SyncResult, on_file: OnFile
+def _count_change(change: Change, future: Future[int], result: SyncResult, on_file: OnFile) -> None:
+    """Wait for one upload or copy and count it as done or failed."""
+    try:
+        sent = future.result()
+    except Exception as exc:
+        message = describe_error(exc)
+        result.failures.append((change.key, message))
+        on_file(FileDone(change.reason, change.key, change.size, failed=message))
+        return
+    (result.copied if change.is_copy else result.uploaded).append(change.key)
+    result.bytes_sent += sent
+    on_file(FileDone(change.reason, change.key, change.size, sent=sent))
+
+
+def _count_deletes(
+    batch: list[str],
+    future: Future[list[tuple[str, str]]],
+    result: SyncResult,
+    on_file: OnFile,
+    sizes: Mapping[str, int],
+    counted: frozenset[str] = frozenset(),
 ) -> None:
-    keys = list(plan.deletes)
-    batches = [keys[i : i + DELETE_BATCH] for i in range(0, len(keys), DELETE_BATCH)]
-    futures = [(b, pool.submit(_delete_batch, s3, plan.bucket, b)) for b in batches]
-    for batch, future in futures:
-        try:
-            errors = future.result()
-        except Exception as exc:
-            errors = [(k, describe_error(exc)) for k in batch]
-        failed = {k for k, _ in errors}
-        result.failures.extend(errors)
-        for key in batch:
-            if key not in failed:
-                result.deleted.append(key)
-            on_file(FileDone(STALE, key, 0))
+    """Wait for one DeleteObjects batch and count its keys (but ``counted``) as deleted or
+    failed; ``sizes`` are the keys' sizes in the listing."""
+    try:
+        errors = future.result()
+    except Exception as exc:
+        errors = [(k, describe_error(exc)) for k in batch]
+    keys = [k for k in batch if k not in counted]
+    failed = {k for k, _ in errors}
+    deleted = [k for k in keys if k not in failed]
+    result.deleted.extend(deleted)
+    result.failures.extend(e for e in errors if e[0] not in counted)
+    for key in keys:
+        on_file(FileDone(STALE, key, sizes.get(key, 0)))
+
+
+def _settle(
+    plan: SyncPlan,
+    changes: ChangeFutures,
+    deletes: DeleteFutures,
+    result: SyncResult,
+    on_file: OnFile,
+) -> None:
+    """After Ctrl-C: drop the requests not started, let the ones under way finish (a second
+    Ctrl-C stops waiting), and count those that are done, each once (Ctrl-C may have come
+    while one was being counted)."""
+    uploads, batches = [f for _, f in changes], [f for _, f in deletes]
+    for upload in uploads:
+        upload.cancel()
+    for deleting in batches:
+        deleting.cancel()
+    with contextlib.suppress(KeyboardInterrupt):
+        wait(uploads)
+        wait(batches)
+    counted = frozenset(
+        [*result.uploaded, *result.copied, *result.deleted, *(k for k, _ in result.failures)]
+    )
+    for change, future in changes:
+        if change.key not in counted and future.done() and not future.cancelled():
+            _count_change(change, future, result, on_file)
+    for batch, deleting in deletes:
+        if deleting.done() and not deleting.cancelled():
+            _count_deletes(batch, deleting, result, on_file, plan.delete_sizes, counted)

@@ -53,6 +53,7 @@ class SyncPlan:
     max_deletes: int
     rules_state: dict[str, object] = field(default_factory=dict)
     write_manifest: bool = False
+    delete_sizes: Mapping[str, int] = field(default_factory=dict)  # as the listing says
 
     @property
     def uploads(self) -> list[Change]:
@@ -158,6 +159,7 @@ def make_plan(
         max_deletes=max_deletes,
         rules_state=state,
         write_manifest=not same_rules,
+        delete_sizes={k: remote[k].size for k in deletes},
     )
 
 

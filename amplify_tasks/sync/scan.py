@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,31 +51,40 @@ def _display(root: Path, key: str) -> str:
     return str(root / key)
 
 
+class DistError(SyncError):
+    """The dist folder is missing, not a folder, or holds nothing to publish. ``problem``
+    says which; the message adds a fix a caller who knows more may replace."""
+
+    def __init__(self, problem: str, fix: str, *, empty: bool = False) -> None:
+        super().__init__(f"{problem}: {fix}")
+        self.problem = problem
+        self.empty = empty
+
+
 def check_dist(root: Path) -> Path:
-    """The resolved dist folder, or a SyncError saying how to produce it."""
+    """The resolved dist folder, or a DistError saying how to produce it."""
     if not root.exists():
-        raise SyncError(
-            f"dist folder {root} does not exist: run the build first (or drop --skip-build), "
-            "or point HOSTING_DIST_DIR in .env.<stage> at the build output"
+        raise DistError(
+            f"dist folder {root} does not exist",
+            "build the site first, or point HOSTING_DIST_DIR at the build output",
         )
     if not root.is_dir():
-        raise SyncError(
-            f"dist folder {root} is not a folder: set HOSTING_DIST_DIR in .env.<stage> "
-            "to the folder your build writes"
+        raise DistError(
+            f"dist folder {root} is not a folder",
+            "set HOSTING_DIST_DIR to the folder your build writes",
         )
     return root.resolve()
 
 
-def scan_dist(root: Path, ignore: Ignore | None = None) -> list[LocalFile]:
-    """Every publishable file under ``root``, sorted by key."""
+def _walk_dist(root: Path, ignore: Ignore | None) -> Iterator[LocalFile]:
+    """Every publishable file under ``root``, in the order the folders list them."""
     real_root = check_dist(root)
     root_str = str(real_root)
-    files: list[LocalFile] = []
 
     def inside(target: str) -> bool:
         return target == root_str or target.startswith(root_str + os.sep)
 
-    def walk(folder: str, prefix: str, ancestors: frozenset[str]) -> None:
+    def walk(folder: str, prefix: str, ancestors: frozenset[str]) -> Iterator[LocalFile]:
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = entry.name
@@ -102,18 +111,35 @@ def scan_dist(root: Path, ignore: Ignore | None = None) -> list[LocalFile]:
                     real = os.path.realpath(entry.path)
                     if real in ancestors:
                         continue  # a symlink back to a folder above: a loop
-                    walk(entry.path, key + "/", ancestors | {real})
+                    yield from walk(entry.path, key + "/", ancestors | {real})
                 elif entry.is_file(follow_symlinks=True):
                     if ignore is not None and ignore(key):
                         continue
                     st = entry.stat(follow_symlinks=True)
-                    files.append(LocalFile(key, entry.path, st.st_size, st.st_mtime_ns))
+                    yield LocalFile(key, entry.path, st.st_size, st.st_mtime_ns)
 
-    walk(root_str, "", frozenset({root_str}))
+    return walk(root_str, "", frozenset({root_str}))
+
+
+def _nothing_to_publish(root: Path) -> DistError:
+    return DistError(
+        f"dist folder {root} has no files to publish (after the ignore rules)",
+        "check the build output and the ignore file",
+        empty=True,
+    )
+
+
+def check_publishable(root: Path, ignore: Ignore | None = None) -> None:
+    """A DistError unless ``root`` is a folder holding a file to publish; it stops at the
+    first one, so a big dist folder costs no more than a small one."""
+    if next(_walk_dist(root, ignore), None) is None:
+        raise _nothing_to_publish(root)
+
+
+def scan_dist(root: Path, ignore: Ignore | None = None) -> list[LocalFile]:
+    """Every publishable file under ``root``, sorted by key."""
+    files = list(_walk_dist(root, ignore))
     if not files:
-        raise SyncError(
-            f"dist folder {root} has no files to publish (after the ignore rules): "
-            "check the build output and the ignore file"
-        )
+        raise _nothing_to_publish(root)
     files.sort(key=lambda f: f.key)
     return files

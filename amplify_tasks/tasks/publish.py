@@ -45,8 +45,9 @@ def publish(
     from amplify_tasks.publishing import PublishOptions
     from amplify_tasks.publishing import publish as run
 
+    from ..errors import SettingsError
     from ..project import Project
-    from ..prompt import Prompter, interactive
+    from ..prompt import EndOfInput, Prompter, interactive
 
     options = PublishOptions(
         stage=stage,
@@ -66,6 +67,12 @@ def publish(
         prompter = Prompter()
 
         def confirm(question: str) -> bool:
-            return prompter.confirm(question, default=False)
+            try:
+                return prompter.confirm(question, default=False)
+            except EndOfInput:
+                raise SettingsError(
+                    "input ended at the question whether to delete stale objects: nothing "
+                    "was uploaded or deleted; answer y or n, or pass --yes"
+                ) from None
 
     run(Project.from_context(c), options, confirm=confirm)

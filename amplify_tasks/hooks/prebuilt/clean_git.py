@@ -60,7 +60,11 @@ def run_require_clean_git(ctx: HookContext) -> None:
     """Refuse to publish while the project folder has uncommitted or untracked changes.
 
     Outside a git work tree (or without git) there is nothing to check: it says so and passes.
+    A dry run changes nothing, so it previews uncommitted changes too: it says so and passes.
     """
+    if ctx.arg("dry_run"):
+        emit("require-clean-git", "dry run: uncommitted changes are not checked")
+        return
     root = ctx.root
     changes = uncommitted_changes(root, _generated_paths(ctx))
     if changes is None:

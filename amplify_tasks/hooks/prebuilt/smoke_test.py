@@ -115,9 +115,14 @@ def smoke_enabled(settings: Settings | None, args: Mapping[str, object]) -> bool
 
 def run_smoke_test(ctx: HookContext) -> None:
     """GET the site URL with retries up to HOSTING_SMOKE_TIMEOUT; fail on non-2xx or non-HTML."""
+    if ctx.error is not None:
+        return  # the publish failed: its error is what to read, not a test that did not run
+    if ctx.arg("dry_run"):
+        emit("smoke-test", "dry run: the site is not fetched")
+        return
     url = site_url(ctx.outputs)
-    if ctx.error is not None or ctx.arg("dry_run") or not url:
-        emit("smoke-test", "nothing was published in this run: skipped")
+    if not url:
+        emit("smoke-test", "the stack names no site URL: nothing to fetch")
         return
     from amplify_tasks.local.control import is_loopback_url
     from amplify_tasks.stack import emulator_endpoint
