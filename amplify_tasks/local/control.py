@@ -135,8 +135,10 @@ class Emulator:
         operation: str | None = None,
         code: str | None = None,
         message: str | None = None,
+        body: str | None = None,
     ) -> None:
-        """The next ``count`` matching requests (after ``after`` pass) get ``status``."""
+        """The next ``count`` matching requests (after ``after`` pass) get ``status``, with
+        an AWS error document (``code``, ``message``) or, given ``body``, that plain text."""
         spec = {
             "status": status,
             "method": method,
@@ -147,6 +149,7 @@ class Emulator:
             "operation": operation,
             "code": code,
             "message": message,
+            "body": body,
         }
         self._call("POST", "faults", spec)
 

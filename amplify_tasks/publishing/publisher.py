@@ -84,6 +84,7 @@ class Publisher:
         from amplify_tasks.hooks import HookContext, around, user_hooks_enabled
 
         settings = self.load_settings()
+        self._rules()  # bad header rules stop the publish before any hook runs
         ctx = HookContext(
             task="publish",
             stage=self.stage,
@@ -255,7 +256,12 @@ class Publisher:
 
     def invalidate(self) -> None:
         """Invalidate the changed and deleted paths (with -c, on a stage with CloudFront)."""
-        from amplify_tasks.cdn import create_invalidation, invalidation_paths, wait_invalidation
+        from amplify_tasks.cdn import (
+            create_invalidation,
+            invalidation_paths,
+            invalidation_refused,
+            wait_invalidation,
+        )
 
         settings = self._settings()
         plan, result = self.summary.plan, self.summary.result
@@ -289,7 +295,7 @@ class Publisher:
             self.out(f"invalidation paths: {' '.join(paths)}")
             return
         cloudfront = self._client("cloudfront")
-        with aws.translate_errors():
+        with aws.translate_errors(lambda exc: invalidation_refused(exc, distribution, paths)):
             inv_id = create_invalidation(cloudfront, distribution, paths)
             self.summary.invalidation_id = inv_id
             self.out(f"invalidation {inv_id}: {' '.join(paths)}")
