@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from pathspec import PathSpec
     from typing_extensions import Unpack
 
-    from amplify_tasks.stack import StackOutputs
+    from amplify_tasks.stack import BucketReplacement, StackOutputs
     from amplify_tasks.sync import Hasher, HeaderRules, RemoteObject, SyncPlan
 
     #: A bucket's objects by key, as the listing found them.
@@ -199,14 +199,28 @@ class Publisher:
                     on_event=self.out,
                     cfn=self._client("cloudformation"),
                     described=described,
+                    s3=self._client("s3"),
+                    allow_replace=self.options.allow_replace,
                 )
                 self.outputs = result.outputs
+                if result.plan.replacement is not None:
+                    self._replaced(result.plan.replacement)
                 if result.plan.action in ("create", "recreate"):
                     self._prefetch = None  # a new stack: a bucket listed before is not its own
         if self.outputs is not None:
             from amplify_tasks.stack import working_url
 
             self.summary.site_url = working_url(self.outputs)
+
+    def _replaced(self, replacement: BucketReplacement) -> None:
+        """After a deploy that replaced the bucket, say what stays in the old one; a dry run
+        plans the sync against the new bucket, which starts empty."""
+        if not self.options.dry_run:
+            self.summary.notes.append(replacement.note())
+        elif self.outputs is not None:
+            import dataclasses
+
+            self.outputs = dataclasses.replace(self.outputs, bucket="")
 
     def sync(self) -> None:
         """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation."""
