@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from amplify_tasks import aws
-from amplify_tasks.stack.bucket import count_objects
 
 SITE = {
     "dist/index.html": "<!doctype html><title>home</title>",
@@ -96,6 +95,8 @@ def test_emulator_change_sets_say_whether_a_bucket_is_replaced(
 def test_count_objects_stops_at_one_request(
     aws_env: dict[str, str], unique_name: Callable[[str], str]
 ) -> None:
+    from amplify_tasks.stack.bucket import count_objects
+
     s3 = aws.client("s3")
     bucket = unique_name("count")
     s3.create_bucket(Bucket=bucket)
