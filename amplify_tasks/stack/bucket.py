@@ -115,13 +115,13 @@ class BucketReplacement:
         )
 
 
-def count_objects(s3: S3Client, bucket: str) -> str:
-    """The bucket's objects, from one request: "0" to "1000", or "1000+"; "0" for a bucket
-    that no longer exists."""
+def count_objects(s3: S3Client, bucket: str, limit: int = COUNT_LIMIT) -> str:
+    """The bucket's objects, from one request: "0" to "1000", or "1000+" (with the default
+    ``limit``); "0" for a bucket that no longer exists."""
     from botocore.exceptions import ClientError
 
     try:
-        page = s3.list_objects_v2(Bucket=bucket, MaxKeys=COUNT_LIMIT)
+        page = s3.list_objects_v2(Bucket=bucket, MaxKeys=limit)
     except ClientError as exc:
         if events.error_code(exc) == "NoSuchBucket":
             return "0"
