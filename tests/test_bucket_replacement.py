@@ -114,13 +114,7 @@ def test_count_objects_stops_at_one_request(
 
 @pytest.fixture
 def stage(inv_project: Any, unique_name: Callable[[str], str]) -> Any:
-    inv_project.env["HOSTING_APP_NAME"] = unique_name("ren")
-    inv_project.env["HOSTING_SMOKE_TEST"] = "false"
-    inv_project.env["AMPLIFY_TASKS_PROGRESS"] = "plain"
-    for rel, text in SITE.items():
-        inv_project.write(rel, text)
-    inv_project.run("hosting.add", "--stage", "dev", "--yes")
-    return inv_project
+    return inv_project.add_stage("dev", unique_name("ren"), SITE)
 
 
 def _keys(bucket: str) -> set[str]:

@@ -51,13 +51,7 @@ def s3_writes(emulator: Any) -> list[str]:
 @pytest.fixture
 def project(inv_project: Any, unique_name: Callable[[str], str]) -> Any:
     """A project with stage dev added and a small dist folder."""
-    inv_project.env["HOSTING_APP_NAME"] = unique_name("fail")
-    inv_project.env["AMPLIFY_TASKS_PROGRESS"] = "plain"
-    inv_project.env["HOSTING_SMOKE_TEST"] = "false"
-    for rel, text in SITE.items():
-        inv_project.write(rel, text)
-    inv_project.run("hosting.add", "--stage", "dev", "--yes")
-    return inv_project
+    return inv_project.add_stage("dev", unique_name("fail"), SITE)
 
 
 PUBLISH = ("publish", "--stage", "dev")
@@ -89,11 +83,7 @@ def test_configure_ignore_on_a_folder_is_one_line(project: Any) -> None:
 def test_refused_invalidation_is_one_line_naming_the_command_to_run(
     inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
 ) -> None:
-    inv_project.env["HOSTING_APP_NAME"] = unique_name("inval")
-    inv_project.env["HOSTING_SMOKE_TEST"] = "false"
-    for rel, text in SITE.items():
-        inv_project.write(rel, text)
-    inv_project.run("hosting.add", "--stage", "prod", "--yes")
+    inv_project.add_stage("prod", unique_name("inval"), SITE)
     inv_project.run("publish", "--stage", "prod")
     for n in range(2):
         inv_project.write("dist/css/site.css", f"body {{ margin: {n + 1}px }}")
