@@ -1,5 +1,6 @@
-"""The one place that builds AWS sessions and clients, and turns credential,
-region and permission failures into one-line HostingErrors that name the fix.
+"""The one place that builds AWS sessions and clients, and turns every botocore failure
+(credentials, region, permissions, refusals, unreadable answers) into a one-line HostingError
+that names the fix.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal, cast, overload
 
-from .errors import AwsError
+from .errors import AwsError, HostingError
 
 if TYPE_CHECKING:
     from typing import TypedDict
 
     from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
     from botocore.session import Session
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudfront import CloudFrontClient
@@ -139,10 +141,49 @@ def _leave_timestamps_unparsed(client_: BaseClient) -> None:
     endpoint._response_parser_factory = factory
 
 
+#: Describes a refusal no rule below knows (an AWS error code and message) as a HostingError.
+Refusal = Callable[["ClientError"], HostingError]
+
+
 @contextlib.contextmanager
-def translate_errors() -> Iterator[None]:
-    """Turn botocore's credential, region and AccessDenied errors into AwsError."""
+def translate_errors(refused: Refusal | None = None) -> Iterator[None]:
+    """Turn any botocore failure into a one-line AwsError: credentials, region, permissions,
+    an unreachable endpoint, an answer that cannot be parsed, and every other refusal by AWS
+    (described by ``refused`` when given)."""
+    try:
+        yield
+    except HostingError:
+        raise
+    except Exception as exc:
+        error = aws_error(exc, refused)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def one_line(text: object) -> str:
+    """Text on one line: every run of whitespace, line breaks included, becomes one space."""
+    return " ".join(str(text).split())
+
+
+def refusal(exc: ClientError) -> str:
+    """``Operation (Code: message)`` of a botocore ClientError, on one line."""
+    err = exc.response.get("Error", {})
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    code = err.get("Code") or status or "no error code"
+    message = one_line(err.get("Message") or "")
+    return (
+        f"{exc.operation_name} ({code}: {message})" if message else f"{exc.operation_name} ({code})"
+    )
+
+
+def aws_error(exc: BaseException, refused: Refusal | None = None) -> HostingError | None:
+    """The one-line error for a botocore failure; None for an exception botocore did not
+    raise (checked by module first, so nothing is imported for other exceptions)."""
+    if not type(exc).__module__.startswith("botocore"):
+        return None
     from botocore.exceptions import (
+        BotoCoreError,
         ClientError,
         EndpointConnectionError,
         NoCredentialsError,
@@ -150,41 +191,59 @@ def translate_errors() -> Iterator[None]:
         PartialCredentialsError,
         ProfileNotFound,
     )
+    from botocore.parsers import ResponseParserError
 
-    try:
-        yield
-    except (NoCredentialsError, PartialCredentialsError) as exc:
-        raise AwsError(
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return AwsError(
             f"no AWS credentials found ({exc}): set AWS_PROFILE to a configured profile, "
             "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        ) from exc
-    except NoRegionError as exc:
-        raise AwsError(
+        )
+    if isinstance(exc, NoRegionError):
+        return AwsError(
             "no AWS region configured: set AWS_REGION (for example AWS_REGION=us-east-1) "
             "or a region in your AWS profile"
-        ) from exc
-    except ProfileNotFound as exc:
-        raise AwsError(f"{exc}: set AWS_PROFILE to one of the profiles in ~/.aws/config") from exc
-    except EndpointConnectionError as exc:
+        )
+    if isinstance(exc, ProfileNotFound):
+        return AwsError(f"{exc}: set AWS_PROFILE to one of the profiles in ~/.aws/config")
+    if isinstance(exc, EndpointConnectionError):
         endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
         hint = (
             f" (AWS_ENDPOINT_URL={endpoint}: is the emulator running? try `inv local.up`)"
             if endpoint
             else ""
         )
-        raise AwsError(f"cannot reach AWS: {exc}{hint}") from exc
-    except ClientError as exc:
-        err = exc.response.get("Error", {})
-        code = str(err.get("Code", ""))
-        if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
-            op = exc.operation_name
-            raise AwsError(
-                f"access denied for {op}: {err.get('Message', '')} -- grant the calling "
-                f"identity permission for {op} (see README, 'Permissions')"
-            ) from exc
-        if code in {"InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken"}:
-            raise AwsError(
-                f"AWS rejected the credentials ({code}): refresh them or set AWS_PROFILE "
-                "to a profile with valid credentials"
-            ) from exc
-        raise
+        return AwsError(f"cannot reach AWS: {exc}{hint}")
+    if isinstance(exc, ClientError):
+        return _client_error(exc, refused)
+    if isinstance(exc, ResponseParserError):
+        first = one_line(str(exc).split("\n", 1)[0][:200]).rstrip(":")
+        return AwsError(
+            f"an answer from AWS could not be read ({first}): AWS, or a proxy on the way, "
+            "sent something that is not an AWS response; run the command again (--debug "
+            "shows the answer)"
+        )
+    if isinstance(exc, BotoCoreError):
+        return AwsError(
+            f"an AWS request failed ({type(exc).__name__}: {one_line(exc)}): run the command "
+            "again once the cause is fixed (--debug shows where it failed)"
+        )
+    return None
+
+
+def _client_error(exc: ClientError, refused: Refusal | None) -> HostingError:
+    err = exc.response.get("Error", {})
+    code = str(err.get("Code", ""))
+    op = exc.operation_name
+    if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
+        return AwsError(
+            f"access denied for {op}: {one_line(err.get('Message', ''))} -- grant the calling "
+            f"identity permission for {op} (see README, 'Permissions')"
+        )
+    if code in {"InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken"}:
+        return AwsError(
+            f"AWS rejected the credentials ({code}): refresh them or set AWS_PROFILE "
+            "to a profile with valid credentials"
+        )
+    if refused is not None:
+        return refused(exc)
+    return AwsError(f"AWS refused {refusal(exc)}: fix what AWS names and run the command again")

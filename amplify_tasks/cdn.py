@@ -4,15 +4,18 @@ CreateInvalidation call with a unique caller reference, and our own poller for -
 
 from __future__ import annotations
 
+import shlex
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from .aws import refusal
 from .errors import AwsError
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
     from mypy_boto3_cloudfront import CloudFrontClient
 
 #: This many paths (or wildcards) under one folder merge into ``/folder/*``.
@@ -100,6 +103,16 @@ def create_invalidation(
         },
     )
     return str(resp["Invalidation"]["Id"])
+
+
+def invalidation_refused(exc: ClientError, distribution_id: str, paths: list[str]) -> AwsError:
+    """The error of a refused CreateInvalidation: the files are published, but a rerun sees
+    nothing changed and invalidates nothing, so it gives the command that does."""
+    return AwsError(
+        f"CloudFront refused {refusal(exc)}; what was uploaded is in the bucket, but cached "
+        "copies may stay: invalidate them with `aws cloudfront create-invalidation "
+        f"--distribution-id {distribution_id} --paths {' '.join(map(shlex.quote, paths))}`"
+    )
 
 
 def wait_invalidation(

@@ -92,6 +92,17 @@ class InvProject:
         path.write_text(text)
         return path
 
+    def add_stage(self, stage: str, app_name: str, files: dict[str, str]) -> InvProject:
+        """Write ``files``, then `inv hosting.add --stage STAGE --yes` for app ``app_name``,
+        with plain progress output and no smoke test."""
+        self.env["HOSTING_APP_NAME"] = app_name
+        self.env["AMPLIFY_TASKS_PROGRESS"] = "plain"
+        self.env["HOSTING_SMOKE_TEST"] = "false"
+        for rel, text in files.items():
+            self.write(rel, text)
+        self.run("hosting.add", "--stage", stage, "--yes")
+        return self
+
     def run(
         self,
         *args: str,

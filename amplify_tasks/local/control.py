@@ -136,9 +136,11 @@ class Emulator:
         code: str | None = None,
         message: str | None = None,
         delay: float = 0.0,
+        body: str | None = None,
     ) -> None:
         """The next ``count`` matching requests (after ``after`` pass) get ``status``, after
-        ``delay`` seconds; ``status=0`` only delays them."""
+        ``delay`` seconds (``status=0`` only delays them), with an AWS error document
+        (``code``, ``message``) or, given ``body``, that plain text."""
         spec = {
             "status": status,
             "method": method,
@@ -150,6 +152,7 @@ class Emulator:
             "code": code,
             "message": message,
             "delay": delay,
+            "body": body,
         }
         self._call("POST", "faults", spec)
 

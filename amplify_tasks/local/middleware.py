@@ -52,6 +52,9 @@ class Fault:
     code: str | None = None
     message: str | None = None
     delay: float = 0.0
+    #: a raw text/plain body instead of the AWS error document (a proxy's or a load
+    #: balancer's answer, which botocore cannot parse)
+    body: str | None = None
 
     def matches(self, record: dict[str, Any], target: str) -> bool:
         if self.method and self.method.upper() != record["method"]:
@@ -132,7 +135,10 @@ class ControlMiddleware:
         if fault and fault.status:
             code = fault.code or _DEFAULT_CODES.get(fault.status, "InternalError")
             message = fault.message or f"injected fault ({fault.status})"
-            ctype, payload = error_body(record, fault.status, code, message)
+            if fault.body is None:
+                ctype, payload = error_body(record, fault.status, code, message)
+            else:
+                ctype, payload = "text/plain; charset=utf-8", fault.body.encode()
             self._drain(environ)
             start_response(
                 f"{fault.status} {code}",

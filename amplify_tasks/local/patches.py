@@ -281,14 +281,14 @@ def install() -> None:
 
     setattr(CloudFormationBackend, "execute_change_set", execute_change_set)  # noqa: B010
 
-    original_update = Stack.update
+    original_stack_update = Stack.update
 
-    @functools.wraps(original_update)
-    def update(self: Any, *args: Any, **kwargs: Any) -> None:
-        original_update(self, *args, **kwargs)
+    @functools.wraps(original_stack_update)
+    def stack_update(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_stack_update(self, *args, **kwargs)
         _updated_now(self)
 
-    setattr(Stack, "update", update)  # noqa: B010
+    setattr(Stack, "update", stack_update)  # noqa: B010
 
     original_delete_resource = parsing.ResourceMap._delete_resource
 
@@ -306,17 +306,17 @@ def install() -> None:
             resource_event(stack, parsed_resource, "DELETE_COMPLETE")
 
     setattr(parsing.ResourceMap, "_delete_resource", delete_resource)  # noqa: B010
-    original_update = parsing.ResourceMap.update
+    original_map_update = parsing.ResourceMap.update
 
-    @functools.wraps(original_update)
-    def update(self: Any, *args: Any, **kwargs: Any) -> None:
+    @functools.wraps(original_map_update)
+    def map_update(self: Any, *args: Any, **kwargs: Any) -> None:
         self._amplify_updating = True
         try:
-            original_update(self, *args, **kwargs)
+            original_map_update(self, *args, **kwargs)
         finally:
             self._amplify_updating = False
 
-    setattr(parsing.ResourceMap, "update", update)  # noqa: B010
+    setattr(parsing.ResourceMap, "update", map_update)  # noqa: B010
     parsing.parse_and_create_resource = _with_resource_events(
         parsing.parse_and_create_resource, "CREATE"
     )

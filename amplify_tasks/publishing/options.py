@@ -29,6 +29,7 @@ class PublishOptions:
     wait: bool = False
     allow_dirty: bool = False
     no_hooks: bool = False
+    allow_replace: bool = False
 
     def as_args(self) -> dict[str, object]:
         return dict(self.__dict__)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from pathspec import PathSpec
     from typing_extensions import Unpack
 
-    from amplify_tasks.stack import StackOutputs
+    from amplify_tasks.stack import BucketReplacement, StackOutputs
     from amplify_tasks.sync import Hasher, HeaderRules, RemoteObject, SyncPlan
 
     #: A bucket's objects by key, as the listing found them.
@@ -84,6 +84,7 @@ class Publisher:
         from amplify_tasks.hooks import HookContext, around, user_hooks_enabled
 
         settings = self.load_settings()
+        self._rules()  # bad header rules stop the publish before any hook runs
         ctx = HookContext(
             task="publish",
             stage=self.stage,
@@ -209,14 +210,28 @@ class Publisher:
                     on_event=self.out,
                     cfn=self._client("cloudformation"),
                     described=described,
+                    s3=self._client("s3"),
+                    allow_replace=self.options.allow_replace,
                 )
                 self.outputs = result.outputs
+                if result.plan.replacement is not None:
+                    self._replaced(result.plan.replacement)
                 if result.plan.action in ("create", "recreate"):
                     self._prefetch = None  # a new stack: a bucket listed before is not its own
         if self.outputs is not None:
             from amplify_tasks.stack import working_url
 
             self.summary.site_url = working_url(self.outputs)
+
+    def _replaced(self, replacement: BucketReplacement) -> None:
+        """After a deploy that replaced the bucket, say what stays in the old one; a dry run
+        plans the sync against the new bucket, which starts empty."""
+        if not self.options.dry_run:
+            self.summary.notes.append(replacement.note())
+        elif self.outputs is not None:
+            import dataclasses
+
+            self.outputs = dataclasses.replace(self.outputs, bucket="")
 
     def sync(self) -> None:
         """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation."""
@@ -269,7 +284,12 @@ class Publisher:
 
     def invalidate(self) -> None:
         """Invalidate the changed and deleted paths (with -c, on a stage with CloudFront)."""
-        from amplify_tasks.cdn import create_invalidation, invalidation_paths, wait_invalidation
+        from amplify_tasks.cdn import (
+            create_invalidation,
+            invalidation_paths,
+            invalidation_refused,
+            wait_invalidation,
+        )
 
         settings = self._settings()
         plan, result = self.summary.plan, self.summary.result
@@ -303,7 +323,7 @@ class Publisher:
             self.out(f"invalidation paths: {' '.join(paths)}")
             return
         cloudfront = self._client("cloudfront")
-        with aws.translate_errors():
+        with aws.translate_errors(lambda exc: invalidation_refused(exc, distribution, paths)):
             inv_id = create_invalidation(cloudfront, distribution, paths)
             self.summary.invalidation_id = inv_id
             self.out(f"invalidation {inv_id}: {' '.join(paths)}")

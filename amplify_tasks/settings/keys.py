@@ -40,7 +40,8 @@ KEYS: tuple[Key, ...] = (
     Key(
         "bucket_name",
         "",
-        "S3 bucket name (S3 naming rules checked)",
+        "S3 bucket name (S3 naming rules checked); changing it replaces the bucket, "
+        "which publish does only with --allow-replace",
         "empty: CloudFormation names it",
     ),
     Key(

@@ -2,7 +2,7 @@
 status, the stack's bucket and taking a stage down.
 """
 
-from .bucket import empty_bucket
+from .bucket import BucketReplacement, empty_bucket
 from .deploy import deploy, deploy_stage
 from .events import describe
 from .outputs import StackOutputs, outputs_of, stack_outputs
@@ -12,6 +12,7 @@ from .site_url import emulator_endpoint, working_url
 from .status import stage_status
 
 __all__ = [
+    "BucketReplacement",
     "DeployResult",
     "StackOutputs",
     "confirmation",

@@ -1,15 +1,19 @@
-"""The stack's bucket: which bucket the stack itself created, and emptying it of every
-version and delete marker.
+"""The stack's bucket: which bucket the stack itself created, what a change that replaces
+it leaves behind, and emptying it of every version and delete marker.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from amplify_tasks import aws
 from amplify_tasks.errors import StackError
 
 from . import events
-from .plan import BUCKET_ID
+
+#: The logical id of the hosting bucket in every template shape.
+BUCKET_ID = "HostingBucket"
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -18,6 +22,9 @@ if TYPE_CHECKING:
 
 #: DeleteObjects takes at most this many keys per call.
 DELETE_BATCH = 1000
+
+#: The most objects a replacement counts (one ListObjectsV2 request); more show as "1000+".
+COUNT_LIMIT = 1000
 
 
 def owned_bucket(cfn: CloudFormationClient, stack_id: str) -> str:
@@ -89,3 +96,71 @@ def empty_bucket(s3: S3Client, bucket: str) -> int:
             return deleted
         raise
     return deleted
+
+
+@dataclass(frozen=True)
+class BucketReplacement:
+    """A deploy that replaces the stack's bucket: CloudFormation creates a new one and cannot
+    delete the old one while it holds objects, so the old bucket and its objects stay
+    behind, out of the stack."""
+
+    old_bucket: str
+    objects: str  # "0" to "1000", or "1000+"
+    certain: bool = True  # CloudFormation says Replacement True (else Conditional)
+
+    @property
+    def counted(self) -> str:
+        """ "its 3 objects stay", "its 1 object stays"."""
+        one = self.objects == "1"
+        return f"its {self.objects} object{'' if one else 's'} stay{'s' if one else ''}"
+
+    def line(self) -> str:
+        verb = "replaces" if self.certain else "may replace"
+        return f"  {verb} {BUCKET_ID} ({self.counted} in the old bucket {self.old_bucket})"
+
+    def refusal(self, stack_name: str) -> str:
+        verb = "replace" if self.certain else "may replace"
+        return (
+            f"stack {stack_name} would {verb} {BUCKET_ID} ({self.counted} in the old bucket "
+            f"{self.old_bucket} while the site moves to a new, empty bucket): undo the change "
+            "of HOSTING_BUCKET_NAME, or publish with --allow-replace and then empty and delete "
+            f"the old bucket (aws s3 rb s3://{self.old_bucket} --force)"
+        )
+
+    def note(self) -> str:
+        return (
+            f"{BUCKET_ID} was replaced ({self.counted} in the old bucket {self.old_bucket}): "
+            "empty and delete it when it is no longer needed "
+            f"(aws s3 rb s3://{self.old_bucket} --force)"
+        )
+
+
+def count_objects(s3: S3Client, bucket: str, limit: int = COUNT_LIMIT) -> str:
+    """The bucket's objects, from one request: "0" to "1000", or "1000+" (with the default
+    ``limit``); "0" for a bucket that no longer exists."""
+    from botocore.exceptions import ClientError
+
+    try:
+        page = s3.list_objects_v2(Bucket=bucket, MaxKeys=limit)
+    except ClientError as exc:
+        if events.error_code(exc) == "NoSuchBucket":
+            return "0"
+        raise
+    count = int(page.get("KeyCount", len(page.get("Contents", []))))
+    return f"{count}+" if page.get("IsTruncated") else str(count)
+
+
+def bucket_replacement(
+    cfn: CloudFormationClient, stack_id: str, replacement: str, s3: S3Client | None = None
+) -> BucketReplacement | None:
+    """What replacing the stack's bucket leaves behind, for a change set row whose
+    Replacement is ``replacement`` ("True", "Conditional", "False" or "")."""
+    if replacement not in {"True", "Conditional"}:
+        return None
+    old = owned_bucket(cfn, stack_id)
+    if not old:
+        return None
+    if s3 is None:
+        region = str(getattr(getattr(cfn, "meta", None), "region_name", "") or "") or None
+        s3 = aws.client("s3", region=region)
+    return BucketReplacement(old, count_objects(s3, old), certain=replacement == "True")

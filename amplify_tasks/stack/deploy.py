@@ -41,6 +41,7 @@ from .plan import (
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudformation.type_defs import StackTypeDef
+    from mypy_boto3_s3 import S3Client
 
 
 @dataclass
@@ -109,14 +110,24 @@ def deploy(
     poll_delay: float = 5.0,
     timeout: float = 3600.0,
     described: Described | None = None,
+    s3: S3Client | None = None,
+    allow_replace: bool = False,
 ) -> DeployResult:
     """Plan, print the plan, then (unless ``dry_run``) create, update or recreate the stack
-    and wait for it. A dry run of a new stack calls nothing but DescribeStacks."""
-    plan = plan_deploy(cfn, stack_name, template_body, parameters, sleep=sleep, described=described)
+    and wait for it. A dry run of a new stack calls nothing but DescribeStacks.
+
+    An update that replaces the stack's bucket (the old one would keep its objects) is
+    refused, its change set deleted, unless ``allow_replace``; ``s3`` counts those objects."""
+    plan = plan_deploy(
+        cfn, stack_name, template_body, parameters, sleep=sleep, described=described, s3=s3
+    )
     for line in plan.lines():
         on_event(line)
     run = StackOps(cfn, on_event, Poller(cfn, on_event, sleep, delay=poll_delay, timeout=timeout))
     with aws_errors(f"deploying stack {stack_name}"):
+        if plan.replacement is not None and not (dry_run or allow_replace):
+            discard_plan(cfn, plan)
+            raise StackError(plan.replacement.refusal(stack_name))
         if dry_run:
             discard_plan(cfn, plan)
             current = describe(cfn, stack_name) if plan.action in {UPDATE, UNCHANGED} else None
@@ -160,10 +171,13 @@ def deploy_stage(
     cfn: CloudFormationClient | None = None,
     sleep: Sleep = time.sleep,
     described: Described | None = None,
+    s3: S3Client | None = None,
+    allow_replace: bool = False,
 ) -> DeployResult:
     """Render the stage's template, write it (not on a dry run) and deploy it.
 
-    ``described`` gives the stack as a DescribeStacks made a moment ago (else one is made).
+    ``described`` gives the stack as a DescribeStacks made a moment ago (else one is made);
+    ``allow_replace`` lets the deploy replace the stack's bucket (see ``deploy``).
     """
     from amplify_tasks.templates import rendering as templates
 
@@ -180,4 +194,6 @@ def deploy_stage(
         sleep=sleep,
         dry_run=dry_run,
         described=described,
+        s3=s3,
+        allow_replace=allow_replace,
     )

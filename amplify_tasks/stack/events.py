@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from amplify_tasks.aws import translate_errors
+from amplify_tasks.aws import one_line, translate_errors
 from amplify_tasks.errors import StackError
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudformation.type_defs import StackEventTypeDef, StackTypeDef
 
@@ -79,17 +80,16 @@ def is_missing_stack(exc: BaseException) -> bool:
 
 @contextlib.contextmanager
 def aws_errors(action: str) -> Iterator[None]:
-    """Credential/region/permission errors as AwsError; any other ClientError as StackError."""
-    from botocore.exceptions import ClientError
+    """Credential/region/permission errors as AwsError; any other refusal as StackError."""
 
-    try:
-        with translate_errors():
-            yield
-    except ClientError as exc:
-        raise StackError(
-            f"{action} failed: {error_code(exc)}: {error_message(exc)} "
+    def refused(exc: ClientError) -> StackError:
+        return StackError(
+            f"{action} failed: {error_code(exc)}: {one_line(error_message(exc))} "
             "-- check the stack in `inv hosting.status` and retry"
-        ) from exc
+        )
+
+    with translate_errors(refused):
+        yield
 
 
 def format_event(event: StackEventTypeDef) -> str:

@@ -4,6 +4,7 @@ the resource changes a change set reports, and the typed outputs a deploy return
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import StackError
 
+from .bucket import BUCKET_ID, BucketReplacement, bucket_replacement
 from .events import IN_PROGRESS, Poller, Sleep, aws_errors, collapse, describe
 from .outputs import StackOutputs
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
         ParameterTypeDef,
         StackTypeDef,
     )
+    from mypy_boto3_s3 import S3Client
     from typing_extensions import NotRequired
 
     class PlanFields(TypedDict):
@@ -78,9 +81,6 @@ BLOCKED_HINTS = {
 NO_CHANGE_MARKERS = ("didn't contain changes", "No updates are to be performed")
 CHANGE_SET_PREFIX = "amplify-tasks-"
 
-#: The logical id of the hosting bucket in every template shape.
-BUCKET_ID = "HostingBucket"
-
 
 @dataclass(frozen=True)
 class ResourceChange:
@@ -110,6 +110,8 @@ class DeployPlan:
     status: str = ""
     change_set_id: str = ""
     termination_protection: bool | None = None
+    #: what replacing the stack's bucket would leave behind (None: the bucket stays)
+    replacement: BucketReplacement | None = None
     #: the stack as DescribeStacks gave it while planning (None for a new stack)
     stack: StackTypeDef | None = field(default=None, compare=False, repr=False)
 
@@ -121,7 +123,13 @@ class DeployPlan:
             UNCHANGED: f"stack {self.stack_name}: no changes",
             RECREATE: f"stack {self.stack_name}: delete and create again",
         }[self.action]
-        return [head, *(f"  {r}" for r in self.reasons), *(c.line() for c in self.changes)]
+        replaced = [self.replacement.line()] if self.replacement else []
+        return [
+            head,
+            *(f"  {r}" for r in self.reasons),
+            *(c.line() for c in self.changes),
+            *replaced,
+        ]
 
 
 @dataclass(frozen=True)
@@ -243,7 +251,11 @@ def wait_change_set(
 
 
 def _plan_update(
-    cfn: CloudFormationClient, stack: StackTypeDef, base: PlanFields, sleep: Sleep
+    cfn: CloudFormationClient,
+    stack: StackTypeDef,
+    base: PlanFields,
+    sleep: Sleep,
+    s3: S3Client | None,
 ) -> DeployPlan:
     """Skip when template and parameters are unchanged, else compute a change set."""
     name, body, params = base["stack_name"], base["template_body"], base["parameters"]
@@ -271,7 +283,18 @@ def _plan_update(
             "-- fix the template (or the settings it is rendered from) and deploy again"
         )
     changes = tuple(_resource_change(c) for c in _change_set_changes(cfn, created["Id"], desc))
-    return DeployPlan(UPDATE, changes=changes, change_set_id=created["Id"], **base)
+    bucket = next((c for c in changes if c.logical_id == BUCKET_ID), None)
+    try:
+        replacement = (
+            bucket_replacement(cfn, base["stack_id"], bucket.replacement, s3) if bucket else None
+        )
+    except Exception:
+        with contextlib.suppress(Exception):  # the count's error is the one to report
+            cfn.delete_change_set(ChangeSetName=created["Id"])
+        raise
+    return DeployPlan(
+        UPDATE, changes=changes, change_set_id=created["Id"], replacement=replacement, **base
+    )
 
 
 #: Gives a stack as DescribeStacks returned it (None: no such stack), made by the caller.
@@ -286,9 +309,11 @@ def plan_deploy(
     *,
     sleep: Sleep = time.sleep,
     described: Described | None = None,
+    s3: S3Client | None = None,
 ) -> DeployPlan:
     """Decide what a deploy does. An "update" plan leaves a change set behind: execute it
-    with ``deploy`` or delete it with ``discard_plan``."""
+    with ``deploy`` or delete it with ``discard_plan``. ``s3`` counts the objects a bucket
+    replacement would leave behind (a client for the stack's region is made if needed)."""
     params = dict(parameters or {})
     base: PlanFields = {
         "stack_name": stack_name,
@@ -320,7 +345,7 @@ def plan_deploy(
             )
         if status not in UPDATABLE_STATUSES:
             raise StackError(blocked_message(stack))
-        return _plan_update(cfn, stack, base, sleep)
+        return _plan_update(cfn, stack, base, sleep, s3)
 
 
 def discard_plan(cfn: CloudFormationClient, plan: DeployPlan) -> None:

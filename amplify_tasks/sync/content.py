@@ -109,6 +109,11 @@ _TEXT_TYPES = {
 
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
+
+#: What an HTTP header value may hold (RFC 9110 field-value, ASCII only): S3 and browsers
+#: refuse or split anything else.
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+
 _HEX_SEGMENT = re.compile(r"[0-9a-fA-F]{8,64}")
 _HEX_TAIL = re.compile(r"[-_]([0-9a-fA-F]{8,64})$")
 _B64_TAIL = re.compile(r"-([A-Za-z0-9_-]{8})$")
@@ -214,6 +219,11 @@ def _rule(entry: object, index: int) -> HeaderRule:
         value = entry.get(name)
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise SettingsError(f"{where}.{name} must be a non-empty string, not {value!r}")
+        if isinstance(value, str) and not _HEADER_VALUE.fullmatch(value.strip()):
+            raise SettingsError(
+                f"{where}.{name} is {value!r}: an HTTP header value holds printable ASCII "
+                "only (no line break, control character or non-ASCII letter); fix the value"
+            )
         values[name] = value.strip() if isinstance(value, str) else None
     if values["cache_control"] is None and values["content_type"] is None:
         raise SettingsError(f"{where} sets nothing: give cache_control and/or content_type")

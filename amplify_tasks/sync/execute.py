@@ -106,7 +106,7 @@ def _put_streamed(s3: S3Client, bucket: str, change: Change) -> None:
 
 
 def _put_multipart(s3: S3Client, bucket: str, change: Change) -> None:
-    """Parts of exactly ``etag.PART_SIZE``, so the object's ETag is the one we compute."""
+    """Parts of exactly ``etag.part_size``, so the object's ETag is the one we compute."""
     upload_id = s3.create_multipart_upload(
         Bucket=bucket,
         Key=change.key,
@@ -117,7 +117,8 @@ def _put_multipart(s3: S3Client, bucket: str, change: Change) -> None:
         parts: list[CompletedPartTypeDef] = []
         with open(change.path, "rb") as fh:
             number = 1
-            while chunk := fh.read(etag.PART_SIZE):
+            part_size = etag.part_size(change.size)
+            while chunk := fh.read(part_size):
                 resp = s3.upload_part(
                     Bucket=bucket,
                     Key=change.key,

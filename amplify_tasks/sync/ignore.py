@@ -51,12 +51,31 @@ def parse_patterns(text: str) -> list[str]:
     return out
 
 
+def read_text(path: Path) -> str:
+    """The ignore file's text ('' when it does not exist); SettingsError when it is a folder,
+    not UTF-8 text, or unreadable."""
+    where = f"the ignore file {path} (HOSTING_IGNORE_FILE)"
+    fix = "set HOSTING_IGNORE_FILE to a text file of gitignore patterns (default .publishignore)"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return ""
+    except IsADirectoryError as exc:
+        raise SettingsError(f"{where} is a folder: {fix}") from exc
+    except OSError as exc:
+        raise SettingsError(f"cannot read {where} ({exc.strerror}): {fix}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{where} is not UTF-8 text: {fix}") from exc
+    if "\0" in text:
+        raise SettingsError(f"{where} is a binary file, not text: {fix}")
+    return text
+
+
 def read_patterns(path: Path) -> list[str]:
     """The patterns in an ignore file; none when the file does not exist."""
-    try:
-        return parse_patterns(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return []
+    return parse_patterns(read_text(path))
 
 
 def check_pattern(pattern: str) -> str:
@@ -107,7 +126,7 @@ def plan_edit(
 
     Comments and the order of kept lines stay; new patterns are appended.
     """
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    text = read_text(path)
     to_add = [check_pattern(p) for p in add]
     to_remove = {p.strip() for p in remove if p.strip()}
     present = parse_patterns(text)

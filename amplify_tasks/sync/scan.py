@@ -12,6 +12,8 @@ from pathlib import Path
 
 from amplify_tasks.errors import SyncError
 
+from . import etag
+
 #: File names never published, wherever they are.
 EXCLUDED_NAMES = frozenset({".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini"})
 
@@ -61,6 +63,55 @@ class DistError(SyncError):
         self.empty = empty
 
 
+#: S3's longest key, in UTF-8 bytes.
+MAX_KEY_BYTES = 1024
+
+#: How to leave a file out instead of renaming it.
+_OR_IGNORE = "(or leave it out with a pattern in HOSTING_IGNORE_FILE)"
+
+
+def _shown(path: str) -> str:
+    """A path on one line, every byte visible: repr() of its bytes when it is not UTF-8."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return repr(os.fsencode(path))
+    return repr(path) if not path.isprintable() else path
+
+
+def check_name(path: str, name: str) -> None:
+    """SyncError for a name S3 cannot carry as a key: bytes that are not UTF-8 (Python
+    keeps them as surrogates) or a control character such as a line break."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SyncError(
+            f"{_shown(path)} has a name that is not UTF-8 (S3 keys are UTF-8): "
+            f"rename it {_OR_IGNORE}"
+        ) from None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        raise SyncError(
+            f"{_shown(path)} has a control character (such as a line break) in its name: "
+            f"rename it {_OR_IGNORE}"
+        )
+
+
+def check_file(path: str, key: str, size: int) -> None:
+    """SyncError for a key longer than S3 allows or a file larger than an S3 object."""
+    length = len(key.encode("utf-8"))
+    if length > MAX_KEY_BYTES:
+        shown = path if len(path) <= 160 else f"{path[:60]}...{path[-80:]}"
+        raise SyncError(
+            f"{shown} would be a key of {length} bytes, over S3's limit of {MAX_KEY_BYTES}: "
+            f"shorten its path in the dist folder {_OR_IGNORE}"
+        )
+    if size > etag.MAX_OBJECT_SIZE:
+        raise SyncError(
+            f"{path} is {size:,} bytes, over S3's limit of 5 TiB for one object: "
+            f"split it into smaller files {_OR_IGNORE}"
+        )
+
+
 def check_dist(root: Path) -> Path:
     """The resolved dist folder, or a DistError saying how to produce it."""
     if not root.exists():
@@ -108,6 +159,7 @@ def _walk_dist(root: Path, ignore: Ignore | None) -> Iterator[LocalFile]:
                 if is_dir:
                     if ignore is not None and ignore(key + "/"):
                         continue
+                    check_name(entry.path, name)
                     real = os.path.realpath(entry.path)
                     if real in ancestors:
                         continue  # a symlink back to a folder above: a loop
@@ -115,7 +167,9 @@ def _walk_dist(root: Path, ignore: Ignore | None) -> Iterator[LocalFile]:
                 elif entry.is_file(follow_symlinks=True):
                     if ignore is not None and ignore(key):
                         continue
+                    check_name(entry.path, name)
                     st = entry.stat(follow_symlinks=True)
+                    check_file(entry.path, key, st.st_size)
                     yield LocalFile(key, entry.path, st.st_size, st.st_mtime_ns)
 
     return walk(root_str, "", frozenset({root_str}))

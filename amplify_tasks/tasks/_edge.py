@@ -1,5 +1,6 @@
-"""The task edge: every task body runs inside ``edge`` so a HostingError becomes one line
-on stderr and a non-zero exit, with the traceback only when debugging is asked for.
+"""The task edge: every task body runs inside ``edge`` so a HostingError (or a botocore
+failure no layer below translated) becomes one line on stderr and a non-zero exit, with the
+traceback only when debugging is asked for.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, ParamSpec, TypeVar
 from invoke import Exit, Task
 from invoke import task as invoke_task
 
+from ..aws import aws_error, one_line
 from ..errors import HostingError
 from ..secret import mask, mask_logging
 
@@ -29,8 +31,17 @@ def debugging() -> bool:
     return logging.getLogger("invoke").isEnabledFor(logging.DEBUG)
 
 
+def _exit(error: HostingError, cause: BaseException) -> Exit:
+    """The Exit of a failure: its message masked, on one line; when debugging, the masked
+    traceback of ``cause`` is printed first."""
+    if debugging():
+        sys.stderr.write(mask("".join(traceback.format_exception(cause))))
+    return Exit(one_line(mask(f"error: {error}")), code=error.exit_code)
+
+
 def edge(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run a task body; turn HostingError into invoke.Exit with its one-line message.
+    """Run a task body; turn HostingError (and a botocore failure no layer below translated)
+    into invoke.Exit with its one-line message.
 
     Every log record of the run is masked (botocore's debug log prints signed headers), and
     so are the error line and, when debugging, the traceback printed before it.
@@ -42,9 +53,12 @@ def edge(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except HostingError as exc:
-            if debugging():
-                sys.stderr.write(mask("".join(traceback.format_exception(exc))))
-            raise Exit(mask(f"error: {exc}"), code=exc.exit_code) from None
+            raise _exit(exc, exc) from None
+        except Exception as exc:
+            error = aws_error(exc)  # a botocore failure no layer below translated
+            if error is None:
+                raise
+            raise _exit(error, exc) from None
         except KeyboardInterrupt:
             raise Exit("interrupted", code=130) from None
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
         "wait": "with -c: wait until the invalidation has completed",
         "allow_dirty": "publish even with uncommitted changes (require-clean-git hook)",
         "no_hooks": "run no user hooks (pre-built hooks still run)",
+        "allow_replace": "let the deploy replace the stage's bucket (HOSTING_BUCKET_NAME "
+        "changed): the old bucket keeps its files until you delete it",
     },
     short_flags={"invalidate_cloudfront": "c"},
 )
@@ -40,6 +42,7 @@ def publish(
     wait: bool = False,
     allow_dirty: bool = False,
     no_hooks: bool = False,
+    allow_replace: bool = False,
 ) -> None:
     """Deploy a stage's stack, build, sync the dist folder to S3 and invalidate CloudFront."""
     from amplify_tasks.publishing import PublishOptions
@@ -61,6 +64,7 @@ def publish(
         wait=wait,
         allow_dirty=allow_dirty,
         no_hooks=no_hooks,
+        allow_replace=allow_replace,
     )
     confirm = None
     if not yes and interactive():
