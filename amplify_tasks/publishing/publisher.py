@@ -16,6 +16,7 @@ from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings, check_dist_dir
 from amplify_tasks.ui import Progress
 
+from .invalidation import invalidation_target
 from .options import Out, PublishOptions, progress_tty_override, resolve_stage
 from .summary import PublishSummary, check_sync, format_plan
 
@@ -284,41 +285,14 @@ class Publisher:
 
     def invalidate(self) -> None:
         """Invalidate the changed and deleted paths (with -c, on a stage with CloudFront)."""
-        from amplify_tasks.cdn import (
-            create_invalidation,
-            invalidation_paths,
-            invalidation_refused,
-            wait_invalidation,
-        )
+        from amplify_tasks.cdn import create_invalidation, invalidation_refused, wait_invalidation
 
-        settings = self._settings()
-        plan, result = self.summary.plan, self.summary.result
-        if plan is None or (result is None and not self.options.dry_run):
+        target = invalidation_target(
+            self.summary, self._settings(), self.outputs, self.options, self.stage
+        )
+        if target is None:
             return
-        if result is not None:
-            keys = [*result.changed_keys, *result.deleted]
-        else:
-            keys = [c.key for c in plan.changes] + (
-                [] if plan.deletes_blocked else list(plan.deletes)
-            )
-        distribution = self.outputs.distribution_id if self.outputs is not None else ""
-        paths = invalidation_paths(keys, index_document=settings.index_document)
-        if not self.options.invalidate:
-            if distribution and paths:
-                self.summary.notes.append(
-                    f"CloudFront may serve cached copies of {len(paths)} path(s) for up to "
-                    f"{settings.default_ttl} s: publish with -c to invalidate them"
-                )
-            return
-        if not distribution and not (self.options.dry_run and settings.cloudfront):
-            self.summary.notes.append(
-                f"no invalidation: stage {self.stage} has no CloudFront distribution"
-            )
-            return
-        if not paths:
-            self.summary.notes.append("no invalidation: nothing changed")
-            return
-        self.summary.invalidation_paths = paths
+        distribution, paths = target
         if self.options.dry_run:
             self.out(f"invalidation paths: {' '.join(paths)}")
             return
