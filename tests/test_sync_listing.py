@@ -5,6 +5,7 @@ listing says the header rules changed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -13,7 +14,8 @@ import pytest
 
 from amplify_tasks import aws
 from amplify_tasks.sync.content import HeaderRules
-from amplify_tasks.sync.listing import MANIFEST_KEY, list_remote, manifest_body, manifest_state_from
+from amplify_tasks.sync.listing import MANIFEST_KEY, list_remote
+from amplify_tasks.sync.manifest import Manifest, manifest_from
 
 
 @pytest.fixture
@@ -63,17 +65,30 @@ def test_manifest_is_read_only_when_the_rules_differ(
 ) -> None:
     bucket = unique_name("list")
     current = HeaderRules().state()
-    fill(s3, bucket, {MANIFEST_KEY: manifest_body(current)})
+    fill(s3, bucket, {MANIFEST_KEY: Manifest(current).body()})
     remote = list_remote(s3, bucket)
     emulator.reset_requests()
-    assert manifest_state_from(s3, bucket, remote, current) == current
+    assert manifest_from(s3, bucket, remote, current) == Manifest(current)
     assert emulator.requests(service="s3") == []  # the ETag told us
 
     other = HeaderRules.from_config([{"glob": "*.css", "cache_control": "no-store"}]).state()
-    assert manifest_state_from(s3, bucket, remote, other) == current  # the old rules, read
+    assert manifest_from(s3, bucket, remote, other) == Manifest(current)  # the old rules, read
     gets = [r["key"] for r in emulator.requests(service="s3", operation="GetObject")]
     assert gets == [MANIFEST_KEY]
-    assert manifest_state_from(s3, bucket, {}, current) is None  # no manifest: unknown
+    assert manifest_from(s3, bucket, {}, current) is None  # no manifest: unknown
+
+
+def test_a_record_with_unknown_keys_is_read_and_a_format_1_record_too(
+    s3: Any, unique_name: Callable[[str], str]
+) -> None:
+    bucket = unique_name("list")
+    current = HeaderRules().state()
+    pending = Manifest(current, {"a.css": "e1"})
+    fill(s3, bucket, {MANIFEST_KEY: pending.body()})
+    assert manifest_from(s3, bucket, list_remote(s3, bucket), current) == pending
+    old = json.dumps({"format": 1, "rules": current}).encode()
+    s3.put_object(Bucket=bucket, Key=MANIFEST_KEY, Body=old)
+    assert manifest_from(s3, bucket, list_remote(s3, bucket), current) == Manifest(current)
 
 
 def test_raw_timestamp_client_leaves_listing_dates_unparsed(

@@ -135,8 +135,10 @@ class Emulator:
         operation: str | None = None,
         code: str | None = None,
         message: str | None = None,
+        delay: float = 0.0,
     ) -> None:
-        """The next ``count`` matching requests (after ``after`` pass) get ``status``."""
+        """The next ``count`` matching requests (after ``after`` pass) wait ``delay`` seconds,
+        then get ``status``; status 0 lets them through after the wait (latency only)."""
         spec = {
             "status": status,
             "method": method,
@@ -147,11 +149,16 @@ class Emulator:
             "operation": operation,
             "code": code,
             "message": message,
+            "delay": delay,
         }
         self._call("POST", "faults", spec)
 
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
+
+    def age_object(self, bucket: str, key: str, seconds: float) -> None:
+        """Move an object's Last-Modified ``seconds`` back (it looks that much older)."""
+        self._call("POST", "age", {"bucket": bucket, "key": key, "seconds": seconds})
 
     def previews(self) -> list[dict[str, Any]]:
         """Preview servers: {kind, bucket, distribution_id, url}."""

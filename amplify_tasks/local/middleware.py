@@ -36,7 +36,8 @@ _DEFAULT_CODES = {
 
 @dataclass
 class Fault:
-    """The next ``count`` requests matching (after letting ``after`` through) get ``status``."""
+    """The next ``count`` requests matching (after letting ``after`` through) wait ``delay``
+    seconds, then get ``status`` (with status 0 they then go through: latency only)."""
 
     status: int
     count: int = 1
@@ -47,6 +48,7 @@ class Fault:
     operation: str | None = None
     code: str | None = None
     message: str | None = None
+    delay: float = 0.0
 
     def matches(self, record: dict[str, Any], target: str) -> bool:
         if self.method and self.method.upper() != record["method"]:
@@ -67,6 +69,7 @@ class Fault:
         fault.status = int(fault.status)
         fault.count = int(fault.count)
         fault.after = int(fault.after)
+        fault.delay = float(fault.delay)
         return fault
 
 
@@ -116,10 +119,12 @@ class ControlMiddleware:
         target = f"{path}?{query}" if query else path
         fault = self._take_fault(record, target)
         with self.lock:
-            if fault:
+            if fault and fault.status:
                 record["fault"] = fault.status
             self.records.append(record)
-        if fault:
+        if fault and fault.delay > 0:
+            time.sleep(fault.delay)
+        if fault and fault.status:
             code = fault.code or _DEFAULT_CODES.get(fault.status, "InternalError")
             message = fault.message or f"injected fault ({fault.status})"
             ctype, payload = error_body(record, fault.status, code, message)
@@ -182,6 +187,14 @@ class ControlMiddleware:
         )
         return [body]
 
+    @staticmethod
+    def _json_body(environ: dict[str, Any], what: str) -> dict[str, Any]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        data = json.loads(environ["wsgi.input"].read(length) or b"{}")
+        if not isinstance(data, dict):
+            raise ValueError(f"{what} is a JSON object")
+        return data
+
     def _route(self, method: str, route: str, environ: dict[str, Any]) -> tuple[int, Any]:
         if route == "health":
             return 200, {"status": "ok"}
@@ -198,16 +211,16 @@ class ControlMiddleware:
                     self.faults.clear()
                 return 200, []
             if method == "POST":
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-                data = json.loads(environ["wsgi.input"].read(length) or b"{}")
-                if not isinstance(data, dict):
-                    raise ValueError("a fault is a JSON object")
-                fault = Fault.from_json(data)
+                fault = Fault.from_json(self._json_body(environ, "a fault"))
                 with self.lock:
                     self.faults.append(fault)
                 return 200, vars(fault)
             with self.lock:
                 return 200, [vars(f) for f in self.faults]
+        if route == "age" and method == "POST":
+            from .aging import age_object
+
+            return 200, age_object(self._json_body(environ, "an object to age"))
         if route == "previews":
             return 200, self.previews()
         if route.startswith("resources/") and self.resources is not None:

@@ -52,6 +52,7 @@ class Publisher:
         self._hashing: Future[Any] | None = None  # sync.Hasher, started during the deploy
         self._ignore_spec: Any = None
         self._header_rules: Any = None
+        self._lock: Any = None  # lock.StageLock, held from before the deploy to the end
 
     def run(self) -> PublishSummary:
         """Settings, pre-publish hooks (the build), deploy, sync and invalidation,
@@ -74,12 +75,14 @@ class Publisher:
                     self.prefetch()
                     self.deploy()
                     ctx.outputs = self.outputs
+                    self.lock(self.outputs.bucket if self.outputs is not None else "")
                 with around(self.project, "sync", ctx, user_hooks=user_hooks):
                     self.sync()
                     self.invalidate()
                     check_sync(self.summary, self.stage)
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            self.unlock()
             self.print_summary()
         return self.summary
 
@@ -91,43 +94,76 @@ class Publisher:
         return self.settings
 
     def prefetch(self) -> None:
-        """Start hashing the dist folder, and listing the bucket of the deployed stack, while
-        the stack is checked and deployed.
+        """Start hashing the dist folder; find the deployed stack, take the stage's lock in
+        its bucket and start listing the bucket, all while the stack is checked and deployed.
 
         The listing costs one DescribeStacks more; the deploy leaves the objects alone, so it
         stays good for the sync whenever the deploy keeps the bucket (it keeps its name unless
-        HOSTING_BUCKET_NAME changed). A first deploy finds no stack: nothing to list. Files
-        that change before the sync (a pre-sync hook) are hashed again there.
+        HOSTING_BUCKET_NAME changed). A first deploy finds no stack: nothing to list, and the
+        lock is taken once the bucket exists. Files that change before the sync (a pre-sync
+        hook) are hashed again there.
         """
         from amplify_tasks.sync import hash_ahead
 
-        if not self.options.skip_backend:
-            self._prefetch_listing()
         if not self.options.force:
             dist = self.project.root / self._settings().dist_dir
             self._hashing = self._pool.submit(
                 hash_ahead, dist, self._pool, self._ignore(), self._rules()
             )
+        if not self.options.skip_backend:
+            self._prefetch_listing()
 
     def _prefetch_listing(self) -> None:
         from amplify_tasks.stack import describe, outputs_of
         from amplify_tasks.sync import list_remote
 
         cfn, s3 = self._client("cloudformation"), self._client("s3")
-        name = self._settings().stack_name
         stack: Future[Any] = Future()  # the DescribeStacks the deploy plans from, too
+        listed: Future[tuple[str, Any]] = Future()
+        self._prefetch = (stack, listed)
+        try:
+            found = describe(cfn, self._settings().stack_name)
+        except Exception as exc:  # the deploy reports it
+            stack.set_exception(exc)
+            listed.set_exception(exc)
+            return
+        stack.set_result(found)
+        bucket = outputs_of(cfn, found).bucket if found else ""
+        self.lock(bucket)  # before the listing: what it lists is no other publish's half-work
 
         def listing() -> Any:
-            try:
-                found = describe(cfn, name)
-            except BaseException as exc:
-                stack.set_exception(exc)
-                raise
-            stack.set_result(found)
-            bucket = outputs_of(cfn, found).bucket if found else ""
             return bucket, (list_remote(s3, bucket) if bucket else {})
 
         self._prefetch = (stack, self._pool.submit(listing))
+
+    def lock(self, bucket: str) -> None:
+        """Hold the stage's lock in ``bucket`` (not on a dry run, not before the bucket
+        exists); a lock held in another bucket, which the deploy replaced, is given back."""
+        if self.options.dry_run or not bucket:
+            return
+        if self._lock is not None:
+            if self._lock.bucket == bucket:
+                return
+            self.unlock()
+        from amplify_tasks.lock import Holder, StageLock
+
+        lock = StageLock(
+            self._client("s3"),
+            bucket,
+            self.stage,
+            Holder.here("publish", self.project.root),
+            out=self.out,
+            timeout=self._settings().lock_timeout,
+        )
+        with aws.translate_errors():
+            lock.acquire()
+        self._lock = lock
+
+    def unlock(self) -> None:
+        """Give the stage's lock back (after a success, a failure or Ctrl-C)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def _listing_of(self, bucket: str | None) -> Future[Any] | None:
         """The bucket's listing, under way: the prefetched one when the sync goes to the
@@ -159,7 +195,7 @@ class Publisher:
 
                 try:
                     self.outputs = stack_outputs(
-                        self._client("cloudformation"), settings.stack_name
+                        self._client("cloudformation"), settings.stack_name, settings.stage
                     )
                 except StackError as exc:
                     raise StackError(f"{exc} (publish without --skip-backend)") from exc
@@ -221,8 +257,9 @@ class Publisher:
                 plan, verbose=self.options.verbose, stream=self.stream, tty=progress_tty_override()
             )
             try:
+                guard = self._lock.lost if self._lock is not None else None
                 self.summary.result = run_plan(
-                    plan, self._client("s3"), pool, on_file=progress.file_done
+                    plan, self._client("s3"), pool, on_file=progress.file_done, guard=guard
                 )
             finally:
                 progress.close()

@@ -39,6 +39,7 @@ FIELD_KEYS: dict[str, str] = {
         "export_outputs",
         "smoke_test",
         "smoke_timeout",
+        "lock_timeout",
     )
 }
 

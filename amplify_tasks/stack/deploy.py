@@ -105,10 +105,13 @@ def deploy(
     poll_delay: float = 5.0,
     timeout: float = 3600.0,
     described: Described | None = None,
+    stage: str = "",
 ) -> DeployResult:
     """Plan, print the plan, then (unless ``dry_run``) create, update or recreate the stack
     and wait for it. A dry run of a new stack calls nothing but DescribeStacks."""
-    plan = plan_deploy(cfn, stack_name, template_body, parameters, sleep=sleep, described=described)
+    plan = plan_deploy(
+        cfn, stack_name, template_body, parameters, sleep=sleep, described=described, stage=stage
+    )
     for line in plan.lines():
         on_event(line)
     run = StackOps(cfn, on_event, Poller(cfn, on_event, sleep, delay=poll_delay, timeout=timeout))
@@ -175,4 +178,5 @@ def deploy_stage(
         sleep=sleep,
         dry_run=dry_run,
         described=described,
+        stage=settings.stage,
     )

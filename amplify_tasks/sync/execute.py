@@ -1,5 +1,6 @@
-"""Carries out a SyncPlan: uploads phase by phase on a thread pool (streamed, multipart above
-the threshold), header fixes as server-side copies, then deletes, then the manifest.
+"""Carries out a SyncPlan: the header record first when the rules changed, uploads phase by
+phase on a thread pool (streamed, multipart above the threshold), header fixes as server-side
+copies, then deletes, then the header record brought up to date.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import etag
-from .listing import MANIFEST_KEY, manifest_body
+from .listing import MANIFEST_KEY
+from .manifest import Manifest, write_manifest
 from .plan import STALE, Change, SyncPlan
 
 #: Files up to this size are read whole (one read, Content-MD5); larger ones are streamed.
@@ -36,11 +38,12 @@ class SyncResult:
     not_attempted: int = 0
     deletes_blocked: int = 0
     manifest_written: bool = False
+    stopped: str = ""  # why the sync stopped before the end (the guard said so)
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.stopped
 
     @property
     def changed_keys(self) -> list[str]:
@@ -61,6 +64,14 @@ class FileDone:
 
 #: The sync's progress callback: called once per finished file, from the executing thread.
 OnFile = Callable[[FileDone], None]
+
+
+#: Asked before each phase and before the deletes: a reason to stop there, or "" to go on.
+Guard = Callable[[], str]
+
+
+def _go_on() -> str:
+    return ""
 
 
 def _ignore(_done: FileDone) -> None:
@@ -170,47 +181,85 @@ def _delete_batch(s3: Any, bucket: str, keys: Sequence[str]) -> list[tuple[str, 
     ]
 
 
-def execute(plan: SyncPlan, s3: Any, pool: Executor, *, on_file: OnFile = _ignore) -> SyncResult:
-    """Run the plan. A failure in a phase stops the later phases; deletes and the manifest
-    only follow a run where every upload and copy succeeded."""
+def execute(
+    plan: SyncPlan,
+    s3: Any,
+    pool: Executor,
+    *,
+    on_file: OnFile | None = None,
+    guard: Guard | None = None,
+) -> SyncResult:
+    """Run the plan. The header record goes first when the changes use other rules; a
+    failure in a phase stops the later phases; deletes only follow a run where every upload
+    and copy succeeded; the record is then brought up to date (after a failure too), unless
+    ``guard`` stopped the sync."""
     started = time.monotonic()
+    on_file = on_file or _ignore
+    guard = guard or _go_on
     result = SyncResult(unchanged=plan.unchanged)
+    recorded = plan.recorded_etag
+    if plan.record_first:
+        if not _write_record(s3, plan.bucket, plan.record, result):
+            result.not_attempted = len(plan.changes)
+            result.seconds = time.monotonic() - started
+            return result
+        recorded = plan.record.etag
     phases = plan.phases()
     for index, (_phase, changes) in enumerate(phases):
-        futures = [(c, pool.submit(apply_change, s3, plan.bucket, c)) for c in changes]
-        for change, future in futures:
-            try:
-                sent = future.result()
-            except Exception as exc:
-                message = describe_error(exc)
-                result.failures.append((change.key, message))
-                on_file(FileDone(change.reason, change.key, change.size, failed=message))
-                continue
-            result.bytes_sent += sent
-            (result.copied if change.is_copy else result.uploaded).append(change.key)
-            on_file(FileDone(change.reason, change.key, change.size, sent=sent))
+        result.stopped = guard()
+        if result.stopped:
+            result.not_attempted = sum(len(rest) for _, rest in phases[index:])
+            break
+        _run_phase(plan, changes, s3, pool, result, on_file)
         if result.failures:
             result.not_attempted = sum(len(rest) for _, rest in phases[index + 1 :])
             break
     if result.ok and plan.deletes:
         if plan.deletes_blocked:
             result.deletes_blocked = len(plan.deletes)
-        else:
+        elif not (stopped := guard()):
             _delete(plan, s3, pool, result, on_file)
-    if result.ok and plan.write_manifest:
-        try:
-            s3.put_object(
-                Bucket=plan.bucket,
-                Key=MANIFEST_KEY,
-                Body=manifest_body(plan.rules_state),
-                ContentType="application/json",
-                CacheControl="no-store",
-            )
-            result.manifest_written = True
-        except Exception as exc:
-            result.failures.append((MANIFEST_KEY, describe_error(exc)))
+        else:
+            result.stopped = stopped
+    done = {*result.uploaded, *result.copied, *result.deleted}
+    final = plan.record.without(done)
+    if not result.stopped and final.etag != recorded:
+        _write_record(s3, plan.bucket, final, result)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _run_phase(
+    plan: SyncPlan,
+    changes: Sequence[Change],
+    s3: Any,
+    pool: Executor,
+    result: SyncResult,
+    on_file: OnFile,
+) -> None:
+    futures = [(c, pool.submit(apply_change, s3, plan.bucket, c)) for c in changes]
+    for change, future in futures:
+        try:
+            sent = future.result()
+        except Exception as exc:
+            message = describe_error(exc)
+            result.failures.append((change.key, message))
+            on_file(FileDone(change.reason, change.key, change.size, failed=message))
+            continue
+        result.bytes_sent += sent
+        (result.copied if change.is_copy else result.uploaded).append(change.key)
+        on_file(FileDone(change.reason, change.key, change.size, sent=sent))
+
+
+def _write_record(s3: Any, bucket: str, record: Manifest, result: SyncResult) -> bool:
+    """Write the header record; a failure is recorded in ``result``."""
+    try:
+        write_manifest(s3, bucket, record)
+    except Exception as exc:
+        result.failures.append((MANIFEST_KEY, describe_error(exc)))
+        return False
+    result.manifest_written = True
+    return True
 
 
 def _delete(plan: SyncPlan, s3: Any, pool: Executor, result: SyncResult, on_file: OnFile) -> None:

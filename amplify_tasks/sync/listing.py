@@ -1,12 +1,9 @@
 """The bucket side of a sync: the paginated listing (the header manifest's ETag comes with
-it as the first key) and the tool's state objects under the reserved prefix.
+it as the first key) and the names of the tool's state objects under the reserved prefix.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +11,13 @@ from typing import Any
 RESERVED_PREFIX = ".amplify-tasks/"
 
 
-#: One small object recording the header rules every published object was given.
+#: One small object recording what the tool knows of every object's headers (sync/manifest).
 MANIFEST_KEY = RESERVED_PREFIX + "manifest.json"
 
 
-MANIFEST_FORMAT = 1
+#: The per-stage lock a publish holds while it changes the stage. It sorts after the manifest,
+#: so the listing's one-key request still shows the manifest, locked or not.
+LOCK_KEY = RESERVED_PREFIX + "stage-lock.json"
 
 
 @dataclass(frozen=True)
@@ -82,41 +81,3 @@ def list_remote(s3: Any, bucket: str, page_keys: int = 1000) -> dict[str, Remote
     else:
         objects[MANIFEST_KEY] = head[0]
     return objects
-
-
-def manifest_state_from(
-    s3: Any, bucket: str, remote: Mapping[str, RemoteObject], current: Mapping[str, Any]
-) -> Mapping[str, Any] | None:
-    """The header rules the last complete sync recorded. The listing gives the manifest's
-    ETag: when it is the MD5 of the manifest the current rules make, they are the same rules
-    and nothing is read; otherwise one GET reads the old rules."""
-    obj = remote.get(MANIFEST_KEY)
-    if obj is None:
-        return None
-    if obj.etag == hashlib.md5(manifest_body(current)).hexdigest():
-        return current
-    return read_manifest(s3, bucket)
-
-
-def read_manifest(s3: Any, bucket: str) -> dict[str, Any] | None:
-    """The header-rules state recorded by the last complete sync (one GET), or None."""
-    from botocore.exceptions import ClientError
-
-    try:
-        body = s3.get_object(Bucket=bucket, Key=MANIFEST_KEY)["Body"].read()
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NotFound"}:
-            return None
-        raise
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        return None
-    rules = data.get("rules")
-    return rules if isinstance(rules, dict) else None
-
-
-def manifest_body(rules_state: Mapping[str, Any]) -> bytes:
-    return json.dumps({"format": MANIFEST_FORMAT, "rules": rules_state}, sort_keys=True).encode()
