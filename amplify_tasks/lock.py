@@ -112,8 +112,9 @@ class Holder:
         commit = f", commit {self.commit}" if self.commit else ""
         return f"{self.user}@{self.host} (pid {self.pid}{commit}, {self.task} since {self.since})"
 
-    def body(self) -> bytes:
-        data = {**self.__dict__, "format": 1, "heartbeat": _now_iso()}
+    def body(self, beat: int = 0) -> bytes:
+        """The lock's body at its ``beat``-th write (each write has an ETag of its own)."""
+        data = {**self.__dict__, "format": 1, "heartbeat": _now_iso(), "beat": beat}
         return json.dumps(data, sort_keys=True).encode()
 
     @classmethod
@@ -231,6 +232,7 @@ class StageLock:
         self.heartbeat, self.poll = heartbeat, poll
         self.clock, self.sleep = clock, sleep
         self.etag = ""  # of our lock object while we hold it
+        self._beats = 0  # writes of it so far
         self._lost = ""
         self._guard = threading.Lock()
         self._stop = threading.Event()
@@ -287,12 +289,13 @@ class StageLock:
         """Write our lock under ``condition``; False when the condition does not hold."""
         from botocore.exceptions import ClientError
 
+        self._beats += 1
         try:
             with _s3_errors(self.stage, self.bucket):
                 resp = self.s3.put_object(
                     Bucket=self.bucket,
                     Key=_lock_key(),
-                    Body=self.holder.body(),
+                    Body=self.holder.body(self._beats),
                     ContentType="application/json",
                     CacheControl="no-store",
                     **condition,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from amplify_tasks import aws
-from amplify_tasks.sync import MANIFEST_KEY, SyncPlan, SyncResult, etag
+from amplify_tasks.sync import LOCK_KEY, MANIFEST_KEY, SyncPlan, SyncResult, etag
 from amplify_tasks.sync.content import IMMUTABLE, REVALIDATE, HeaderRules
 from amplify_tasks.sync.manifest import Manifest, read_manifest
 from amplify_tasks.sync.run import SyncOptions, sync_dist
@@ -197,10 +197,15 @@ def test_delete_guard_holds_and_uploads_stay(bucket: Bucket, dist: Path) -> None
     assert result is not None and sorted(result.deleted) == [f"old/{i}.js" for i in range(3)]
 
 
-def test_manifest_is_never_stale(bucket: Bucket, dist: Path) -> None:
+def test_manifest_and_lock_are_never_stale(bucket: Bucket, dist: Path) -> None:
+    bucket.s3.put_object(Bucket=bucket.name, Key=LOCK_KEY, Body=b"{}")  # a publish holds it
     bucket.sync(dist)
-    plan, _ = bucket.sync(dist)
-    assert MANIFEST_KEY not in plan.deletes and MANIFEST_KEY in bucket.objects()
+    bucket.emulator.reset_requests()
+    plan, _ = bucket.sync(dist, force=True)
+    assert bucket.ops("ListObjectsV2") == [None, None]  # the manifest still has no page
+    assert LOCK_KEY not in bucket.ops("PutObject") + bucket.ops("GetObject")
+    assert not {MANIFEST_KEY, LOCK_KEY} & {*plan.deletes, *(c.key for c in plan.changes)}
+    assert {MANIFEST_KEY, LOCK_KEY} <= bucket.objects()
 
 
 def test_unchanged_multipart_file_is_not_uploaded_again(bucket: Bucket, dist: Path) -> None:
