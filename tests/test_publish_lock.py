@@ -109,6 +109,7 @@ def test_two_publishes_at_once_take_turns_and_the_bucket_is_one_build(site: Site
     assert not locked(site)
     assert "locked" not in out_one  # the first never waited
 
+
 def test_a_held_lock_times_out_naming_the_holder(site: Site) -> None:
     lock = hold(site)
     try:
