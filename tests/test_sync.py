@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from amplify_tasks import aws
 from amplify_tasks.sync import LOCK_KEY, MANIFEST_KEY, SyncPlan, SyncResult, etag
 from amplify_tasks.sync.content import IMMUTABLE, REVALIDATE, HeaderRules
 from amplify_tasks.sync.manifest import Manifest, read_manifest
-from amplify_tasks.sync.run import SyncOptions, sync_dist
+from amplify_tasks.sync.run import SyncOptions, plan_sync, run_plan, sync_dist
 
 SITE = {
     "index.html": b"<!doctype html><title>home</title><script src=js/app.3f9a1c2b.js></script>",
@@ -258,3 +259,15 @@ def test_failure_mid_upload_deletes_nothing_and_a_rerun_finishes(
     pages = {"index.html", "about/index.html", "docs/guide.html", "404.html"}
     assert sorted(result.uploaded) == sorted(pages | {"css/site.css"})
     assert bucket.objects() == set(SITE) | {MANIFEST_KEY}
+
+
+def test_a_guard_stops_the_sync_between_phases(bucket: Bucket, dist: Path) -> None:
+    bucket.s3.put_object(Bucket=bucket.name, Key="stale.txt", Body=b"x")
+    answers = iter(["", "the lock was taken over"])  # go on with the assets, then stop
+    with ThreadPoolExecutor(4) as pool:
+        plan = plan_sync(bucket.s3, bucket.name, dist, pool, rules=HeaderRules())
+        result = run_plan(plan, bucket.s3, pool, guard=lambda: next(answers, "stop"))
+    assert result.stopped == "the lock was taken over" and not result.ok
+    pages = {"index.html", "about/index.html", "docs/guide.html", "404.html"}
+    assert set(result.uploaded) == set(SITE) - pages and result.not_attempted == len(pages)
+    assert "stale.txt" in bucket.objects() and result.deleted == []
