@@ -16,7 +16,7 @@ from amplify_tasks.errors import AwsError, HostingError, SyncError
 
 from . import etag
 from .content import HeaderRules
-from .execute import Guard, OnFile, SyncResult, execute
+from .execute import OnFile, SyncResult, execute
 from .listing import MANIFEST_KEY, RemoteObject, list_remote
 from .manifest import manifest_from
 from .plan import CHANGED, FORCED, HEADERS, NEW, STALE, Change, SyncPlan, make_plan
@@ -222,16 +222,6 @@ def sync_dist(
         return plan, run_plan(plan, s3, pool, on_file=on_file)
 
 
-def run_plan(
-    plan: SyncPlan,
-    s3: Any,
-    pool: Executor,
-    *,
-    on_file: OnFile | None = None,
-    guard: Guard | None = None,
-) -> SyncResult:
-    """Execute a plan, telling ``on_file`` of each finished file and asking ``guard`` before
-    each phase whether to stop (an empty plan does nothing)."""
-    if plan.empty and not plan.write_manifest:
-        return SyncResult(unchanged=plan.unchanged)
-    return execute(plan, s3, pool, on_file=on_file, guard=guard)
+#: Execute a plan, telling ``on_file`` of each finished file and asking ``guard`` before each
+#: phase whether to stop (an empty plan with its record up to date sends nothing).
+run_plan = execute
