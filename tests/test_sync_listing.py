@@ -1,6 +1,6 @@
-"""The bucket listing: every page is read, the manifest never takes a page of its own, keys
-sorting before it are found too, and the manifest is fetched only when its ETag in the
-listing says the header rules changed.
+"""The bucket listing: every page is read, neither the manifest nor the stage lock takes a
+place in a page (the lock is not listed at all), keys sorting before them are found too, and
+the manifest is fetched only when its ETag in the listing says the header record changed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from amplify_tasks import aws
 from amplify_tasks.sync.content import HeaderRules
-from amplify_tasks.sync.listing import MANIFEST_KEY, list_remote
+from amplify_tasks.sync.listing import LOCK_KEY, MANIFEST_KEY, list_remote
 from amplify_tasks.sync.manifest import Manifest, manifest_from
 
 
@@ -58,6 +58,21 @@ def test_manifest_takes_no_page_and_keys_before_it_are_found(
     found = list_remote(s3, bucket, page_keys=10)
     assert set(found) == {MANIFEST_KEY, *site, *early}
     assert set(list_remote(s3, bucket, page_keys=2)) == {MANIFEST_KEY, *site, *early}
+
+
+def test_the_lock_takes_no_place_in_a_page_and_is_not_listed(
+    s3: Any, emulator: Any, unique_name: Callable[[str], str]
+) -> None:
+    bucket = unique_name("list")
+    site = {f"k{i:03d}": b"x" for i in range(20)}
+    fill(s3, bucket, {MANIFEST_KEY: b"{}", LOCK_KEY: b"{}", **site})
+    emulator.reset_requests()
+    found = list_remote(s3, bucket, page_keys=10)
+    assert set(found) == {MANIFEST_KEY, *site}
+    pages = [r for r in emulator.requests(service="s3") if r["bucket"] == bucket]
+    assert len(pages) == 3  # the one-key request, then 2 pages of 10: as without the lock
+    s3.delete_object(Bucket=bucket, Key=MANIFEST_KEY)
+    assert set(list_remote(s3, bucket, page_keys=10)) == set(site)
 
 
 def test_manifest_is_read_only_when_the_rules_differ(

@@ -20,6 +20,10 @@ MANIFEST_KEY = RESERVED_PREFIX + "manifest.json"
 LOCK_KEY = RESERVED_PREFIX + "stage-lock.json"
 
 
+#: Sorts after every key of ours (all named in lowercase): the listing's pages start here.
+OWN_KEYS_END = RESERVED_PREFIX + "~"
+
+
 @dataclass(frozen=True)
 class RemoteObject:
     """An object as the bucket listing shows it (ETag without quotes)."""
@@ -63,21 +67,22 @@ def _list_pages(
 
 
 def list_remote(s3: Any, bucket: str, page_keys: int = 1000) -> dict[str, RemoteObject]:
-    """Every object of the bucket by key.
+    """Every object of the bucket by key, but the tool's own ones other than the manifest.
 
-    Our manifest sorts before the site's keys, so a one-key request first shows the first
-    key: the manifest, with its ETag, when nothing sorts before it. The pages are then read
-    from after it, and the manifest never takes a page of its own. Keys that do sort before
-    it are listed too, from the start up to the manifest.
+    Our keys sort before the site's, so a one-key request first shows the first key: the
+    manifest, with its ETag, when nothing sorts before it. The pages are then read from after
+    our keys: neither the manifest nor the stage lock takes a place in a page. Keys that do
+    sort before ours are listed too, from the start up to the manifest.
     """
     head, _ = _list_page(s3, bucket, 1, None, None)
     if not head:
         return {}
-    if head[0].key > MANIFEST_KEY:
-        return _list_pages(s3, bucket, page_keys, None)
-    objects = _list_pages(s3, bucket, page_keys, MANIFEST_KEY)
-    if head[0].key < MANIFEST_KEY:
+    first = head[0]
+    if first.key > OWN_KEYS_END:
+        return _list_pages(s3, bucket, page_keys, None)  # none of ours: list from the start
+    objects = _list_pages(s3, bucket, page_keys, OWN_KEYS_END)
+    if first.key < MANIFEST_KEY:
         objects.update(_list_pages(s3, bucket, page_keys, None, stop_at=MANIFEST_KEY))
-    else:
-        objects[MANIFEST_KEY] = head[0]
+    elif first.key == MANIFEST_KEY:
+        objects[MANIFEST_KEY] = first
     return objects
