@@ -38,3 +38,7 @@ class HookError(HostingError):
 
 class EmulatorError(HostingError):
     """The loopback AWS emulator cannot be started, reached or stopped."""
+
+
+class LockError(HostingError):
+    """The stage is locked by another run (and the wait is over), or its lock was lost."""

@@ -80,3 +80,50 @@ def test_publish_fires_every_event_in_order_with_the_pre_built_hooks(
     quiet = inv_project.run("publish", "--stage", "dev", "--yes", "--no-hooks", "--skip-build")
     names = set(re.findall(r"^\[([^\]]+)\]", quiet.stdout, flags=re.MULTILINE))
     assert names <= {"export-outputs", "smoke-test"} and "smoke-test" in names
+
+
+RECORD_ERROR_PY = """import json, os, sys
+doc = json.load(sys.stdin)
+with open(os.path.join(doc["project_root"], "hook-errors.log"), "a") as log:
+    log.write(json.dumps({"event": doc["event"], "error": doc["error"]}) + "\\n")
+"""
+
+
+def _recorded(inv_project: Any) -> list[dict[str, Any]]:
+    log = inv_project.root / "hook-errors.log"
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [json.loads(line) for line in lines]
+
+
+def test_a_failing_build_is_a_failed_publish_and_post_publish_hooks_are_told(
+    inv_project: Any, emulator: Any, unique_name: Callable[..., str]
+) -> None:
+    add_stage(inv_project, unique_name)
+    with (inv_project.root / ".env.dev").open("a") as env:
+        env.write("HOSTING_BUILD_COMMAND=echo compiling; exit 3\n")
+    inv_project.write("amplify/hooks/post-publish.py", RECORD_ERROR_PY)
+    inv_project.write("amplify/hooks/post-deploy.py", RECORD_ERROR_PY)
+    before = len(emulator.requests())
+    result = inv_project.run("publish", "--stage", "dev", "--yes", check=False)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "'build' failed" in result.stderr and "status 3" in result.stderr
+    (record,) = _recorded(inv_project)  # the deploy never started: no post-deploy
+    assert record["event"] == "post-publish"
+    assert record["error"]["type"] == "HookError"
+    assert "'build' failed" in record["error"]["message"]
+    assert "status 3" in record["error"]["message"]
+    assert len(emulator.requests()) == before  # the smoke test skips a failed publish
+
+
+def test_a_failing_pre_deploy_hook_tells_post_deploy_and_post_publish(
+    inv_project: Any, emulator: Any, unique_name: Callable[..., str]
+) -> None:
+    add_stage(inv_project, unique_name)
+    inv_project.write("amplify/hooks/pre-deploy.sh", "echo no deploys on fridays\nexit 5\n")
+    for event in ("post-deploy", "post-sync", "post-publish"):
+        inv_project.write(f"amplify/hooks/{event}.py", RECORD_ERROR_PY)
+    result = inv_project.run("publish", "--stage", "dev", "--yes", check=False)
+    assert result.returncode != 0 and "exit status 5" in result.stderr
+    records = _recorded(inv_project)
+    assert [r["event"] for r in records] == ["post-deploy", "post-publish"]
+    assert all("'pre-deploy.sh'" in r["error"]["message"] for r in records)

@@ -1,5 +1,6 @@
 """Hook events of `hosting.add` and `hosting.configure`, run through `inv` as a user would:
-pre and post fire around the work, a failing pre hook changes no file, --no-hooks skips them.
+pre and post fire around the work, a failing pre hook changes no file (and the post hooks are
+told), --no-hooks skips them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 RECORDER = """import json, os, sys
 doc = json.load(sys.stdin)
 with open(os.environ["HOSTING_PROJECT_ROOT"] + "/hooks.log", "a") as log:
-    log.write(json.dumps({"event": doc["event"], "stage": doc["stage"],
+    log.write(json.dumps({"event": doc["event"], "stage": doc["stage"], "error": doc["error"],
                           "cloudfront": (doc.get("settings") or {}).get("cloudfront")}) + "\\n")
 """
 
@@ -67,6 +68,8 @@ def test_failing_pre_add_writes_nothing(project: Path) -> None:
     assert "Traceback" not in result.stderr
     assert not (project / ".env.dev").exists()
     assert not (project / "amplify" / "backend").exists()
+    (post,) = [e for e in _events(project) if e["event"] == "post-add"]
+    assert post["error"]["type"] == "HookError" and "'pre-add.sh'" in post["error"]["message"]
 
 
 def test_no_hooks_flag_skips_user_hooks(project: Path) -> None:
@@ -106,4 +109,5 @@ def test_remove_fires_its_events_and_a_failing_pre_remove_keeps_the_stack(
     removed = inv("hosting.remove", "--stage", "dev", "--yes")
     assert removed.returncode == 0, removed.stderr
     events = [e["event"] for e in _events(project) if "remove" in str(e["event"])]
-    assert events == ["pre-remove", "post-remove"]
+    # the refused remove is a failed task: its post hook ran too (and was given the error)
+    assert events == ["post-remove", "pre-remove", "post-remove"]

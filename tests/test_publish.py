@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from amplify_tasks.sync import MANIFEST_KEY
+from amplify_tasks.sync import LOCK_KEY, MANIFEST_KEY
 
 FILES = {
     "dist/index.html": "<!doctype html><title>home</title>",
@@ -63,6 +63,11 @@ class Site:
 
 @pytest.fixture
 def site(inv_project: Any, emulator: Any, unique_name: Callable[[str], str]) -> Site:
+    return new_site(inv_project, emulator, unique_name)
+
+
+def new_site(inv_project: Any, emulator: Any, unique_name: Callable[[str], str]) -> Site:
+    """Stage dev added to a temp project with FILES (and an ignore file)."""
     inv_project.env["HOSTING_APP_NAME"] = unique_name("pub")
     inv_project.env["AMPLIFY_TASKS_PROGRESS"] = "plain"
     for rel, text in FILES.items():
@@ -85,7 +90,8 @@ def test_publish_then_publish_again_sends_no_put(site: Site) -> None:
     site.emulator.reset_requests()
     out = site.publish().stdout
     assert "uploaded       0" in out and "unchanged      4" in out
-    assert site.s3_ops("PutObject") == []
+    assert site.s3_ops("PutObject") == [LOCK_KEY]  # the stage's lock, taken
+    assert site.s3_ops("DeleteObject") == [LOCK_KEY]  # and given back
     assert site.s3_ops("ListObjectsV2") == [None, None]  # a page, and the manifest's slot
     assert site.s3_ops("GetObject") == []  # the manifest's ETag in the listing suffices
 

@@ -8,15 +8,17 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from amplify_tasks import aws
-from amplify_tasks.sync import MANIFEST_KEY, SyncPlan, SyncResult, etag
+from amplify_tasks.sync import LOCK_KEY, MANIFEST_KEY, SyncPlan, SyncResult, etag
 from amplify_tasks.sync.content import IMMUTABLE, REVALIDATE, HeaderRules
-from amplify_tasks.sync.run import SyncOptions, sync_dist
+from amplify_tasks.sync.manifest import Manifest, read_manifest
+from amplify_tasks.sync.run import SyncOptions, plan_sync, run_plan, sync_dist
 
 SITE = {
     "index.html": b"<!doctype html><title>home</title><script src=js/app.3f9a1c2b.js></script>",
@@ -147,8 +149,15 @@ def test_header_rule_change_fixes_headers_without_a_put(bucket: Bucket, dist: Pa
     _, result = bucket.sync(dist, rules)
     assert result is not None and result.copied == ["css/site.css"] and result.uploaded == []
     assert bucket.ops("GetObject") == [MANIFEST_KEY]  # other rules: the old ones are read
-    assert bucket.ops("CopyObject") == ["css/site.css"]
-    assert bucket.ops("PutObject") == [MANIFEST_KEY]  # the new rules, recorded once
+    # the new rules are recorded before the copy, with the CSS listed as unknown, then again
+    # once the copy is done
+    writes = [(r["operation"], r["key"]) for r in bucket.requests() if r["method"] == "PUT"]
+    assert writes == [
+        ("PutObject", MANIFEST_KEY),
+        ("CopyObject", "css/site.css"),
+        ("PutObject", MANIFEST_KEY),
+    ]
+    assert read_manifest(bucket.s3, bucket.name) == Manifest(rules.state())
     head = bucket.head("css/site.css")
     assert head["CacheControl"] == "public, max-age=600"
     assert head["ContentType"] == "text/css; charset=utf-8"
@@ -189,10 +198,15 @@ def test_delete_guard_holds_and_uploads_stay(bucket: Bucket, dist: Path) -> None
     assert result is not None and sorted(result.deleted) == [f"old/{i}.js" for i in range(3)]
 
 
-def test_manifest_is_never_stale(bucket: Bucket, dist: Path) -> None:
+def test_manifest_and_lock_are_never_stale(bucket: Bucket, dist: Path) -> None:
+    bucket.s3.put_object(Bucket=bucket.name, Key=LOCK_KEY, Body=b"{}")  # a publish holds it
     bucket.sync(dist)
-    plan, _ = bucket.sync(dist)
-    assert MANIFEST_KEY not in plan.deletes and MANIFEST_KEY in bucket.objects()
+    bucket.emulator.reset_requests()
+    plan, _ = bucket.sync(dist, force=True)
+    assert bucket.ops("ListObjectsV2") == [None, None]  # the manifest still has no page
+    assert LOCK_KEY not in bucket.ops("PutObject") + bucket.ops("GetObject")
+    assert not {MANIFEST_KEY, LOCK_KEY} & {*plan.deletes, *(c.key for c in plan.changes)}
+    assert {MANIFEST_KEY, LOCK_KEY} <= bucket.objects()
 
 
 def test_unchanged_multipart_file_is_not_uploaded_again(bucket: Bucket, dist: Path) -> None:
@@ -234,10 +248,26 @@ def test_failure_mid_upload_deletes_nothing_and_a_rerun_finishes(
     assert "AccessDenied" in result.failures[0][1]
     assert "stale.txt" in bucket.objects()
     assert "index.html" not in bucket.objects()  # later phases never started
-    assert MANIFEST_KEY not in bucket.objects()
+    # the record came first: the object that was there before is listed as unknown
+    stale_etag = bucket.head("stale.txt")["ETag"].strip('"')
+    assert read_manifest(bucket.s3, bucket.name) == Manifest(
+        HeaderRules().state(), {"stale.txt": stale_etag}
+    )
     bucket.emulator.reset_requests()
     _, result = bucket.sync(dist)
     assert result is not None and result.ok and result.deleted == ["stale.txt"]
     pages = {"index.html", "about/index.html", "docs/guide.html", "404.html"}
     assert sorted(result.uploaded) == sorted(pages | {"css/site.css"})
     assert bucket.objects() == set(SITE) | {MANIFEST_KEY}
+
+
+def test_a_guard_stops_the_sync_between_phases(bucket: Bucket, dist: Path) -> None:
+    bucket.s3.put_object(Bucket=bucket.name, Key="stale.txt", Body=b"x")
+    answers = iter(["", "the lock was taken over"])  # go on with the assets, then stop
+    with ThreadPoolExecutor(4) as pool:
+        plan = plan_sync(bucket.s3, bucket.name, dist, pool, rules=HeaderRules())
+        result = run_plan(plan, bucket.s3, pool, guard=lambda: next(answers, "stop"))
+    assert result.stopped == "the lock was taken over" and not result.ok
+    pages = {"index.html", "about/index.html", "docs/guide.html", "404.html"}
+    assert set(result.uploaded) == set(SITE) - pages and result.not_attempted == len(pages)
+    assert "stale.txt" in bucket.objects() and result.deleted == []

@@ -1,10 +1,11 @@
-"""The bucket listing: every page is read, the manifest never takes a page of its own, keys
-sorting before it are found too, and the manifest is fetched only when its ETag in the
-listing says the header rules changed.
+"""The bucket listing: every page is read, neither the manifest nor the stage lock takes a
+place in a page (the lock is not listed at all), keys sorting before them are found too, and
+the manifest is fetched only when its ETag in the listing says the header record changed.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -13,7 +14,8 @@ import pytest
 
 from amplify_tasks import aws
 from amplify_tasks.sync.content import HeaderRules
-from amplify_tasks.sync.listing import MANIFEST_KEY, list_remote, manifest_body, manifest_state_from
+from amplify_tasks.sync.listing import LOCK_KEY, MANIFEST_KEY, list_remote
+from amplify_tasks.sync.manifest import Manifest, manifest_from
 
 
 @pytest.fixture
@@ -58,22 +60,50 @@ def test_manifest_takes_no_page_and_keys_before_it_are_found(
     assert set(list_remote(s3, bucket, page_keys=2)) == {MANIFEST_KEY, *site, *early}
 
 
+def test_the_lock_takes_no_place_in_a_page_and_is_not_listed(
+    s3: Any, emulator: Any, unique_name: Callable[[str], str]
+) -> None:
+    bucket = unique_name("list")
+    site = {f"k{i:03d}": b"x" for i in range(20)}
+    fill(s3, bucket, {MANIFEST_KEY: b"{}", LOCK_KEY: b"{}", **site})
+    emulator.reset_requests()
+    found = list_remote(s3, bucket, page_keys=10)
+    assert set(found) == {MANIFEST_KEY, *site}
+    pages = [r for r in emulator.requests(service="s3") if r["bucket"] == bucket]
+    assert len(pages) == 3  # the one-key request, then 2 pages of 10: as without the lock
+    s3.delete_object(Bucket=bucket, Key=MANIFEST_KEY)
+    assert set(list_remote(s3, bucket, page_keys=10)) == set(site)
+
+
 def test_manifest_is_read_only_when_the_rules_differ(
     s3: Any, emulator: Any, unique_name: Callable[[str], str]
 ) -> None:
     bucket = unique_name("list")
     current = HeaderRules().state()
-    fill(s3, bucket, {MANIFEST_KEY: manifest_body(current)})
+    fill(s3, bucket, {MANIFEST_KEY: Manifest(current).body()})
     remote = list_remote(s3, bucket)
     emulator.reset_requests()
-    assert manifest_state_from(s3, bucket, remote, current) == current
+    assert manifest_from(s3, bucket, remote, current) == Manifest(current)
     assert emulator.requests(service="s3") == []  # the ETag told us
 
     other = HeaderRules.from_config([{"glob": "*.css", "cache_control": "no-store"}]).state()
-    assert manifest_state_from(s3, bucket, remote, other) == current  # the old rules, read
+    assert manifest_from(s3, bucket, remote, other) == Manifest(current)  # the old rules, read
     gets = [r["key"] for r in emulator.requests(service="s3", operation="GetObject")]
     assert gets == [MANIFEST_KEY]
-    assert manifest_state_from(s3, bucket, {}, current) is None  # no manifest: unknown
+    assert manifest_from(s3, bucket, {}, current) is None  # no manifest: unknown
+
+
+def test_a_record_with_unknown_keys_is_read_and_a_format_1_record_too(
+    s3: Any, unique_name: Callable[[str], str]
+) -> None:
+    bucket = unique_name("list")
+    current = HeaderRules().state()
+    pending = Manifest(current, {"a.css": "e1"})
+    fill(s3, bucket, {MANIFEST_KEY: pending.body()})
+    assert manifest_from(s3, bucket, list_remote(s3, bucket), current) == pending
+    old = json.dumps({"format": 1, "rules": current}).encode()
+    s3.put_object(Bucket=bucket, Key=MANIFEST_KEY, Body=old)
+    assert manifest_from(s3, bucket, list_remote(s3, bucket), current) == Manifest(current)
 
 
 def test_raw_timestamp_client_leaves_listing_dates_unparsed(

@@ -7,7 +7,6 @@ import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pathspec
 import pytest
@@ -16,6 +15,7 @@ from amplify_tasks.errors import SyncError
 from amplify_tasks.sync import etag
 from amplify_tasks.sync.content import HeaderRules
 from amplify_tasks.sync.listing import MANIFEST_KEY, RemoteObject
+from amplify_tasks.sync.manifest import Manifest
 from amplify_tasks.sync.plan import ASSETS, PAGES, ROOT_INDEX, SyncPlan, make_plan
 from amplify_tasks.sync.scan import LocalFile, scan_dist
 
@@ -123,7 +123,7 @@ def plan_for(
     etags: dict[str, str],
     *,
     rules: HeaderRules | None = None,
-    manifest_state: dict[str, Any] | str | None = "current",
+    manifest: Manifest | str | None = "current",
     max_deletes: int = 256,
     force: bool = False,
 ) -> tuple[SyncPlan, list[str]]:
@@ -140,7 +140,7 @@ def plan_for(
         remote,
         bucket="b",
         rules=rules,
-        manifest_state=rules.state() if manifest_state == "current" else manifest_state,  # type: ignore[arg-type]
+        manifest=Manifest(rules.state()) if manifest == "current" else manifest,  # type: ignore[arg-type]
         etags_of=etags_of,
         max_deletes=max_deletes,
         force=force,
@@ -168,7 +168,7 @@ def test_diff_reasons_order_and_hashing_only_same_size() -> None:
         "same.css": RemoteObject("same.css", 10, "e-same"),
         "bigger.css": RemoteObject("bigger.css", 10, "x"),
         "stale.js": RemoteObject("stale.js", 1, "s"),
-        MANIFEST_KEY: RemoteObject(MANIFEST_KEY, 50, "m"),
+        MANIFEST_KEY: RemoteObject(MANIFEST_KEY, 50, Manifest(HeaderRules().state()).etag),
     }
     etags = {k.key: f"e-{k.key.split('/')[0].split('.')[0]}" for k in local}
     plan, hashed = plan_for(local, remote, etags)
@@ -197,7 +197,7 @@ def test_changed_header_rules_turn_into_header_fixes() -> None:
     local = [lf("a.css"), lf("b.js")]
     remote = {k.key: RemoteObject(k.key, 10, "same") for k in local}
     plan, _ = plan_for(
-        local, remote, {"a.css": "same", "b.js": "same"}, rules=new, manifest_state=old.state()
+        local, remote, {"a.css": "same", "b.js": "same"}, rules=new, manifest=Manifest(old.state())
     )
     assert [(c.key, c.reason) for c in plan.changes] == [("a.css", "headers")]
     assert plan.copies[0].cache_control == "no-store"
@@ -207,7 +207,7 @@ def test_changed_header_rules_turn_into_header_fixes() -> None:
 def test_without_a_manifest_matching_objects_get_their_headers_set() -> None:
     local = [lf("a.css")]
     plan, _ = plan_for(
-        local, {"a.css": RemoteObject("a.css", 10, "e")}, {"a.css": "e"}, manifest_state=None
+        local, {"a.css": RemoteObject("a.css", 10, "e")}, {"a.css": "e"}, manifest=None
     )
     assert [c.reason for c in plan.changes] == ["headers"]
 

@@ -84,22 +84,34 @@ def around(
     """Run ``pre-<step>``, the body, then ``post-<step>`` (also after a failure, with the error).
 
     ``step`` is a task (add, configure, publish, remove) or a publish step (deploy, sync).
-    After a failure the original error is re-raised; a post hook's own failure is then
-    printed, not raised.
+    A failing pre hook fails the step: the body does not run, and the post hooks run and are
+    given the error, as after a failure of the body. After a failure the original error is
+    re-raised; a post hook's own failure is then printed, not raised.
     """
     pre, post = check_event(f"pre-{step}"), check_event(f"post-{step}")
-    run_event(project, pre, ctx, user_hooks=user_hooks)
+    try:
+        run_event(project, pre, ctx, user_hooks=user_hooks)
+    except Exception as exc:
+        _after_failure(project, post, ctx, exc, user_hooks=user_hooks)
+        raise
     try:
         yield ctx
     except Exception as exc:
-        ctx.failed(exc)
-        try:
-            run_event(project, post, ctx, user_hooks=user_hooks)
-        except HookError as hook_exc:
-            sys.stderr.write(mask(f"warning: {hook_exc}\n"))
+        _after_failure(project, post, ctx, exc, user_hooks=user_hooks)
         raise
     ctx.error = ctx.error_type = None
     run_event(project, post, ctx, user_hooks=user_hooks)
+
+
+def _after_failure(
+    project: Project, post: str, ctx: HookContext, exc: Exception, *, user_hooks: bool
+) -> None:
+    """The post hooks of a failed step, given the error; their own failure is a warning."""
+    ctx.failed(exc)
+    try:
+        run_event(project, post, ctx, user_hooks=user_hooks)
+    except HookError as hook_exc:
+        sys.stderr.write(mask(f"warning: {hook_exc}\n"))
 
 
 def list_hooks(

@@ -159,6 +159,10 @@ class Emulator:
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 
+    def age_object(self, bucket: str, key: str, seconds: float) -> None:
+        """Move an object's Last-Modified ``seconds`` back (it looks that much older)."""
+        self._call("POST", "age", {"bucket": bucket, "key": key, "seconds": seconds})
+
     def previews(self) -> list[dict[str, Any]]:
         """Preview servers: {kind, bucket, distribution_id, url}."""
         result: list[dict[str, Any]] = self._call("GET", "previews")

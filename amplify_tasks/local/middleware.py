@@ -217,6 +217,14 @@ class ControlMiddleware:
         )
         return [body]
 
+    @staticmethod
+    def _json_body(environ: dict[str, Any], what: str) -> dict[str, Any]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        data = json.loads(environ["wsgi.input"].read(length) or b"{}")
+        if not isinstance(data, dict):
+            raise ValueError(f"{what} is a JSON object")
+        return data
+
     def _route(self, method: str, route: str, environ: dict[str, Any]) -> tuple[int, Any]:
         if route == "health":
             return 200, {"status": "ok"}
@@ -233,16 +241,16 @@ class ControlMiddleware:
                     self.faults.clear()
                 return 200, []
             if method == "POST":
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-                data = json.loads(environ["wsgi.input"].read(length) or b"{}")
-                if not isinstance(data, dict):
-                    raise ValueError("a fault is a JSON object")
-                fault = Fault.from_json(data)
+                fault = Fault.from_json(self._json_body(environ, "a fault"))
                 with self.lock:
                     self.faults.append(fault)
                 return 200, vars(fault)
             with self.lock:
                 return 200, [vars(f) for f in self.faults]
+        if route == "age" and method == "POST":
+            from .aging import age_object
+
+            return 200, age_object(self._json_body(environ, "an object to age"))
         if route == "previews":
             return 200, self.previews()
         if route.startswith("resources/") and self.resources is not None:

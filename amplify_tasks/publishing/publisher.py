@@ -17,6 +17,7 @@ from amplify_tasks.settings import Settings, check_dist_dir
 from amplify_tasks.ui import Progress
 
 from .invalidation import invalidation_target
+from .locking import LockKeeper
 from .options import Out, PublishOptions, progress_tty_override, resolve_stage
 from .summary import PublishSummary, check_sync, format_plan
 
@@ -78,6 +79,14 @@ class Publisher:
         self._hashing: Future[Hasher] | None = None  # started during the deploy
         self._ignore_spec: PathSpec | None = None
         self._header_rules: HeaderRules | None = None
+        # the stage lock, held from before the deploy to the end (not on a dry run)
+        self.lock = LockKeeper(
+            lambda: self._client("s3"),
+            self.stage,
+            project.root,
+            out=out,
+            enabled=not options.dry_run,
+        )
 
     def run(self) -> PublishSummary:
         """Settings, pre-publish hooks (the build), deploy, sync and invalidation,
@@ -102,6 +111,9 @@ class Publisher:
                     self.prefetch()
                     self.deploy()
                     ctx.outputs = self.outputs
+                    self.lock.hold(
+                        self.outputs.bucket if self.outputs is not None else "", self._settings()
+                    )
                 with around(self.project, "sync", ctx, user_hooks=user_hooks):
                     self.sync()
                     self.invalidate()
@@ -111,6 +123,7 @@ class Publisher:
             raise
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            self.lock.release()
             self.print_summary()
         return self.summary
 
@@ -129,41 +142,48 @@ class Publisher:
         check_dist_folder(self.project, self._settings(), self.options, self._ignore())
 
     def prefetch(self) -> None:
-        """Start hashing the dist folder, and listing the bucket of the deployed stack, while
-        the stack is checked and deployed.
+        """Start hashing the dist folder; find the deployed stack, take the stage's lock in
+        its bucket and start listing the bucket, all while the stack is checked and deployed.
 
         The listing costs one DescribeStacks more; the deploy leaves the objects alone, so it
         stays good for the sync whenever the deploy keeps the bucket (it keeps its name unless
-        HOSTING_BUCKET_NAME changed). A first deploy finds no stack: nothing to list. Files
-        that change before the sync (a pre-sync hook) are hashed again there.
+        HOSTING_BUCKET_NAME changed). A first deploy finds no stack: nothing to list, and the
+        lock is taken once the bucket exists. Files that change before the sync (a pre-sync
+        hook) are hashed again there.
         """
         from amplify_tasks.sync import hash_ahead
 
-        if not self.options.skip_backend:
-            self._prefetch_listing()
         if not self.options.force:
             dist = check_dist_dir(self.project, self._settings())
             self._hashing = self._pool.submit(
                 hash_ahead, dist, self._pool, self._ignore(), self._rules()
             )
+        if not self.options.skip_backend:
+            self._prefetch_listing()
 
     def _prefetch_listing(self) -> None:
         from amplify_tasks.stack import describe, outputs_of
         from amplify_tasks.sync import list_remote
 
         cfn, s3 = self._client("cloudformation"), self._client("s3")
-        name = self._settings().stack_name
-        # the DescribeStacks the deploy plans from, too
-        stack: Future[StackTypeDef | None] = Future()
+        stack: Future[StackTypeDef | None] = (
+            Future()
+        )  # the DescribeStacks the deploy plans from, too
+        listed: Future[tuple[str, Listing]] = Future()
+        self._prefetch = (stack, listed)
+        try:
+            found = describe(cfn, self._settings().stack_name)
+        except Exception as exc:  # the deploy reports it
+            stack.set_exception(exc)
+            listed.set_exception(exc)
+            return
+        stack.set_result(found)
+        bucket = outputs_of(cfn, found).bucket if found else ""
+        self.lock.hold(
+            bucket, self._settings()
+        )  # before the listing: what it lists is no other publish's half-work
 
         def listing() -> tuple[str, Listing]:
-            try:
-                found = describe(cfn, name)
-            except BaseException as exc:
-                stack.set_exception(exc)
-                raise
-            stack.set_result(found)
-            bucket = outputs_of(cfn, found).bucket if found else ""
             return bucket, (list_remote(s3, bucket) if bucket else {})
 
         self._prefetch = (stack, self._pool.submit(listing))
@@ -198,7 +218,7 @@ class Publisher:
 
                 try:
                     self.outputs = stack_outputs(
-                        self._client("cloudformation"), settings.stack_name
+                        self._client("cloudformation"), settings.stack_name, settings.stage
                     )
                 except StackError as exc:
                     raise StackError(f"{exc} (publish without --skip-backend)") from exc
@@ -274,8 +294,9 @@ class Publisher:
                 plan, verbose=self.options.verbose, stream=self.stream, tty=progress_tty_override()
             )
             try:
+                guard = self.lock.guard
                 self.summary.result = run_plan(
-                    plan, self._client("s3"), pool, on_file=progress.file_done
+                    plan, self._client("s3"), pool, on_file=progress.file_done, guard=guard
                 )
             except SyncInterrupted as stopped:
                 self.summary.result = stopped.result

@@ -122,16 +122,27 @@ def format_plan(plan: SyncPlan, *, verbose: bool = True) -> list[str]:
 
 
 def check_sync(summary: PublishSummary, stage: str) -> None:
-    """SyncError for a sync that failed part-way or left stale objects behind the guard."""
+    """SyncError for a sync that failed part-way or left stale objects behind the guard; it
+    says what was done before it stopped, counted."""
+    from amplify_tasks.sync import MANIFEST_KEY
+
     plan, result = summary.plan, summary.result
     if result is None or plan is None:
         return
-    if result.failures:
-        key, why = result.failures[0]
+    if result.failures or result.stopped:
+        changes = [(k, why) for k, why in result.failures if k != MANIFEST_KEY]
+        record = [why for k, why in result.failures if k == MANIFEST_KEY]
+        problems = [result.stopped] if result.stopped else []
+        if changes:
+            key, why = changes[0]
+            total = len(plan.changes) + len(plan.deletes)
+            problems.append(f"{len(changes)} of {total} changes failed (first: {key}: {why})")
+        if record:
+            problems.append(f"the header record {MANIFEST_KEY} was not written ({record[0]})")
+        done = done_counts(plan, result)
         raise SyncError(
-            f"{len(result.failures)} of {len(plan.changes) + len(plan.deletes)} changes failed "
-            f"(first: {key}: {why}); nothing was deleted: publish again to finish, only what "
-            "is still missing is sent"
+            f"{'; '.join(problems)}; {done}: publish again to finish, only what is still "
+            "missing is sent"
         )
     if result.deletes_blocked:
         raise SyncError(
@@ -140,3 +151,28 @@ def check_sync(summary: PublishSummary, stage: str) -> None:
             f"set HOSTING_MAX_DELETES={result.deletes_blocked} or more in .env.{stage} "
             "and publish again"
         )
+
+
+def done_counts(plan: SyncPlan, result: SyncResult) -> str:
+    """What a sync did and did not start, counted: ``done: 3 uploaded, 750 deleted``."""
+    done = [
+        f"{n} {what}"
+        for n, what in (
+            (len(result.uploaded), "uploaded"),
+            (len(result.copied), "headers fixed"),
+            (len(result.deleted), "deleted"),
+        )
+        if n
+    ]
+    text = f"done: {', '.join(done)}" if done else "nothing was uploaded, fixed or deleted"
+    stale = set(plan.deletes)
+    tried = len(result.deleted) + sum(1 for key, _ in result.failures if key in stale)
+    waiting = [
+        f"{n} {what}"
+        for n, what in (
+            (result.not_attempted, "uploads or fixes"),
+            (0 if plan.deletes_blocked else len(stale) - tried, "deletes"),
+        )
+        if n
+    ]
+    return text + (f"; not started: {', '.join(waiting)}" if waiting else "")

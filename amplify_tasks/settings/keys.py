@@ -104,6 +104,12 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("smoke_test", "true", "fetch the site after publishing, fail on an error status"),
     Key("smoke_timeout", "60", "seconds the smoke test may retry (at least 1)"),
+    Key(
+        "lock_timeout",
+        "120",
+        "seconds a publish waits for the stage's lock another publish holds (0: no wait); "
+        "a lock not renewed for 5 minutes counts as abandoned",
+    ),
 )
 
 

@@ -60,3 +60,4 @@ class Settings:
     export_outputs: str = ""  # a path to write the stack outputs to as JSON; empty: off
     smoke_test: bool = True
     smoke_timeout: int = 60
+    lock_timeout: int = 120  # seconds a publish waits for the stage's lock

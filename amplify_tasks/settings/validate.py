@@ -333,6 +333,7 @@ def build_settings(
         export_outputs=v.raw("export_outputs"),
         smoke_test=v.boolean("smoke_test", True),
         smoke_timeout=v.whole("smoke_timeout", 60, minimum=1),
+        lock_timeout=v.whole("lock_timeout", 120),
         extra={
             k: val
             for k, val in sorted(values.items())

@@ -10,6 +10,7 @@ from .plan import DeployResult, plan_deploy
 from .remove import confirmation, remove_stage
 from .site_url import emulator_endpoint, working_url
 from .status import stage_status
+from .unlock import unlock_stage
 
 __all__ = [
     "BucketReplacement",
@@ -26,5 +27,6 @@ __all__ = [
     "remove_stage",
     "stack_outputs",
     "stage_status",
+    "unlock_stage",
     "working_url",
 ]

@@ -112,14 +112,23 @@ def deploy(
     described: Described | None = None,
     s3: S3Client | None = None,
     allow_replace: bool = False,
+    stage: str = "",
 ) -> DeployResult:
     """Plan, print the plan, then (unless ``dry_run``) create, update or recreate the stack
     and wait for it. A dry run of a new stack calls nothing but DescribeStacks.
 
     An update that replaces the stack's bucket (the old one would keep its objects) is
-    refused, its change set deleted, unless ``allow_replace``; ``s3`` counts those objects."""
+    refused, its change set deleted, unless ``allow_replace``; ``s3`` counts those objects;
+    ``stage`` names the stage in hints."""
     plan = plan_deploy(
-        cfn, stack_name, template_body, parameters, sleep=sleep, described=described, s3=s3
+        cfn,
+        stack_name,
+        template_body,
+        parameters,
+        sleep=sleep,
+        described=described,
+        s3=s3,
+        stage=stage,
     )
     for line in plan.lines():
         on_event(line)
@@ -196,4 +205,5 @@ def deploy_stage(
         described=described,
         s3=s3,
         allow_replace=allow_replace,
+        stage=settings.stage,
     )

@@ -75,13 +75,19 @@ class StackOutputs:
         }
 
 
-def stack_outputs(cfn: CloudFormationClient, stack_name: str) -> StackOutputs:
-    """The outputs of a deployed stack; StackError when the stack does not exist."""
+def stage_flag(stage: str) -> str:
+    """`` --stage S`` for a command hint (empty when the stage is not known)."""
+    return f" --stage {stage}" if stage else ""
+
+
+def stack_outputs(cfn: CloudFormationClient, stack_name: str, stage: str = "") -> StackOutputs:
+    """The outputs of a deployed stack; StackError when the stack does not exist (the hint
+    names ``stage``)."""
     with aws_errors(f"reading stack {stack_name}"):
         stack = describe(cfn, stack_name)
     if stack is None:
         raise StackError(
-            f"stack {stack_name} does not exist: deploy it with `inv publish --stage <stage>`"
+            f"stack {stack_name} does not exist: deploy it with `inv publish{stage_flag(stage)}`"
         )
     return outputs_of(cfn, stack)
 

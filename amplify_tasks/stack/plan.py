@@ -15,7 +15,7 @@ from amplify_tasks.errors import StackError
 
 from .bucket import BUCKET_ID, BucketReplacement, bucket_replacement
 from .events import IN_PROGRESS, Poller, Sleep, aws_errors, collapse, describe
-from .outputs import StackOutputs
+from .outputs import StackOutputs, stage_flag
 
 if TYPE_CHECKING:
     from typing import TypedDict
@@ -68,9 +68,9 @@ BLOCKED_HINTS = {
         "continue the rollback (aws cloudformation continue-update-rollback --stack-name "
         "{name}, skipping resources that cannot roll back), then deploy again"
     ),
-    "DELETE_FAILED": "delete it with `inv hosting.remove --stage <stage>`, then deploy again",
-    "ROLLBACK_FAILED": "delete it with `inv hosting.remove --stage <stage>`, then deploy again",
-    "CREATE_FAILED": "delete it with `inv hosting.remove --stage <stage>`, then deploy again",
+    "DELETE_FAILED": "delete it with `inv hosting.remove{stage}`, then deploy again",
+    "ROLLBACK_FAILED": "delete it with `inv hosting.remove{stage}`, then deploy again",
+    "CREATE_FAILED": "delete it with `inv hosting.remove{stage}`, then deploy again",
     "UPDATE_FAILED": (
         "roll it back (aws cloudformation rollback-stack --stack-name {name}), then deploy again"
     ),
@@ -190,8 +190,9 @@ def cfn_parameters(parameters: Mapping[str, str]) -> list[ParameterTypeDef]:
     return [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in parameters.items()]
 
 
-def blocked_message(stack: StackTypeDef) -> str:
-    """Why a stack in ``status`` cannot be deployed over, and what to do about it."""
+def blocked_message(stack: StackTypeDef, stage: str = "") -> str:
+    """Why a stack in ``status`` cannot be deployed over, and what to do about it (the
+    commands named for ``stage``)."""
     name, status = str(stack.get("StackName")), str(stack.get("StackStatus"))
     if collapse(status) == IN_PROGRESS:
         return (
@@ -201,7 +202,7 @@ def blocked_message(stack: StackTypeDef) -> str:
     hint = BLOCKED_HINTS.get(status, "fix it in the CloudFormation console, then deploy again")
     reason = stack.get("StackStatusReason")
     because = f" ({reason})" if reason else ""
-    return f"stack {name} is {status}{because}: {hint.format(name=name)}"
+    return f"stack {name} is {status}{because}: {hint.format(name=name, stage=stage_flag(stage))}"
 
 
 def _change_set_changes(
@@ -310,10 +311,12 @@ def plan_deploy(
     sleep: Sleep = time.sleep,
     described: Described | None = None,
     s3: S3Client | None = None,
+    stage: str = "",
 ) -> DeployPlan:
     """Decide what a deploy does. An "update" plan leaves a change set behind: execute it
     with ``deploy`` or delete it with ``discard_plan``. ``s3`` counts the objects a bucket
-    replacement would leave behind (a client for the stack's region is made if needed)."""
+    replacement would leave behind (a client for the stack's region is made if needed);
+    ``stage`` names the stage in hints."""
     params = dict(parameters or {})
     base: PlanFields = {
         "stack_name": stack_name,
@@ -344,7 +347,7 @@ def plan_deploy(
                 RECREATE, changes=template_resources(template_body), reasons=(reason,), **base
             )
         if status not in UPDATABLE_STATUSES:
-            raise StackError(blocked_message(stack))
+            raise StackError(blocked_message(stack, stage))
         return _plan_update(cfn, stack, base, sleep, s3)
 
 

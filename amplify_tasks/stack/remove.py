@@ -105,7 +105,7 @@ def remove_stage(
             return RemoveResult(name, removed=False, purged=purged)
         status = str(stack["StackStatus"])
         if collapse(status) == IN_PROGRESS and status != "REVIEW_IN_PROGRESS":
-            raise StackError(blocked_message(stack))
+            raise StackError(blocked_message(stack, settings.stage))
         outputs = outputs_of(cfn, stack)
         bucket = owned_bucket(cfn, stack["StackId"])
         skipped = outputs.bucket if outputs.bucket and outputs.bucket != bucket else ""

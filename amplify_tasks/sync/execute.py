@@ -1,5 +1,6 @@
-"""Carries out a SyncPlan: uploads phase by phase on a thread pool (streamed, multipart above
-the threshold), header fixes as server-side copies, then deletes, then the manifest.
+"""Carries out a SyncPlan: the header record first when the rules changed, uploads phase by
+phase on a thread pool (streamed, multipart above the threshold), header fixes as server-side
+copies, then deletes, then the header record brought up to date.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import etag
-from .listing import MANIFEST_KEY, manifest_body
+from .listing import MANIFEST_KEY
+from .manifest import Manifest, write_manifest
 from .plan import STALE, Change, SyncPlan
 
 if TYPE_CHECKING:
@@ -40,11 +42,12 @@ class SyncResult:
     not_attempted: int = 0
     deletes_blocked: int = 0
     manifest_written: bool = False
+    stopped: str = ""  # why the sync stopped before the end (the guard said so)
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.stopped
 
     @property
     def changed_keys(self) -> list[str]:
@@ -65,6 +68,14 @@ class FileDone:
 
 #: The sync's progress callback: called once per finished file, from the executing thread.
 OnFile = Callable[[FileDone], None]
+
+
+#: Asked before each phase and before the deletes: a reason to stop there, or "" to go on.
+Guard = Callable[[], str]
+
+
+def _go_on() -> str:
+    return ""
 
 
 def _ignore(_done: FileDone) -> None:
@@ -185,26 +196,45 @@ class SyncInterrupted(KeyboardInterrupt):
 
 
 ChangeFutures = deque[tuple[Change, "Future[int]"]]
-
-
 DeleteFutures = deque[tuple[list[str], "Future[list[tuple[str, str]]]"]]
 
 
 def execute(
-    plan: SyncPlan, s3: S3Client, pool: Executor, *, on_file: OnFile = _ignore
+    plan: SyncPlan,
+    s3: S3Client,
+    pool: Executor,
+    *,
+    on_file: OnFile | None = None,
+    guard: Guard | None = None,
 ) -> SyncResult:
-    """Run the plan. A failure in a phase stops the later phases; deletes and the manifest
-    only follow a run where every upload and copy succeeded. Ctrl-C raises SyncInterrupted."""
+    """Run the plan. The header record goes first when the changes use other rules; a
+    failure in a phase stops the later phases; deletes only follow a run where every upload
+    and copy succeeded; the record is then brought up to date (after a failure too), unless
+    ``guard`` stopped the sync. Ctrl-C raises SyncInterrupted (the record written first
+    stays true, so nothing more is written)."""
     started = time.monotonic()
+    on_file = on_file or _ignore
+    guard = guard or _go_on
     result = SyncResult(unchanged=plan.unchanged)
+    recorded = plan.recorded_etag
+    if plan.record_first:
+        if not _write_record(s3, plan.bucket, plan.record, result):
+            result.not_attempted = len(plan.changes)
+            result.seconds = time.monotonic() - started
+            return result
+        recorded = plan.record.etag
     changes: ChangeFutures = deque()
     deletes: DeleteFutures = deque()
     try:
-        _run(plan, s3, pool, result, on_file, changes, deletes)
+        _run(plan, s3, pool, result, on_file, guard, changes, deletes)
     except KeyboardInterrupt:
         _settle(plan, changes, deletes, result, on_file)
         result.seconds = time.monotonic() - started
         raise SyncInterrupted(result) from None
+    done = {*result.uploaded, *result.copied, *result.deleted}
+    final = plan.record.without(done)
+    if not result.stopped and final.etag != recorded:
+        _write_record(s3, plan.bucket, final, result)
     result.seconds = time.monotonic() - started
     return result
 
@@ -215,40 +245,48 @@ def _run(
     pool: Executor,
     result: SyncResult,
     on_file: OnFile,
+    guard: Guard,
     changes: ChangeFutures,
     deletes: DeleteFutures,
 ) -> None:
     phases = plan.phases()
     for index, (_phase, phase_changes) in enumerate(phases):
+        result.stopped = guard()
+        if result.stopped:
+            result.not_attempted = sum(len(rest) for _, rest in phases[index:])
+            return
         changes.extend((c, pool.submit(apply_change, s3, plan.bucket, c)) for c in phase_changes)
         while changes:
             _count_change(*changes[0], result, on_file)
             changes.popleft()
         if result.failures:
             result.not_attempted = sum(len(rest) for _, rest in phases[index + 1 :])
-            break
-    if result.ok and plan.deletes:
-        if plan.deletes_blocked:
-            result.deletes_blocked = len(plan.deletes)
-        else:
-            keys = list(plan.deletes)
-            batches = [keys[i : i + DELETE_BATCH] for i in range(0, len(keys), DELETE_BATCH)]
-            deletes.extend((b, pool.submit(_delete_batch, s3, plan.bucket, b)) for b in batches)
-            while deletes:
-                _count_deletes(*deletes[0], result, on_file, plan.delete_sizes)
-                deletes.popleft()
-    if result.ok and plan.write_manifest:
-        try:
-            s3.put_object(
-                Bucket=plan.bucket,
-                Key=MANIFEST_KEY,
-                Body=manifest_body(plan.rules_state),
-                ContentType="application/json",
-                CacheControl="no-store",
-            )
-            result.manifest_written = True
-        except Exception as exc:
-            result.failures.append((MANIFEST_KEY, describe_error(exc)))
+            return
+    if not (result.ok and plan.deletes):
+        return
+    if plan.deletes_blocked:
+        result.deletes_blocked = len(plan.deletes)
+        return
+    result.stopped = guard()
+    if result.stopped:
+        return
+    keys = list(plan.deletes)
+    batches = [keys[i : i + DELETE_BATCH] for i in range(0, len(keys), DELETE_BATCH)]
+    deletes.extend((b, pool.submit(_delete_batch, s3, plan.bucket, b)) for b in batches)
+    while deletes:
+        _count_deletes(*deletes[0], result, on_file, plan.delete_sizes)
+        deletes.popleft()
+
+
+def _write_record(s3: S3Client, bucket: str, record: Manifest, result: SyncResult) -> bool:
+    """Write the header record; a failure is recorded in ``result``."""
+    try:
+        write_manifest(s3, bucket, record)
+    except Exception as exc:
+        result.failures.append((MANIFEST_KEY, describe_error(exc)))
+        return False
+    result.manifest_written = True
+    return True
 
 
 def _count_change(change: Change, future: Future[int], result: SyncResult, on_file: OnFile) -> None:

@@ -1,12 +1,9 @@
 """The bucket side of a sync: the paginated listing (the header manifest's ETag comes with
-it as the first key) and the tool's state objects under the reserved prefix.
+it as the first key) and the names of the tool's state objects under the reserved prefix.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,9 +14,18 @@ if TYPE_CHECKING:
 #: Keys under this prefix belong to amplify-tasks: never stale, never deleted by a sync.
 RESERVED_PREFIX = ".amplify-tasks/"
 
-#: One small object recording the header rules every published object was given.
+
+#: One small object recording what the tool knows of every object's headers (sync/manifest).
 MANIFEST_KEY = RESERVED_PREFIX + "manifest.json"
-MANIFEST_FORMAT = 1
+
+
+#: The per-stage lock a publish holds while it changes the stage. It sorts after the manifest,
+#: so the listing's one-key request still shows the manifest, locked or not.
+LOCK_KEY = RESERVED_PREFIX + "stage-lock.json"
+
+
+#: Sorts after every key of ours (all named in lowercase): the listing's pages start here.
+OWN_KEYS_END = RESERVED_PREFIX + "~"
 
 
 @dataclass(frozen=True)
@@ -65,59 +71,22 @@ def _list_pages(
 
 
 def list_remote(s3: S3Client, bucket: str, page_keys: int = 1000) -> dict[str, RemoteObject]:
-    """Every object of the bucket by key.
+    """Every object of the bucket by key, but the tool's own ones other than the manifest.
 
-    Our manifest sorts before the site's keys, so a one-key request first shows the first
-    key: the manifest, with its ETag, when nothing sorts before it. The pages are then read
-    from after it, and the manifest never takes a page of its own. Keys that do sort before
-    it are listed too, from the start up to the manifest.
+    Our keys sort before the site's, so a one-key request first shows the first key: the
+    manifest, with its ETag, when nothing sorts before it. The pages are then read from after
+    our keys: neither the manifest nor the stage lock takes a place in a page. Keys that do
+    sort before ours are listed too, from the start up to the manifest.
     """
     head, _ = _list_page(s3, bucket, 1, None, None)
     if not head:
         return {}
-    if head[0].key > MANIFEST_KEY:
-        return _list_pages(s3, bucket, page_keys, None)
-    objects = _list_pages(s3, bucket, page_keys, MANIFEST_KEY)
-    if head[0].key < MANIFEST_KEY:
+    first = head[0]
+    if first.key > OWN_KEYS_END:
+        return _list_pages(s3, bucket, page_keys, None)  # none of ours: list from the start
+    objects = _list_pages(s3, bucket, page_keys, OWN_KEYS_END)
+    if first.key < MANIFEST_KEY:
         objects.update(_list_pages(s3, bucket, page_keys, None, stop_at=MANIFEST_KEY))
-    else:
-        objects[MANIFEST_KEY] = head[0]
+    elif first.key == MANIFEST_KEY:
+        objects[MANIFEST_KEY] = first
     return objects
-
-
-def manifest_state_from(
-    s3: S3Client, bucket: str, remote: Mapping[str, RemoteObject], current: Mapping[str, object]
-) -> Mapping[str, object] | None:
-    """The header rules the last complete sync recorded. The listing gives the manifest's
-    ETag: when it is the MD5 of the manifest the current rules make, they are the same rules
-    and nothing is read; otherwise one GET reads the old rules."""
-    obj = remote.get(MANIFEST_KEY)
-    if obj is None:
-        return None
-    if obj.etag == hashlib.md5(manifest_body(current)).hexdigest():
-        return current
-    return read_manifest(s3, bucket)
-
-
-def read_manifest(s3: S3Client, bucket: str) -> dict[str, object] | None:
-    """The header-rules state recorded by the last complete sync (one GET), or None."""
-    from botocore.exceptions import ClientError
-
-    try:
-        body = s3.get_object(Bucket=bucket, Key=MANIFEST_KEY)["Body"].read()
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NotFound"}:
-            return None
-        raise
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        return None
-    rules = data.get("rules")
-    return rules if isinstance(rules, dict) else None
-
-
-def manifest_body(rules_state: Mapping[str, object]) -> bytes:
-    return json.dumps({"format": MANIFEST_FORMAT, "rules": rules_state}, sort_keys=True).encode()

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .content import HeaderRules, is_html
-from .listing import RESERVED_PREFIX, RemoteObject
+from .listing import MANIFEST_KEY, RESERVED_PREFIX, RemoteObject
+from .manifest import Manifest
 from .scan import LocalFile
 
 # Why a file is in the plan.
@@ -51,8 +52,18 @@ class SyncPlan:
     deletes: tuple[str, ...]
     unchanged: int
     max_deletes: int
-    rules_state: dict[str, object] = field(default_factory=dict)
-    write_manifest: bool = False
+    #: what the header record holds once every change and delete is done
+    record: Manifest = field(default_factory=lambda: Manifest({}))
+    #: the ETag of the record in the bucket when planned ("" when there is none)
+    recorded_etag: str = ""
+    #: the record must be written before the first change: the changes use other rules
+    record_first: bool = False
+
+    @property
+    def write_manifest(self) -> bool:
+        """The header record in the bucket is not the one this plan leaves."""
+        return self.record.etag != self.recorded_etag
+
     delete_sizes: Mapping[str, int] = field(default_factory=dict)  # as the listing says
 
     @property
@@ -99,7 +110,7 @@ def make_plan(
     *,
     bucket: str,
     rules: HeaderRules,
-    manifest_state: Mapping[str, object] | None,
+    manifest: Manifest | None,
     etags_of: EtagsOf,
     index_document: str = "index.html",
     max_deletes: int = 256,
@@ -107,12 +118,12 @@ def make_plan(
 ) -> SyncPlan:
     """Diff local files against the bucket by content.
 
-    Only files whose key exists remotely with the same size are hashed; a file whose ETag and
-    recorded headers match costs nothing more. Headers are known from the manifest's rules.
+    Only files whose key exists remotely with the same size are hashed; a file whose ETag
+    matches and whose headers the header record ``manifest`` knows to be the current ones
+    costs nothing more; one whose headers differ or are unknown gets a header fix (a copy).
     """
     state = rules.state()
-    old_rules = HeaderRules.from_state(manifest_state) if manifest_state is not None else None
-    same_rules = manifest_state is not None and dict(manifest_state) == state
+    carries = _current_headers(rules, manifest)
 
     changes: list[Change] = []
     to_hash: list[tuple[LocalFile, str, str, RemoteObject]] = []
@@ -136,30 +147,51 @@ def make_plan(
     for (lf, content_type, cache_control, obj), etags in zip(to_hash, etag_sets, strict=True):
         if obj.etag not in etags:
             reason = CHANGED
-        elif same_rules:
+        elif carries(obj):
             unchanged += 1
             continue
-        elif old_rules is None or old_rules.headers_for(lf.key) != (content_type, cache_control):
-            reason = HEADERS
         else:
-            unchanged += 1
-            continue
+            reason = HEADERS
         changes.append(_change(lf, reason, content_type, cache_control, index_document))
 
     local_keys = {lf.key for lf in local}
-    deletes = tuple(
-        sorted(k for k in remote if k not in local_keys and not k.startswith(RESERVED_PREFIX))
-    )
+    site = [obj for key, obj in remote.items() if not key.startswith(RESERVED_PREFIX)]
+    deletes = tuple(sorted(obj.key for obj in site if obj.key not in local_keys))
     changes.sort(key=lambda c: (c.phase, c.key))
+    same_rules = manifest is not None and dict(manifest.rules) == state
+    if manifest is not None and same_rules and not manifest.unknown:
+        pending: dict[str, str] = {}  # the usual case: every object carries the current rules
+    else:
+        pending = {obj.key: obj.etag for obj in site if not carries(obj)}
+    recorded = remote.get(MANIFEST_KEY)
     return SyncPlan(
         bucket=bucket,
         changes=tuple(changes),
         deletes=deletes,
         unchanged=unchanged,
         max_deletes=max_deletes,
-        rules_state=state,
-        write_manifest=not same_rules,
+        record=Manifest(state, pending),
+        recorded_etag=recorded.etag if recorded is not None else "",
+        record_first=bool(changes) and not same_rules,
         delete_sizes={k: remote[k].size for k in deletes},
+    )
+
+
+def _current_headers(
+    rules: HeaderRules, manifest: Manifest | None
+) -> Callable[[RemoteObject], bool]:
+    """Whether an object is known to carry the headers ``rules`` give it: the header record
+    does not list it as unknown, and the record's rules give it the same headers."""
+    if manifest is None:
+        return lambda _obj: False  # no record: nothing is known
+    unknown = manifest.unknown
+    if dict(manifest.rules) == rules.state():
+        return lambda obj: unknown.get(obj.key) != obj.etag
+    old = HeaderRules.from_state(manifest.rules)
+    if old is None:
+        return lambda _obj: False  # recorded by another version of the built-in rules
+    return lambda obj: (
+        unknown.get(obj.key) != obj.etag and old.headers_for(obj.key) == rules.headers_for(obj.key)
     )
 
 

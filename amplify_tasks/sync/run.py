@@ -17,7 +17,8 @@ from amplify_tasks.errors import AwsError, HostingError, SyncError
 from . import etag
 from .content import HeaderRules
 from .execute import OnFile, SyncResult, execute
-from .listing import MANIFEST_KEY, RemoteObject, list_remote, manifest_state_from
+from .listing import MANIFEST_KEY, RemoteObject, list_remote
+from .manifest import manifest_from
 from .plan import CHANGED, FORCED, HEADERS, NEW, STALE, Change, SyncPlan, make_plan
 from .scan import Ignore, LocalFile, scan_dist
 
@@ -177,15 +178,13 @@ def plan_sync(
     try:
         with bucket_errors(bucket):
             remote = listing.result() if listing else {}
-            manifest_state = (
-                manifest_state_from(s3, bucket, remote, rules.state()) if bucket else None
-            )
+            manifest = manifest_from(s3, bucket, remote, rules.state()) if bucket else None
         return make_plan(
             local,
             remote,
             bucket=bucket or "",
             rules=rules,
-            manifest_state=manifest_state,
+            manifest=manifest,
             etags_of=hasher.etags_of,
             index_document=options.index_document,
             max_deletes=options.max_deletes,
@@ -226,16 +225,6 @@ def sync_dist(
         return plan, run_plan(plan, s3, pool, on_file=on_file)
 
 
-def run_plan(
-    plan: SyncPlan,
-    s3: S3Client,
-    pool: Executor,
-    *,
-    on_file: OnFile | None = None,
-) -> SyncResult:
-    """Execute a plan, telling ``on_file`` of each finished file (an empty plan does nothing)."""
-    if plan.empty and not plan.write_manifest:
-        return SyncResult(unchanged=plan.unchanged)
-    if on_file is None:
-        return execute(plan, s3, pool)
-    return execute(plan, s3, pool, on_file=on_file)
+#: Execute a plan, telling ``on_file`` of each finished file and asking ``guard`` before each
+#: phase whether to stop (an empty plan with its record up to date sends nothing).
+run_plan = execute

@@ -1,5 +1,5 @@
-"""`inv hosting.status` and `inv hosting.remove`: read a stage's settings, call the stack
-core, print what it found or did.
+"""`inv hosting.status`, `inv hosting.remove` and `inv hosting.unlock`: read a stage's
+settings, call the stack core, print what it found or did.
 """
 
 from __future__ import annotations
@@ -62,3 +62,33 @@ def remove(
         print(f"deleted {path}")
     if result.removed and not purge:
         print(f"kept {project.env_file(name).name}; `inv publish --stage {name}` deploys it again")
+
+
+@hosting_task(
+    help={
+        "stage": "stage whose lock to remove (default: hosting.default_stage)",
+        "yes": "do not ask for confirmation",
+    }
+)
+def unlock(c: Context, stage: str = "", yes: bool = False) -> None:
+    """Remove a stage's publish lock by hand (left by a publish that was killed)."""
+    from amplify_tasks.errors import SettingsError
+    from amplify_tasks.publishing import resolve_stage
+    from amplify_tasks.settings import load_settings
+    from amplify_tasks.stack import unlock_stage
+
+    from ..prompt import Prompter, interactive
+
+    project = Project.from_context(c)
+    settings = load_settings(project, resolve_stage(project, stage))
+
+    def confirm(question: str) -> bool:
+        if yes:
+            return True
+        if not interactive():
+            raise SettingsError(
+                "hosting.unlock asks before it removes a lock: answer on a terminal, or pass --yes"
+            )
+        return Prompter().confirm(question, default=False)
+
+    unlock_stage(settings, confirm=confirm)
