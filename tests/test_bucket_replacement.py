@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from amplify_tasks import aws
+from amplify_tasks.sync import LOCK_KEY
 
 SITE = {
     "dist/index.html": "<!doctype html><title>home</title>",
@@ -154,7 +155,10 @@ def test_renamed_bucket_is_refused_without_allow_replace(
     assert old in lines[0] and f"its {objects} objects" in lines[0]
     assert "--allow-replace" in lines[0]
     assert emulator.requests(operation="ExecuteChangeSet") == []
-    assert [r for r in emulator.requests(service="s3") if r["method"] in {"PUT", "POST"}] == []
+    writes = [r for r in emulator.requests(service="s3") if r["method"] in {"PUT", "POST"}]
+    # nothing of the site is written; only the stage lock, given back with the refusal
+    assert [r["key"] for r in writes] in ([], [LOCK_KEY])
+    assert LOCK_KEY not in _keys(old)
     assert _stack_bucket(stage) == old and _keys(old) and not _bucket_exists(new)
 
     out = stage.run("publish", "--stage", "dev", "--allow-replace").stdout

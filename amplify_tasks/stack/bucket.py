@@ -146,7 +146,11 @@ def count_objects(s3: S3Client, bucket: str, limit: int = COUNT_LIMIT) -> str:
         if events.error_code(exc) == "NoSuchBucket":
             return "0"
         raise
+    from amplify_tasks.sync import LOCK_KEY
+
     count = int(page.get("KeyCount", len(page.get("Contents", []))))
+    # the stage lock of the publish asking is given back: it does not stay behind
+    count -= sum(1 for item in page.get("Contents", []) if item.get("Key") == LOCK_KEY)
     return f"{count}+" if page.get("IsTruncated") else str(count)
 
 
