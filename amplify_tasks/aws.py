@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from botocore.session import Session
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudfront import CloudFrontClient
+    from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
     from typing_extensions import Unpack
 
@@ -35,7 +36,10 @@ if TYPE_CHECKING:
 
 
 #: The services the tool talks to.
-Service = Literal["s3", "cloudformation", "cloudfront"]
+Service = Literal["s3", "cloudformation", "cloudfront", "cloudfront-keyvaluestore"]
+
+#: Hosts of a loopback endpoint (the emulator).
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 #: Upload concurrency and the connection pool share this default.
 DEFAULT_MAX_POOL = 32
@@ -76,6 +80,10 @@ def client(
 def client(
     service: Literal["cloudfront"], **options: Unpack[ClientOptions]
 ) -> CloudFrontClient: ...
+@overload
+def client(
+    service: Literal["cloudfront-keyvaluestore"], **options: Unpack[ClientOptions]
+) -> CloudFrontKeyValueStoreClient: ...
 def client(
     service: Service,
     *,
@@ -90,6 +98,10 @@ def client(
     ``raw_timestamps`` keeps response timestamps as the strings AWS sent: parsing every
     LastModified of a 1,000-key listing page into a datetime costs tens of milliseconds,
     and the sync never reads them.
+
+    ``cloudfront-keyvaluestore`` is signed with SigV4A (botocore needs awscrt for it), and
+    its endpoint is the store's account id in front of the endpoint's host; with a loopback
+    ``AWS_ENDPOINT_URL`` that name resolves nowhere, so the endpoint is its HTTP proxy too.
     """
     from botocore.config import Config
 
@@ -98,6 +110,7 @@ def client(
         max_pool_connections=max_pool,
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=120,
+        proxies=loopback_proxies() if service == "cloudfront-keyvaluestore" else None,
     )
     with translate_errors():
         made = (sess or session(region)).create_client(service, config=cfg)
@@ -122,6 +135,20 @@ def _watch_retries(client_: BaseClient) -> None:
     # botocore acts on what a needs-retry handler returns; the stubs type handlers as None
     handler = cast("Callable[..., None]", _RETRY_WATCH[0])
     client_.meta.events.register_first(f"needs-retry.{service}", handler)
+
+
+def loopback_proxies() -> dict[str, str] | None:
+    """``{"http": AWS_ENDPOINT_URL}`` when that endpoint is a loopback http URL, else None."""
+    from urllib.parse import urlsplit
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "").rstrip("/")
+    try:
+        parts = urlsplit(endpoint)
+    except ValueError:
+        return None
+    if parts.scheme == "http" and (parts.hostname or "") in LOOPBACK_HOSTS:
+        return {"http": endpoint}
+    return None
 
 
 def _leave_timestamps_unparsed(client_: BaseClient) -> None:
@@ -186,6 +213,7 @@ def aws_error(exc: BaseException, refused: Refusal | None = None) -> HostingErro
         BotoCoreError,
         ClientError,
         EndpointConnectionError,
+        MissingDependencyException,
         NoCredentialsError,
         NoRegionError,
         PartialCredentialsError,
@@ -202,6 +230,10 @@ def aws_error(exc: BaseException, refused: Refusal | None = None) -> HostingErro
         return AwsError(
             "no AWS region configured: set AWS_REGION (for example AWS_REGION=us-east-1) "
             "or a region in your AWS profile"
+        )
+    if isinstance(exc, MissingDependencyException):
+        return AwsError(
+            f"{exc}: install it into the environment that runs inv (pip install awscrt)"
         )
     if isinstance(exc, ProfileNotFound):
         return AwsError(f"{exc}: set AWS_PROFILE to one of the profiles in ~/.aws/config")

@@ -158,6 +158,13 @@ def test_prod_distribution(project: Project) -> None:
     assert fn["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
     assert fn["AutoPublish"] is True
     assert "function handler(event)" in fn["FunctionCode"]
+    assert len(fn["FunctionCode"].encode()) < 10 * 1024
+    assert fn["FunctionConfig"]["KeyValueStoreAssociations"] == [
+        {"KeyValueStoreARN": {"Fn::GetAtt": ["SiteKeyValueStore", "Arn"]}}
+    ]
+    store = res["SiteKeyValueStore"]
+    assert store["Type"] == "AWS::CloudFront::KeyValueStore"
+    assert store["Properties"]["Name"] == fn["Name"]
     assert cfg["ViewerCertificate"] == {"CloudFrontDefaultCertificate": True}
     assert "Aliases" not in cfg
     assert set(data["Outputs"]) == {
@@ -165,6 +172,7 @@ def test_prod_distribution(project: Project) -> None:
         "Region",
         "CloudFrontDistributionID",
         "CloudFrontDomainName",
+        "CloudFrontKeyValueStoreARN",
         "CloudFrontSecureURL",
     }
 
@@ -239,7 +247,7 @@ def test_values_are_rendered_in_without_parameters(project: Project) -> None:
 def test_directory_index_function_code_uses_the_index_document(project: Project) -> None:
     data = rendered(project, make_settings(True, HOSTING_INDEX_DOCUMENT="home.htm"))
     code = data["Resources"]["DirectoryIndexFunction"]["Properties"]["FunctionCode"]
-    assert code.count('"home.htm"') == 2
+    assert code.count('"home.htm"') == 1  # once, as the INDEX constant
     assert "endsWith('/')" in code
 
 

@@ -1,7 +1,7 @@
 """Rendered templates that keep stages apart and the tool's state private: CloudFront resource
-names unique per stack and within AWS's limits, the distribution's grant to list the bucket
-(so a missing key is a 404), the state prefix denied to other accounts, and a DEV bucket that
-stops versioning.
+names (the key value store's too) unique per stack and within AWS's limits, the
+distribution's grant to list the bucket (so a missing key is a 404), the state prefix denied
+to other accounts, and a DEV bucket that stops versioning.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ NAMED = {
     "CachePolicy": (("CachePolicyConfig", "Name"), 128, r"[\w-]+"),
     "DirectoryIndexFunction": (("Name",), 64, r"[a-zA-Z0-9_-]+"),
     "OriginAccessControl": (("OriginAccessControlConfig", "Name"), 64, r"[\w-]+"),
+    "SiteKeyValueStore": (("Name",), 64, r"[a-zA-Z0-9_-]+"),
 }
 
 

@@ -27,6 +27,7 @@ class OutputsDict(TypedDict, total=False):
     distribution_id: str
     distribution_domain: str
     secure_url: str
+    kvs_arn: str
     site_url: str
     stack_site_url: str  # hosting.status: the stack's own, when site_url is the one that works
     raw: dict[str, str]
@@ -42,6 +43,7 @@ class StackOutputs:
     distribution_id: str = ""
     distribution_domain: str = ""
     secure_url: str = ""
+    kvs_arn: str = ""
     raw: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -59,6 +61,7 @@ class StackOutputs:
             distribution_id=raw.get("CloudFrontDistributionID", ""),
             distribution_domain=raw.get("CloudFrontDomainName", ""),
             secure_url=raw.get("CloudFrontSecureURL", ""),
+            kvs_arn=raw.get("CloudFrontKeyValueStoreARN", ""),
             raw=raw,
         )
 
@@ -70,6 +73,7 @@ class StackOutputs:
             "distribution_id": self.distribution_id,
             "distribution_domain": self.distribution_domain,
             "secure_url": self.secure_url,
+            "kvs_arn": self.kvs_arn,
             "site_url": self.site_url,
             "raw": dict(self.raw),
         }

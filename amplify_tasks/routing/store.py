@@ -1,0 +1,49 @@
+"""The distribution's key value store as publish writes it: its entries (ListKeys, paged),
+and an update applied as UpdateKeys calls of at most 50 keys, each with the ETag the last
+one returned (IfMatch).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .paths import StoreUpdate
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
+    from mypy_boto3_cloudfront_keyvaluestore.type_defs import (
+        DeleteKeyRequestListItemTypeDef,
+        PutKeyRequestListItemTypeDef,
+    )
+
+#: Puts plus deletes in one UpdateKeys call (CloudFront's limit).
+BATCH_MAX_KEYS = 50
+#: Keys per ListKeys page (CloudFront's maximum).
+LIST_PAGE = 50
+
+
+def read_entries(client: CloudFrontKeyValueStoreClient, arn: str) -> dict[str, str]:
+    """Every key of the store and its value."""
+    entries: dict[str, str] = {}
+    for page in client.get_paginator("list_keys").paginate(
+        KvsARN=arn, PaginationConfig={"PageSize": LIST_PAGE}
+    ):
+        for item in page.get("Items", ()):
+            entries[item["Key"]] = item["Value"]
+    return entries
+
+
+def apply_update(client: CloudFrontKeyValueStoreClient, arn: str, update: StoreUpdate) -> int:
+    """Apply ``update`` in batches, starting from the store's current ETag; the number of
+    UpdateKeys calls made."""
+    batches = update.batches(BATCH_MAX_KEYS)
+    if not batches:
+        return 0
+    etag = client.describe_key_value_store(KvsARN=arn)["ETag"]
+    for puts, deletes in batches:
+        put_items: list[PutKeyRequestListItemTypeDef] = [{"Key": k, "Value": v} for k, v in puts]
+        delete_items: list[DeleteKeyRequestListItemTypeDef] = [{"Key": k} for k in deletes]
+        etag = client.update_keys(KvsARN=arn, IfMatch=etag, Puts=put_items, Deletes=delete_items)[
+            "ETag"
+        ]
+    return len(batches)
