@@ -1,8 +1,9 @@
 """The hosting template's own viewer-request function (cfn/partials/directory-index.js.j2,
 rendered as the template renders it) run as JavaScript by a distribution preview, for the
-directory cases of a static site. The expected answers are S3 website semantics (what DEV
-stages serve): the cases the function gets wrong today are marked xfail(strict) with the
-right answer, so a fix of the function shows up here.
+directory cases of a static site, with its key value store holding the path facts publish
+computes for the site's keys. The expected answers are S3 website semantics (what DEV stages
+serve). Without the store's facts (a stage deployed, never published) the function keeps its
+old rule: an extension-less URI is served from its folder's index document.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from edge_stacks import deploy, edge_template, get, put
+from edge_stacks import deploy, edge_template, get, kvs_client, put
 
 from amplify_tasks.local import control
 from amplify_tasks.project import Project
+from amplify_tasks.routing import path_facts
 from amplify_tasks.settings import build_settings
 from amplify_tasks.templates.rendering import function_code
 
@@ -41,13 +43,15 @@ SITE = {
     "app.3f2a.js": b"console.log(1)",
     "LICENSE": b"MIT",
     ".well-known/x": b"well known",
+    "a/b/index.html": b"<h1>a/b</h1>",
+    "404.html": b"<h1>not found</h1>",
 }
 
 
-@pytest.fixture(scope="module")
-def site(emulator: control.Emulator) -> str:
-    """The preview URL of a distribution running the template's function over ``SITE``
-    (one stack for the module; the AWS variables are set only while it is made)."""
+def make_site(emulator: control.Emulator, *, facts: bool) -> str:
+    """The preview URL of a distribution running the template's function over ``SITE``, its
+    store filled with the facts of ``SITE`` (or left empty); the AWS variables are set only
+    while it is made."""
     bucket = f"dir-index-{uuid.uuid4().hex[:10]}"
     with pytest.MonkeyPatch.context() as env:
         for name, value in {
@@ -58,11 +62,37 @@ def site(emulator: control.Emulator) -> str:
         }.items():
             env.setenv(name, value)
         env.delenv("AWS_PROFILE", raising=False)
-        template = edge_template(bucket, functions={"viewer-request": directory_index_function()})
+        template = edge_template(
+            bucket,
+            functions={"viewer-request": directory_index_function()},
+            kvs=True,
+            list_bucket=True,
+            error_responses=[
+                {"ErrorCode": 404, "ResponsePagePath": "/404.html", "ResponseCode": 404}
+            ],
+        )
         out = deploy(emulator, bucket, template)
         for key, body in SITE.items():
             put(bucket, key, body)
+        if facts:
+            entries = path_facts(SITE, "index.html").entries()
+            client = kvs_client(emulator)
+            etag = client.describe_key_value_store(KvsARN=out["StoreArn"])["ETag"]
+            puts = [{"Key": k, "Value": v} for k, v in entries.items()]
+            client.update_keys(KvsARN=out["StoreArn"], IfMatch=etag, Puts=puts)
     return out["url"]
+
+
+@pytest.fixture(scope="module")
+def site(emulator: control.Emulator) -> str:
+    """A distribution whose store holds the facts of ``SITE`` (one stack for the module)."""
+    return make_site(emulator, facts=True)
+
+
+@pytest.fixture(scope="module")
+def unpublished(emulator: control.Emulator) -> str:
+    """A distribution whose store is empty: the stage was never published."""
+    return make_site(emulator, facts=False)
 
 
 @pytest.mark.parametrize(
@@ -84,35 +114,41 @@ def test_the_rendered_function_is_the_template_s() -> None:
     assert '"home.htm"' in code
 
 
-WRONG = pytest.mark.xfail(strict=True, reason="the template's function gets this case wrong")
+@pytest.mark.parametrize("path", ["/docs", "/a/b"])
+def test_a_folder_without_slash_redirects(site: str, path: str) -> None:
+    status, headers, _ = get(site, path)
+    assert (status, headers.get("location")) == (302, path + "/")
 
 
-@WRONG
-def test_a_folder_without_slash_redirects(site: str) -> None:
-    # today: /docs is served as docs/index.html with 200, and relative links break
-    status, headers, _ = get(site, "/docs")
-    assert (status, headers.get("location")) in {(301, "/docs/"), (302, "/docs/")}
+def test_the_redirect_keeps_the_query_string(site: str) -> None:
+    status, headers, _ = get(site, "/docs?lang=en&x=%2F&flag")
+    assert (status, headers.get("location")) == (302, "/docs/?lang=en&x=%2F&flag")
 
 
-@WRONG
 @pytest.mark.parametrize(
     ("path", "body"), [("/LICENSE", b"MIT"), ("/.well-known/x", b"well known")]
 )
 def test_an_extensionless_file_is_served(site: str, path: str, body: bytes) -> None:
-    # today: rewritten to <path>/index.html, which does not exist: 403
     assert get(site, path)[::2] == (200, body)
 
 
-@WRONG
 def test_a_folder_with_a_dot_without_slash_redirects(site: str) -> None:
-    # today: /v1.2 looks like a file, is not rewritten, and the key does not exist: 403
     status, headers, _ = get(site, "/v1.2")
-    assert (status, headers.get("location")) in {(301, "/v1.2/"), (302, "/v1.2/")}
+    assert (status, headers.get("location")) == (302, "/v1.2/")
 
 
-def test_what_the_function_does_today(site: str) -> None:
-    # the current behaviour of the cases above, asserted as it is
-    assert get(site, "/docs")[::2] == (200, b"<h1>docs</h1>")
-    assert get(site, "/LICENSE")[0] == 403
-    assert get(site, "/.well-known/x")[0] == 403
-    assert get(site, "/v1.2")[0] == 403
+@pytest.mark.parametrize("path", ["/nope", "/docs.", "/nope.html", "/docs/nope"])
+def test_nothing_there_is_a_404_with_the_error_document(site: str, path: str) -> None:
+    assert get(site, path)[::2] == (404, b"<h1>not found</h1>")
+
+
+def test_the_tool_s_state_stays_404(site: str) -> None:
+    assert get(site, "/.amplify-tasks/routing.json")[0] == 404
+
+
+def test_without_the_store_s_facts_the_old_rule_applies(unpublished: str) -> None:
+    # no `site` key: the function must not fail (503); extension-less URIs get the folder's
+    # index document, as before the store existed
+    assert get(unpublished, "/docs")[::2] == (200, b"<h1>docs</h1>")
+    assert get(unpublished, "/docs/")[::2] == (200, b"<h1>docs</h1>")
+    assert get(unpublished, "/app.3f2a.js")[::2] == (200, b"console.log(1)")
