@@ -151,6 +151,5 @@ def test_the_kvs_client_reaches_the_emulator(
 def test_without_awscrt_the_kvs_client_error_names_the_fix() -> None:
     from botocore.exceptions import MissingDependencyException
 
-    with pytest.raises(AwsError, match=r"pip install awscrt"):
-        with aws.translate_errors():
-            raise MissingDependencyException(msg="this operation requires awscrt")
+    with pytest.raises(AwsError, match=r"pip install awscrt"), aws.translate_errors():
+        raise MissingDependencyException(msg="this operation requires awscrt")
