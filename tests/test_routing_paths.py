@@ -1,13 +1,19 @@
-"""Path facts from a bucket's keys (amplify_tasks.routing.paths): the folders with an index
-document, the store's entries and size, and the update that brings a store to them.
+"""Path facts from a bucket's keys (amplify_tasks.routing): the folders with an index
+document, the store's entries and size, the update that brings a store to them, and the
+facts of a sync plan.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pytest
+
+from amplify_tasks.errors import SyncError
 from amplify_tasks.routing import path_facts, store_update
 from amplify_tasks.routing.paths import KEY_MAX_BYTES, SITE_KEY
+from amplify_tasks.sync import RemoteObject, SyncPlan
 
 KEYS = [
     "index.html",
@@ -89,3 +95,16 @@ def test_batches_hold_at_most_the_limit_and_the_site_key_comes_last() -> None:
     assert batches[-1][0][-1] == (SITE_KEY, "{}")
     assert [k for _, d in batches for k in d] == [f"d:/old{i}" for i in range(5)]
     assert all(SITE_KEY not in dict(p) for p, _ in batches[:-1])
+
+
+def test_a_site_whose_folders_pass_the_store_s_5_mb_is_refused(monkeypatch: Any) -> None:
+    from amplify_tasks.routing import publish
+
+    plan = SyncPlan(
+        bucket="b", changes=(), deletes=("gone/index.html",), unchanged=0, max_deletes=9
+    )
+    listing = {k: RemoteObject(k, 1, "e") for k in ("a/index.html", "gone/index.html")}
+    assert publish.plan_facts(plan, listing, "index.html").folders == {"/a"}
+    monkeypatch.setattr(publish, "STORE_MAX_BYTES", 20)
+    with pytest.raises(SyncError, match=r"more than a CloudFront key value store holds \(20\)"):
+        publish.plan_facts(plan, listing, "index.html")
