@@ -143,7 +143,7 @@ def test_nothing_there_is_a_404_with_the_error_document(site: str, path: str) ->
 
 
 def test_the_tool_s_state_stays_404(site: str) -> None:
-    assert get(site, "/.amplify-tasks/routing.json")[0] == 404
+    assert get(site, "/.amplify-tasks/~routing.json")[0] == 404
 
 
 def test_without_the_store_s_facts_the_old_rule_applies(unpublished: str) -> None:

@@ -79,6 +79,7 @@ def test_prod_directory_urls_answer_as_the_website_does(
     emulator.reset_requests()
     again = inv_project.run("publish", "--stage", "prod").stdout
     assert emulator.requests(service=KVS) == []
+    assert [r for r in emulator.requests(service="s3") if "routing" in str(r.get("key"))] == []
     assert "key value store" not in again
 
     # a folder gone: its key goes with it, and /docs is a 404 like any missing key
@@ -117,7 +118,7 @@ def test_a_dry_run_prints_the_store_s_changes_and_a_refusal_is_one_line(
     assert failed.returncode != 0
     (line,) = failed.stderr.strip().splitlines()
     assert line.startswith("error: writing the site's folders to key value store arn:aws:")
-    assert "UpdateKeys: ValidationException: no" in line and "publish again" in line
+    assert "UpdateKeys (ValidationException: no)" in line and "publish again" in line
     assert store_keys(outputs) == before  # nothing half-written; the files are published
 
     retried = inv_project.run("publish", "--stage", "prod").stdout

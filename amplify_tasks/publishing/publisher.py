@@ -17,6 +17,7 @@ from amplify_tasks.settings import Settings, check_dist_dir
 from amplify_tasks.ui import Progress
 
 from .invalidation import invalidation_target
+from .listing import listing_for
 from .locking import LockKeeper
 from .options import Out, PublishOptions, progress_tty_override, resolve_stage
 from .routes import Routes
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudformation.type_defs import StackTypeDef
     from mypy_boto3_cloudfront import CloudFrontClient
-    from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
     from pathspec import PathSpec
     from typing_extensions import Unpack
@@ -89,7 +89,6 @@ class Publisher:
             out=out,
             enabled=not options.dry_run,
         )
-        self._routes: Routes | None = None  # the site's folders, planned with the sync
 
     def run(self) -> PublishSummary:
         """Settings, pre-publish hooks (the build), deploy, sync and invalidation,
@@ -119,7 +118,6 @@ class Publisher:
                     )
                 with around(self.project, "sync", ctx, user_hooks=user_hooks):
                     self.sync()
-                    self.route()
                     self.invalidate()
                     check_sync(self.summary, self.stage)
         except KeyboardInterrupt:
@@ -192,28 +190,6 @@ class Publisher:
 
         self._prefetch = (stack, self._pool.submit(listing))
 
-    def _listing_of(self, bucket: str | None) -> Future[Listing] | None:
-        """The bucket's listing, under way: the prefetched one when the sync goes to the
-        bucket it listed, else a new one. It does not wait, so the sync scans meanwhile; the
-        routing step reads it too."""
-        if not bucket:
-            return None
-        from amplify_tasks.sync import list_remote
-
-        s3 = self._client("s3")
-        if self._prefetch is None:
-            return self._pool.submit(list_remote, s3, bucket)
-        prefetched = self._prefetch[1]
-
-        def listing() -> Listing:
-            try:
-                found, objects = prefetched.result()
-            except Exception:
-                found = ""  # listed again here, where an error is explained
-            return objects if found == bucket else list_remote(s3, bucket)
-
-        return self._pool.submit(listing)
-
     def deploy(self) -> None:
         """Deploy the stack (or, with --skip-backend, read the outputs of the existing one)."""
         from amplify_tasks.stack import deploy_stage
@@ -277,7 +253,9 @@ class Publisher:
         bucket = self.outputs.bucket if self.outputs is not None else None
         dist = check_dist_dir(self.project, settings)  # again: the build may have made it
         pool = self._pool
-        self._routes = Routes(settings, self._listing_of(bucket), dry_run=self.options.dry_run)
+        prefetched = self._prefetch[1] if self._prefetch else None
+        listing = listing_for(bucket, prefetched, pool, self._client("s3"))
+        routes = Routes(settings, self.options, self.outputs, listing, self.out)
         with aws.translate_errors():
             plan = plan_sync(
                 self._client("s3"),
@@ -287,19 +265,18 @@ class Publisher:
                 rules=rules,
                 ignore=self._ignore(),
                 options=options,
-                listing=self._routes.listing,
+                listing=listing,
                 hashing=self._hashing,
             )
             self.summary.plan = plan
             if self.options.dry_run:
                 for line in format_plan(plan):
                     self.out(line)
-                self._routes.plan(plan)
-                return
+                return routes.plan(plan, self._client("s3"))
             if plan.deletes and not plan.deletes_blocked and not self._deletes_confirmed(plan):
                 plan = _without_deletes(plan)
                 self.summary.notes.append("deletes skipped: not confirmed")
-            self._routes.plan(plan)  # before any upload: the folders must fit the store
+            routes.plan(plan, self._client("s3"))  # before any upload: the store holds them
             progress = Progress.for_plan(
                 plan, verbose=self.options.verbose, stream=self.stream, tty=progress_tty_override()
             )
@@ -313,18 +290,7 @@ class Publisher:
                 raise
             finally:
                 progress.close()
-
-    def route(self) -> None:
-        """Write the site's folders to the distribution's key value store (Routes)."""
-        if self._routes is not None:
-            done = self._routes.write(
-                self.outputs,
-                self.summary.result,
-                kvs=lambda: self._client("cloudfront-keyvaluestore"),
-                s3=self._client("s3"),
-            )
-            for line in done:
-                self.out(line)
+            routes.write(self.summary.result, self._client("s3"))
 
     def invalidate(self) -> None:
         """Invalidate the changed and deleted paths (with -c, on a stage with CloudFront)."""
@@ -385,10 +351,6 @@ class Publisher:
     def _client(self, service: Literal["cloudformation"]) -> CloudFormationClient: ...
     @overload
     def _client(self, service: Literal["cloudfront"]) -> CloudFrontClient: ...
-    @overload
-    def _client(
-        self, service: Literal["cloudfront-keyvaluestore"]
-    ) -> CloudFrontKeyValueStoreClient: ...
     def _client(self, service: aws.Service) -> BaseClient:
         """Clients share one session per region (its loaded models are reused)."""
         if "" not in self._sessions:

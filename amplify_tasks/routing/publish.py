@@ -6,28 +6,29 @@ site makes no key value store call at all.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from amplify_tasks import aws
-from amplify_tasks.errors import AwsError, SyncError
-from amplify_tasks.sync import RESERVED_PREFIX
+from amplify_tasks.errors import AwsError, HostingError, SyncError
+from amplify_tasks.sync import LISTED_STATE_PREFIX, RESERVED_PREFIX
 
 from .paths import STORE_MAX_BYTES, PathFacts, StoreUpdate, path_facts, store_update
 from .store import apply_update, read_entries
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
 
     from amplify_tasks.sync import RemoteObject, SyncPlan
 
-#: The state object recording the store and the digest of the facts last written to it.
-STATE_KEY = RESERVED_PREFIX + "routing.json"
+#: The state object recording the store and the digest of the facts last written to it;
+#: the sync's listing shows it with its ETag.
+STATE_KEY = LISTED_STATE_PREFIX + "routing.json"
 STATE_FORMAT = 1
 
 
@@ -76,21 +77,16 @@ class RoutingResult:
     lines: list[str] = field(default_factory=list)
 
 
-@contextlib.contextmanager
-def store_errors(arn: str) -> Iterator[None]:
-    """A refusal of the store (or of the state object's write) as one AwsError line."""
-    from botocore.exceptions import ClientError
+def store_refused(arn: str) -> Callable[[ClientError], HostingError]:
+    """How a refusal of the store (or of the state object's write) reads: one line."""
 
-    try:
-        with aws.translate_errors():
-            yield
-    except ClientError as exc:
-        err = exc.response.get("Error", {})
-        raise AwsError(
+    def refused(exc: ClientError) -> HostingError:
+        return AwsError(
             f"writing the site's folders to key value store {arn} failed: "
-            f"{exc.operation_name}: {err.get('Code', '')}: {err.get('Message', '')} -- the "
-            "files are published; publish again to retry"
-        ) from exc
+            f"{aws.refusal(exc)} -- the files are published; publish again to retry"
+        )
+
+    return refused
 
 
 def describe(update: StoreUpdate, *, dry_run: bool) -> str:
@@ -129,7 +125,7 @@ def write_facts(
             "to /dir/: publish without --skip-backend to deploy it"
         )
         return result
-    with store_errors(arn):
+    with aws.translate_errors(store_refused(arn)):
         client = kvs()
         result.update = store_update(read_entries(client, arn), facts.entries())
         result.calls = 1

@@ -5,12 +5,20 @@ rules and ETags, diff into a plan (data), then execute it in the safe order.
 from .content import HeaderRules
 from .execute import FileDone, Guard, OnFile, SyncInterrupted, SyncResult
 from .ignore import check_pattern, ignore_path, load_ignore_spec, read_patterns
-from .listing import LOCK_KEY, MANIFEST_KEY, RESERVED_PREFIX, RemoteObject, list_remote
+from .listing import (
+    LISTED_STATE_PREFIX,
+    LOCK_KEY,
+    MANIFEST_KEY,
+    RESERVED_PREFIX,
+    RemoteObject,
+    list_remote,
+)
 from .plan import PHASE_NAMES, SyncPlan
 from .run import Hasher, SyncOptions, hash_ahead, plan_sync, run_plan, sync_dist
 from .scan import DistError, LocalFile, check_publishable, scan_dist
 
 __all__ = [
+    "LISTED_STATE_PREFIX",
     "LOCK_KEY",
     "MANIFEST_KEY",
     "PHASE_NAMES",

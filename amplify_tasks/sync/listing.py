@@ -28,6 +28,11 @@ LOCK_KEY = RESERVED_PREFIX + "stage-lock.json"
 OWN_KEYS_END = RESERVED_PREFIX + "~"
 
 
+#: A state object of ours whose ETag a publish needs (routing's digest of the key value
+#: store) is named after OWN_KEYS_END: the pages show it, and no request is spent on it.
+LISTED_STATE_PREFIX = OWN_KEYS_END
+
+
 @dataclass(frozen=True)
 class RemoteObject:
     """An object as the bucket listing shows it (ETag without quotes)."""
