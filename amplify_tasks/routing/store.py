@@ -11,10 +11,7 @@ from .paths import StoreUpdate
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
-    from mypy_boto3_cloudfront_keyvaluestore.type_defs import (
-        DeleteKeyRequestListItemTypeDef,
-        PutKeyRequestListItemTypeDef,
-    )
+    from mypy_boto3_cloudfront_keyvaluestore.type_defs import UpdateKeysRequestTypeDef
 
 #: Puts plus deletes in one UpdateKeys call (CloudFront's limit).
 BATCH_MAX_KEYS = 50
@@ -41,9 +38,10 @@ def apply_update(client: CloudFrontKeyValueStoreClient, arn: str, update: StoreU
         return 0
     etag = client.describe_key_value_store(KvsARN=arn)["ETag"]
     for puts, deletes in batches:
-        put_items: list[PutKeyRequestListItemTypeDef] = [{"Key": k, "Value": v} for k, v in puts]
-        delete_items: list[DeleteKeyRequestListItemTypeDef] = [{"Key": k} for k in deletes]
-        etag = client.update_keys(KvsARN=arn, IfMatch=etag, Puts=put_items, Deletes=delete_items)[
-            "ETag"
-        ]
+        request: UpdateKeysRequestTypeDef = {"KvsARN": arn, "IfMatch": etag}
+        if puts:  # an empty list is left out: the API takes either alone
+            request["Puts"] = [{"Key": k, "Value": v} for k, v in puts]
+        if deletes:
+            request["Deletes"] = [{"Key": k} for k in deletes]
+        etag = client.update_keys(**request)["ETag"]
     return len(batches)
