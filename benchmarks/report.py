@@ -36,6 +36,7 @@ class Measure:
     exit_code: int
     expected_changes: int = 0
     remote_keys: int = 0  # the site's keys in the bucket before the run
+    proxy_cpu: float = 0.0  # CPU seconds the proxies spent during the run
 
     @property
     def puts(self) -> int:
