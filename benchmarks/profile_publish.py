@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from publish_bench import Bench, Servers, parse_args, site_spec  # noqa: E402
+from publish_bench import Bench, Servers, exit_on_sigterm, parse_args, site_spec  # noqa: E402
 from sitegen import rebuild  # noqa: E402
 
 
@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     own, rest = parser.parse_known_args(argv)
     args = parse_args(["--server", "seaweedfs", "--files", "2000", "--tools", "ours", *rest])
     own.profiles.mkdir(parents=True, exist_ok=True)
+    exit_on_sigterm()
     with (
         tempfile.TemporaryDirectory(prefix="amplify-profile-") as tmp,
         contextlib.ExitStack() as stack,
