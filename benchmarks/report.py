@@ -4,9 +4,12 @@ medians; the requests each tool sent (counted at the proxy); the targets, met or
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tools import OURS
@@ -164,8 +167,7 @@ def targets(results: list[Measure], server: str, latency_ms: float, files: int) 
 
 def scale_checks(results: list[Measure], files: int, baseline: dict[str, Any]) -> list[Check]:
     """Each scenario of ours at this size takes at most 10x its time at the baseline's."""
-    fields = set(Measure.__dataclass_fields__)
-    base = [Measure(**{k: v for k, v in r.items() if k in fields}) for r in baseline["results"]]
+    base = measures_of(baseline)
     checks = []
     for sc in SCENARIOS:
         now = median(results, OURS, sc, "seconds")
@@ -176,6 +178,52 @@ def scale_checks(results: list[Measure], files: int, baseline: dict[str, Any]) -
     return checks
 
 
+def markdown(results: list[Measure], title: str) -> list[str]:
+    """The README's table: median seconds (and PUTs) per scenario, peak RSS, our ratio to
+    the best peer."""
+    tools = list(dict.fromkeys(m.tool for m in results))
+    peers = [t for t in tools if t != OURS]
+    lines = [f"| {title} | " + " | ".join(tools) + " | x best peer |"]
+    lines.append("|---" * (len(tools) + 2) + "|")
+    for sc in SCENARIOS:
+        cells = []
+        for t in tools:
+            v = median(results, t, sc, "seconds")
+            cells.append(f"{v:.2f} ({int(median(results, t, sc, 'puts'))})")
+        best = min(median(results, p, sc, "seconds") for p in peers) if peers else math.nan
+        ratio = median(results, OURS, sc, "seconds") / best
+        lines.append(f"| {LABELS[sc]} | " + " | ".join(cells) + f" | {ratio:.2f} |")
+    rss = [f"{max(m.max_rss_mb for m in results if m.tool == t):.0f} MB" for t in tools]
+    lines.append("| peak RSS | " + " | ".join(rss) + " | |")
+    return lines
+
+
+def measures_of(raw: dict[str, Any]) -> list[Measure]:
+    """The measures of a run's raw figures (JSON)."""
+    fields = set(Measure.__dataclass_fields__)
+    return [Measure(**{k: v for k, v in r.items() if k in fields}) for r in raw["results"]]
+
+
+def load(path: str) -> tuple[dict[str, Any], list[Measure]]:
+    raw = json.loads(Path(path).read_text())
+    return raw, measures_of(raw)
+
+
 def print_checks(checks: list[Check]) -> None:
     for name, ok, detail in checks:
         print(f"  [{'met' if ok else 'MISSED'}] {name}: {detail}")
+
+
+if __name__ == "__main__":
+    # python benchmarks/report.py RAW.json...: each run's table as Markdown, and its targets
+    for arg in sys.argv[1:]:
+        raw, measures = load(arg)
+        head = (
+            f"{raw['files']:,} files, {raw.get('server', 'moto')} +{raw.get('latency_ms', 0):g} ms"
+        )
+        print("\n".join(markdown(measures, head)) + "\n")
+        for target in raw["targets"]:
+            print(
+                f"- {'met' if target['met'] else 'MISSED'}: {target['target']} ({target['detail']})"
+            )
+        print()
