@@ -115,32 +115,31 @@ class Bench:
         return self.maker.make(self.args.tools.split(","))
 
     def measure(
-        self, tool: Tool, scenario: str, run: int, expected: int, remote_keys: int = 0
+        self, tool: Tool, scenario: str, number: int, expected: int, remote_keys: int = 0
     ) -> Measure:
         self.servers.reset()
-        cpu = time.process_time()  # this process does nothing but the proxies meanwhile
-        seconds, rss, code, tail = run_measured(
-            tool.command(tool.site, scenario), tool.env, tool.cwd
-        )
-        cpu = time.process_time() - cpu
+        proxy_cpu = time.process_time()  # this process does nothing but the proxies meanwhile
+        run = run_measured(tool.command(tool.site, scenario), tool.env, tool.cwd)
         m = Measure(
-            tool.name,
-            scenario,
-            run,
-            seconds,
-            rss,
-            self.servers.counts(),
-            self.servers.bytes_received(),
-            code,
-            expected,
-            remote_keys,
-            cpu,
+            tool=tool.name,
+            scenario=scenario,
+            run=number,
+            seconds=run.seconds,
+            max_rss_mb=run.rss_mb,
+            requests=self.servers.counts(),
+            bytes_sent=self.servers.bytes_received(),
+            exit_code=run.code,
+            expected_changes=expected,
+            remote_keys=remote_keys,
+            cpu_seconds=run.cpu,
+            proxy_cpu=time.process_time() - proxy_cpu,
         )
-        if code != 0:
-            print(f"  ! {tool.name} {scenario} exited {code}: {tail.strip()[-400:]}")
+        if run.code != 0:
+            print(f"  ! {tool.name} {scenario} exited {run.code}: {run.tail.strip()[-400:]}")
         print(
-            f"  {tool.name:24} {scenario:9} run {run}: {seconds:6.2f}s "
-            f"puts={m.puts:5} requests={m.s3_requests:5} rss={rss:6.1f}MB proxy={cpu:4.2f}s cpu",
+            f"  {tool.name:24} {scenario:9} run {number}: {m.seconds:6.2f}s "
+            f"cpu={m.cpu_seconds:5.2f}s puts={m.puts:5} requests={m.s3_requests:5} "
+            f"rss={m.max_rss_mb:6.1f}MB proxy cpu={m.proxy_cpu:4.2f}s",
             flush=True,
         )
         self.results.append(m)

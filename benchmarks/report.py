@@ -39,6 +39,7 @@ class Measure:
     exit_code: int
     expected_changes: int = 0
     remote_keys: int = 0  # the site's keys in the bucket before the run
+    cpu_seconds: float = 0.0  # user + system CPU of the tool's processes
     proxy_cpu: float = 0.0  # CPU seconds the proxies spent during the run
 
     @property
@@ -84,6 +85,10 @@ def table(results: list[Measure], title: str) -> list[str]:
         lines.append(f"{sc:9} | " + " | ".join(cells))
     rss = [f"{max(m.max_rss_mb for m in results if m.tool == t):6.1f} MB" for t in tools]
     lines.append(f"{'peak RSS':9} | " + " | ".join(f"{c:>24}" for c in rss))
+    lines.append("\nmedian CPU seconds (user + system) of each tool's processes\n")
+    for sc in SCENARIOS:
+        cpu = [f"{median(results, t, sc, 'cpu_seconds'):6.2f}s" for t in tools]
+        lines.append(f"{sc:9} | " + " | ".join(f"{c:>24}" for c in cpu))
     return lines
 
 
@@ -178,9 +183,9 @@ def scale_checks(results: list[Measure], files: int, baseline: dict[str, Any]) -
     return checks
 
 
-def markdown(results: list[Measure], title: str) -> list[str]:
+def markdown(results: list[Measure], title: str, attr: str = "seconds") -> list[str]:
     """The README's table: median seconds (and PUTs) per scenario, peak RSS, our ratio to
-    the best peer."""
+    the best peer; with attr="cpu_seconds", CPU seconds instead of wall time."""
     tools = list(dict.fromkeys(m.tool for m in results))
     peers = [t for t in tools if t != OURS]
     lines = [f"| {title} | " + " | ".join(tools) + " | x best peer |"]
@@ -188,10 +193,10 @@ def markdown(results: list[Measure], title: str) -> list[str]:
     for sc in SCENARIOS:
         cells = []
         for t in tools:
-            v = median(results, t, sc, "seconds")
+            v = median(results, t, sc, attr)
             cells.append(f"{v:.2f} ({int(median(results, t, sc, 'puts'))})")
-        best = min(median(results, p, sc, "seconds") for p in peers) if peers else math.nan
-        ratio = median(results, OURS, sc, "seconds") / best
+        best = min(median(results, p, sc, attr) for p in peers) if peers else math.nan
+        ratio = median(results, OURS, sc, attr) / best if best else math.nan
         lines.append(f"| {LABELS[sc]} | " + " | ".join(cells) + f" | {ratio:.2f} |")
     rss = [f"{max(m.max_rss_mb for m in results if m.tool == t):.0f} MB" for t in tools]
     lines.append("| peak RSS | " + " | ".join(rss) + " | |")
@@ -222,6 +227,7 @@ if __name__ == "__main__":
             f"{raw['files']:,} files, {raw.get('server', 'moto')} +{raw.get('latency_ms', 0):g} ms"
         )
         print("\n".join(markdown(measures, head)) + "\n")
+        print("\n".join(markdown(measures, head + ", CPU s", "cpu_seconds")) + "\n")
         for target in raw["targets"]:
             print(
                 f"- {'met' if target['met'] else 'MISSED'}: {target['target']} ({target['detail']})"

@@ -163,19 +163,28 @@ _LAUNCHER = (
     "if pid==0:\n"
     "    os.execvp(sys.argv[2],sys.argv[2:])\n"
     "_,st,ru=os.wait4(pid,0)\n"
-    "open(sys.argv[1],'w').write(str(ru.ru_maxrss))\n"
+    "open(sys.argv[1],'w').write(f'{ru.ru_maxrss} {ru.ru_utime+ru.ru_stime}')\n"
     "sys.exit(os.waitstatus_to_exitcode(st))\n"
 )
 
 
-def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int, str]:
-    """Wall time, peak RSS (MB) of the command's process, exit code and its output tail."""
+@dataclass(frozen=True)
+class Run:
+    seconds: float  # wall time
+    rss_mb: float  # peak RSS of the command's process
+    cpu: float  # user + system CPU seconds of the command and the processes it waited for
+    code: int
+    tail: str  # the end of its output
+
+
+def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> Run:
+    """Run one command under the launcher."""
     with tempfile.TemporaryDirectory() as tmp:
         rss_file = Path(tmp) / "rss"
         launcher = [sys.executable, "-S", "-c", _LAUNCHER, str(rss_file), *cmd]
         start = time.perf_counter()
         proc = subprocess.run(launcher, env=env, cwd=cwd, capture_output=True, check=False)
         seconds = time.perf_counter() - start
-        rss_kb = int(rss_file.read_text() or 0) if rss_file.exists() else 0
+        usage = (rss_file.read_text() if rss_file.exists() else "").split() or ["0", "0"]
     tail = (proc.stdout + proc.stderr).decode(errors="replace")[-2000:]
-    return seconds, rss_kb / 1024, proc.returncode, tail
+    return Run(seconds, int(usage[0]) / 1024, float(usage[1]), proc.returncode, tail)
