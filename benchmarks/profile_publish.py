@@ -40,6 +40,7 @@ def profile(bench: Bench, out: Path, repeat: int) -> None:
     for label, cmd in (
         ("import amplify_tasks", ["-c", "import amplify_tasks"]),
         ("inv --list", ["-m", "invoke", "--list"]),
+        ("a no-change publish", plain[1:]),
     ):
         print_imports(label, import_times(cmd, tool.cwd, tool.env))
     for scenario in ("nochange", "rebuild"):
