@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +27,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from product import control, empty_bucket  # noqa: E402  (the product code used, in one place)
+from product import PACKAGE, control, empty_bucket  # noqa: E402  (the product code used, in one place)
 from proxy import DelayProxy  # noqa: E402
 from report import (  # noqa: E402
     Measure,
@@ -103,15 +104,8 @@ class Bench:
         self.args = args
         self.work = work
         self.servers = servers
-        # No AWS or HOSTING settings of the caller's; and Python keeps its bytecode cache as
-        # it does by default: with PYTHONDONTWRITEBYTECODE set, an editable install (this
-        # one) compiles the whole package at every publish, ~90 ms of CPU that an installed
-        # wheel (and the peers, installed from wheels) never pays
-        base_env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("AWS_", "HOSTING_")) and k != "PYTHONDONTWRITEBYTECODE"
-        }
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "HOSTING_"))}
+        compile_package()
         self.maker = ToolMaker(work, servers.endpoints, base_env)
         self.results: list[Measure] = []
 
@@ -198,6 +192,16 @@ class Bench:
                 self.measure(tool, "prune", run, len(gone), keys)
 
 
+def compile_package() -> None:
+    """Byte-compile our package, as pip does when it installs a wheel (the peers' packages
+    were). An editable install has no bytecode, and invoke (`sys.dont_write_bytecode`
+    unless --write-pyc) writes none: every publish would compile the whole package again,
+    ~90 ms of CPU that an installed wheel never pays."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(PACKAGE)], check=True, capture_output=True
+    )
+
+
 def _count(site: Path) -> int:
     return sum(1 for p in site.rglob("*") if p.is_file())
 
@@ -238,7 +242,12 @@ def site_spec(args: argparse.Namespace) -> SiteSpec:
 def exit_on_sigterm() -> None:
     """SIGTERM (from make, a CI runner) unwinds like Ctrl-C: the servers are stopped and
     the temporary folder is removed."""
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+    def unwind(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the cleanup
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, unwind)
 
 
 def main(argv: list[str] | None = None) -> int:
