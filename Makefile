@@ -31,7 +31,8 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[local,dev,bench]'
 	touch $(BENCH_STAMP)
 
-# moto, then SeaweedFS with no added delay and with 30 ms a request (about 12 minutes);
+# moto, then SeaweedFS with no added delay and with 30 ms a request (about 12 minutes on an
+# idle 2-core machine);
 # rclone comes from Debian: apt-get update && apt-get install rclone
 bench: $(BENCH_STAMP)
 	$(BENCH) --server moto
