@@ -6,7 +6,7 @@ from pathlib import Path
 
 import amplify_tasks
 from amplify_tasks.local import control
-from amplify_tasks.stack_remove import empty_bucket
+from amplify_tasks.stack.bucket import empty_bucket
 
 #: The package folder (the benchmark byte-compiles it before the runs).
 PACKAGE = Path(amplify_tasks.__file__).parent
