@@ -1,5 +1,5 @@
 """Deterministic synthetic static sites for the publish benchmark: nested HTML pages,
-fingerprinted assets of mixed types and sizes, and two files above the multipart threshold.
+fingerprinted assets of mixed types and sizes, and a few files above the multipart threshold.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ class SiteSpec:
     html_share: float = 0.15
     target_bytes: int = 45_000_000
     seed: int = 2026
+    large_files: int = 2  # files above the multipart threshold (in sites of 10 files or more)
 
 
 def _payload(rng: random.Random, size: int) -> bytes:
@@ -35,7 +36,7 @@ def site_paths(spec: SiteSpec) -> list[tuple[str, int]]:
     """(relative path, size) of every file, the same for the same spec."""
     rng = random.Random(spec.seed)
     html = max(1, int(spec.files * spec.html_share))
-    large = 2 if spec.files >= 10 else 0
+    large = spec.large_files if spec.files >= 10 else 0
     assets = spec.files - html - large
     small_budget = max(spec.target_bytes - large * LARGE_SIZE, spec.files * 600)
     mean_asset = max(600, (small_budget - html * 4000) // max(assets, 1))

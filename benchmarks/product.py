@@ -1,0 +1,14 @@
+"""The product code the benchmark uses, all of it here: the emulator's start and stop, and
+the bucket emptying of `hosting.remove` (every object version and delete marker), and
+where the package lives."""
+
+from pathlib import Path
+
+import amplify_tasks
+from amplify_tasks.local import control
+from amplify_tasks.stack.bucket import empty_bucket
+
+#: The package folder (the benchmark byte-compiles it before the runs).
+PACKAGE = Path(amplify_tasks.__file__).parent
+
+__all__ = ["PACKAGE", "control", "empty_bucket"]
