@@ -6,6 +6,7 @@ an abandoned lock (by the waiter's clock, or by S3's), the heartbeat, release an
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -115,7 +116,10 @@ def test_a_lock_not_renewed_for_five_minutes_is_taken_over(bucket: tuple[Any, st
     taker = lock_of(bucket, bob, said, fake, timeout=600)
     taker.acquire()
     assert 300 <= sum(fake.slept) <= 302
-    assert "was not renewed for 300 s (abandoned after 300 s): taken over" in said[-1]
+    # the age is S3's clock against Last-Modified, whole seconds: 300 or a second or two more
+    assert re.search(
+        r"was not renewed for 30[0-2] s \(abandoned after 300 s\): taken over", said[-1]
+    )
     assert "alice@build-7" in said[-1]
     held = inspect(*bucket)
     assert held is not None and held.holder == bob
