@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from product import control
+
 HOST = "127.0.0.1"
 #: SeaweedFS puts each gRPC port at its HTTP port + 10000: both must be free, below 65536.
 GRPC_OFFSET = 10000
@@ -29,15 +31,6 @@ SEAWEEDFS_MISSING = (
 )
 
 
-def port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return False
-    return True
-
-
 def free_port_pairs(count: int) -> list[int]:
     """`count` loopback ports p, each with p + 10000 free as well, none the same."""
     rng = random.SystemRandom()
@@ -46,7 +39,7 @@ def free_port_pairs(count: int) -> list[int]:
         port = rng.randrange(*PORT_RANGE)
         if port in chosen or port + GRPC_OFFSET in chosen:
             continue
-        if port_free(port) and port_free(port + GRPC_OFFSET):
+        if not control.port_in_use(port) and not control.port_in_use(port + GRPC_OFFSET):
             chosen.append(port)
     return chosen
 
