@@ -1,0 +1,82 @@
+"""Where a release stage keeps what: the bucket's layout and the key value store's keys.
+
+- ``_r/<id>/<path>``: every file of release ``<id>`` except fingerprinted assets;
+- ``<path>`` at the bucket's root: fingerprinted assets (the pool, shared by every release:
+  their names change with their content) and copies of the live release's error pages
+  (CloudFront fetches a custom error page without running the viewer-request function);
+- ``.amplify-tasks/releases/<id>.json``: release ``<id>``'s manifest;
+- key ``live`` in the stage's key value store: the live release (``{"r": id, "d": 0|1}``,
+  ``d`` telling whether a folder of the release has a dot in its last segment);
+  key ``<id>:d:<path>``: a folder of release ``<id>`` with an index document.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+from amplify_tasks.sync import RESERVED_PREFIX
+
+#: The prefix of every release's tree.
+RELEASES_PREFIX = "_r/"
+#: The prefix of the release manifests (the tool's state: never public).
+MANIFESTS_PREFIX = RESERVED_PREFIX + "releases/"
+#: The key value store's key naming the live release.
+LIVE_KEY = "live"
+#: The separator between a release id and a folder fact in a store key.
+FOLDER_INFIX = ":d:"
+#: A release id: UTC time of its making to the second, then 4 hex digits.
+RELEASE_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4}")
+
+
+def new_release_id(now: float | None = None) -> str:
+    """A new id; ids sort by the time they were made (``20261202-134211-a3f9``)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(time.time() if now is None else now))
+    return f"{stamp}-{secrets.token_hex(2)}"
+
+
+def is_release_id(text: str) -> bool:
+    return RELEASE_ID.fullmatch(text) is not None
+
+
+def release_key(release_id: str, path: str) -> str:
+    """The bucket key of ``path`` (a dist-relative key such as ``docs/index.html``)."""
+    return f"{RELEASES_PREFIX}{release_id}/{path}"
+
+
+def manifest_key(release_id: str) -> str:
+    return f"{MANIFESTS_PREFIX}{release_id}.json"
+
+
+def folder_key(release_id: str, folder: str) -> str:
+    """The store key of a folder with an index document (``folder`` as ``/docs``)."""
+    return f"{release_id}{FOLDER_INFIX}{folder}"
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """What a pointer key (``live``, later a preview's) says: a release and its dot flag."""
+
+    release: str
+    dotted: bool = False
+
+    def value(self) -> str:
+        return json.dumps({"r": self.release, "d": int(self.dotted)}, separators=(",", ":"))
+
+
+def parse_pointer(value: str | None) -> Pointer | None:
+    """The pointer in a key's value; None for no value or one this format does not read."""
+    if not value:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("r"), str):
+        return None
+    if not is_release_id(data["r"]):
+        return None
+    return Pointer(data["r"], bool(data.get("d")))
