@@ -42,3 +42,8 @@ class EmulatorError(HostingError):
 
 class LockError(HostingError):
     """The stage is locked by another run (and the wait is over), or its lock was lost."""
+
+
+class ReleaseError(HostingError):
+    """A release stage cannot do what was asked: an unknown release, no release yet, a stage
+    without releases, or the live pointer moved under a publish or a rollback."""

@@ -46,6 +46,7 @@ class HookInput(TypedDict):
     outputs: dict[str, JSON] | None
     error: HookInputError | None
     project_root: str
+    release: dict[str, str] | None
 
 
 @overload
@@ -102,6 +103,7 @@ def hook_input(ctx: HookContext, hook_name: str, secrets: Sequence[str] = ()) ->
         "outputs": scrub(as_mapping(ctx.outputs), secrets),
         "error": error,
         "project_root": str(ctx.project.root) if ctx.project else "",
+        "release": dict(ctx.release) if ctx.release is not None else None,
     }
 
 
@@ -123,7 +125,8 @@ def hook_env(document: HookInput, base: Mapping[str, str] | None = None) -> dict
     """The process environment without secrets, plus HOSTING_* variables for the input.
 
     HOSTING_EVENT, _HOOK, _TASK, _STAGE, _PROJECT_ROOT, _ERROR, _ERROR_TYPE, and one
-    HOSTING_ARG_<NAME>, HOSTING_SETTING_<NAME>, HOSTING_OUTPUT_<NAME> per field.
+    HOSTING_ARG_<NAME>, HOSTING_SETTING_<NAME>, HOSTING_OUTPUT_<NAME> per field; on a release
+    stage after its sync, HOSTING_RELEASE_ID and HOSTING_RELEASE_PREVIOUS.
     """
     env = {k: v for k, v in (os.environ if base is None else base).items()}
     env = {k: v for k, v in env.items() if not is_secret_name(k)}
@@ -133,6 +136,10 @@ def hook_env(document: HookInput, base: Mapping[str, str] | None = None) -> dict
     if error:
         env["HOSTING_ERROR"] = str(error["message"])
         env["HOSTING_ERROR_TYPE"] = str(error["type"])
+    release = document.get("release")
+    if release:
+        env["HOSTING_RELEASE_ID"] = release.get("id", "")
+        env["HOSTING_RELEASE_PREVIOUS"] = release.get("previous", "")
     for prefix, section in (
         ("ARG", document.get("args")),
         ("SETTING", document.get("settings")),

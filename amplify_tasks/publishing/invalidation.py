@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .options import PublishOptions
+from .options import Out, PublishOptions
 from .summary import PublishSummary
 
 if TYPE_CHECKING:
@@ -20,10 +20,19 @@ def invalidation_target(
     outputs: StackOutputs | None,
     options: PublishOptions,
     stage: str,
+    out: Out = print,
 ) -> tuple[str, list[str]] | None:
-    """The distribution and the paths to invalidate, or None (with a note when it matters)."""
+    """The distribution and the paths to invalidate, or None (with a note when it matters).
+    A release stage needs none: a release's URIs are cache keys of their own."""
     from amplify_tasks.cdn import invalidation_paths
 
+    if settings.uses_releases:
+        if options.invalidate:
+            out(
+                "no invalidation: releases need none (a release is served under cache keys "
+                "of its own)"
+            )
+        return None
     plan, result = summary.plan, summary.result
     if plan is None or (result is None and not options.dry_run):
         return None

@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO, TYPE_CHECKING, Literal, overload
+from typing import IO, TYPE_CHECKING
 
 from amplify_tasks import aws
 from amplify_tasks.errors import StackError
@@ -16,6 +16,7 @@ from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings, check_dist_dir
 from amplify_tasks.ui import Progress
 
+from .clients import Clients
 from .invalidation import invalidation_target
 from .listing import listing_for
 from .locking import LockKeeper
@@ -26,12 +27,7 @@ from .summary import PublishSummary, check_sync, format_plan
 if TYPE_CHECKING:
     from typing import TypedDict
 
-    from botocore.client import BaseClient
-    from botocore.session import Session
-    from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudformation.type_defs import StackTypeDef
-    from mypy_boto3_cloudfront import CloudFrontClient
-    from mypy_boto3_s3 import S3Client
     from pathspec import PathSpec
     from typing_extensions import Unpack
 
@@ -71,8 +67,10 @@ class Publisher:
         self.settings: Settings | None = None
         self.outputs: StackOutputs | None = None
         self.summary = PublishSummary(stage=self.stage, dry_run=options.dry_run)
-        self._s3: S3Client | None = None
-        self._sessions: dict[str, Session] = {}
+        self._clients = Clients(
+            lambda: (self.outputs.region if self.outputs is not None else "") or "",
+            project.concurrency + 4,
+        )
         self._pool: ThreadPoolExecutor  # made by run: the listing, hashing and uploads share it
         # the stack as described, and (its bucket, the bucket's listing), both on the pool
         self._prefetch: tuple[Future[StackTypeDef | None], Future[tuple[str, Listing]]] | None = (
@@ -83,7 +81,7 @@ class Publisher:
         self._header_rules: HeaderRules | None = None
         # the stage lock, held from before the deploy to the end (not on a dry run)
         self.lock = LockKeeper(
-            lambda: self._client("s3"),
+            lambda: self._clients.get("s3"),
             self.stage,
             project.root,
             out=out,
@@ -118,6 +116,7 @@ class Publisher:
                     )
                 with around(self.project, "sync", ctx, user_hooks=user_hooks):
                     self.sync()
+                    ctx.release = self.summary.release_info()
                     self.invalidate()
                     check_sync(self.summary, self.stage)
         except KeyboardInterrupt:
@@ -167,7 +166,7 @@ class Publisher:
         from amplify_tasks.stack import describe, outputs_of
         from amplify_tasks.sync import list_remote
 
-        cfn, s3 = self._client("cloudformation"), self._client("s3")
+        cfn, s3 = self._clients.get("cloudformation"), self._clients.get("s3")
         stack: Future[StackTypeDef | None] = (
             Future()
         )  # the DescribeStacks the deploy plans from, too
@@ -186,7 +185,8 @@ class Publisher:
         )  # before the listing: what it lists is no other publish's half-work
 
         def listing() -> tuple[str, Listing]:
-            return bucket, (list_remote(s3, bucket) if bucket else {})
+            in_place = not self._settings().uses_releases  # a release stage lists no tree
+            return bucket, (list_remote(s3, bucket) if bucket and in_place else {})
 
         self._prefetch = (stack, self._pool.submit(listing))
 
@@ -201,7 +201,7 @@ class Publisher:
 
                 try:
                     self.outputs = stack_outputs(
-                        self._client("cloudformation"), settings.stack_name, settings.stage
+                        self._clients.get("cloudformation"), settings.stack_name, settings.stage
                     )
                 except StackError as exc:
                     raise StackError(f"{exc} (publish without --skip-backend)") from exc
@@ -212,9 +212,9 @@ class Publisher:
                     settings,
                     dry_run=self.options.dry_run,
                     on_event=self.out,
-                    cfn=self._client("cloudformation"),
+                    cfn=self._clients.get("cloudformation"),
                     described=described,
-                    s3=self._client("s3"),
+                    s3=self._clients.get("s3"),
                     allow_replace=self.options.allow_replace,
                 )
                 self.outputs = result.outputs
@@ -238,10 +238,13 @@ class Publisher:
             self.outputs = dataclasses.replace(self.outputs, bucket="")
 
     def sync(self) -> None:
-        """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation."""
+        """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation.
+        A release stage makes a release instead (release_step)."""
         from amplify_tasks.sync import SyncInterrupted, SyncOptions, plan_sync, run_plan
 
         settings = self._settings()
+        if settings.uses_releases:
+            return self._release()
         rules = self._rules()
         options = SyncOptions(
             index_document=settings.index_document,
@@ -254,11 +257,11 @@ class Publisher:
         dist = check_dist_dir(self.project, settings)  # again: the build may have made it
         pool = self._pool
         prefetched = self._prefetch[1] if self._prefetch else None
-        listing = listing_for(bucket, prefetched, pool, self._client("s3"))
+        listing = listing_for(bucket, prefetched, pool, self._clients.get("s3"))
         routes = Routes(settings, self.options, self.outputs, listing, self.out)
         with aws.translate_errors():
             plan = plan_sync(
-                self._client("s3"),
+                self._clients.get("s3"),
                 bucket,
                 dist,
                 pool,
@@ -272,32 +275,50 @@ class Publisher:
             if self.options.dry_run:
                 for line in format_plan(plan):
                     self.out(line)
-                return routes.plan(plan, self._client("s3"))
+                return routes.plan(plan, self._clients.get("s3"))
             if plan.deletes and not plan.deletes_blocked and not self._deletes_confirmed(plan):
                 plan = _without_deletes(plan)
                 self.summary.notes.append("deletes skipped: not confirmed")
-            routes.plan(plan, self._client("s3"))  # before any upload: the store holds them
+            routes.plan(plan, self._clients.get("s3"))  # before any upload: the store holds them
             progress = Progress.for_plan(
                 plan, verbose=self.options.verbose, stream=self.stream, tty=progress_tty_override()
             )
             try:
                 guard = self.lock.guard
                 self.summary.result = run_plan(
-                    plan, self._client("s3"), pool, on_file=progress.file_done, guard=guard
+                    plan, self._clients.get("s3"), pool, on_file=progress.file_done, guard=guard
                 )
             except SyncInterrupted as stopped:
                 self.summary.result = stopped.result
                 raise
             finally:
                 progress.close()
-            routes.write(self.summary.result, self._client("s3"))
+            routes.write(self.summary.result, self._clients.get("s3"))
+
+    def _release(self) -> None:
+        from .release_step import ReleaseStep
+
+        step = ReleaseStep(
+            self.project,
+            self._settings(),
+            self.options,
+            self.outputs,
+            self.summary,
+            self._pool,
+            self._clients.get("s3"),
+            self.out,
+            self.stream,
+            guard=self.lock.guard,
+            confirm=self.confirm,
+        )
+        step.run(self._hashing, self._rules(), self._ignore())
 
     def invalidate(self) -> None:
         """Invalidate the changed and deleted paths (with -c, on a stage with CloudFront)."""
         from amplify_tasks.cdn import create_invalidation, invalidation_refused, wait_invalidation
 
         target = invalidation_target(
-            self.summary, self._settings(), self.outputs, self.options, self.stage
+            self.summary, self._settings(), self.outputs, self.options, self.stage, self.out
         )
         if target is None:
             return
@@ -305,7 +326,7 @@ class Publisher:
         if self.options.dry_run:
             self.out(f"invalidation paths: {' '.join(paths)}")
             return
-        cloudfront = self._client("cloudfront")
+        cloudfront = self._clients.get("cloudfront")
         with aws.translate_errors(lambda exc: invalidation_refused(exc, distribution, paths)):
             inv_id = create_invalidation(cloudfront, distribution, paths)
             self.summary.invalidation_id = inv_id
@@ -319,8 +340,11 @@ class Publisher:
         was stopped by Ctrl-C); a publish that failed before then published nothing."""
         self.summary.seconds = time.monotonic() - self.started
         summary = self.summary
-        if summary.plan is not None and (
-            summary.result is not None or summary.dry_run or summary.interrupted
+        if summary.reported and (
+            summary.result is not None
+            or summary.release_plan is not None
+            or summary.dry_run
+            or summary.interrupted
         ):
             for line in self.summary.lines():
                 self.out(line)
@@ -344,30 +368,6 @@ class Publisher:
 
     def _settings(self) -> Settings:
         return self.settings if self.settings is not None else self.load_settings()
-
-    @overload
-    def _client(self, service: Literal["s3"]) -> S3Client: ...
-    @overload
-    def _client(self, service: Literal["cloudformation"]) -> CloudFormationClient: ...
-    @overload
-    def _client(self, service: Literal["cloudfront"]) -> CloudFrontClient: ...
-    def _client(self, service: aws.Service) -> BaseClient:
-        """Clients share one session per region (its loaded models are reused)."""
-        if "" not in self._sessions:
-            self._sessions[""] = aws.session()
-        region = (self.outputs.region if self.outputs is not None else "") or ""
-        if region == aws.session_region(self._sessions[""]):
-            region = ""
-        if region not in self._sessions:
-            self._sessions[region] = aws.session(region)
-        sess = self._sessions[region]
-        if service != "s3":
-            return aws.client(service, sess=sess)
-        if self._s3 is None:
-            self._s3 = aws.client(
-                "s3", max_pool=self.project.concurrency + 4, sess=sess, raw_timestamps=True
-            )
-        return self._s3
 
     def _deletes_confirmed(self, plan: SyncPlan) -> bool:
         if self.options.yes or self.confirm is None:

@@ -11,6 +11,9 @@ from amplify_tasks.errors import SyncError
 from amplify_tasks.ui import human_bytes, table
 
 if TYPE_CHECKING:
+    from amplify_tasks.releases.collect import GcResult
+    from amplify_tasks.releases.execute import ReleaseResult
+    from amplify_tasks.releases.plan import ReleasePlan
     from amplify_tasks.sync import SyncPlan, SyncResult
 
 
@@ -28,6 +31,23 @@ class PublishSummary:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False  # Ctrl-C stopped the publish
+    #: on a release stage: the release made live ('' for none) and the one live before it
+    release_id: str = ""
+    previous_release: str = ""
+    release_plan: ReleasePlan | None = None
+    release_result: ReleaseResult | None = None
+    release_gc: GcResult | None = None
+
+    @property
+    def reported(self) -> bool:
+        """Whether there is a plan to report (the publish got as far as planning)."""
+        return self.plan is not None or self.release_plan is not None
+
+    def release_info(self) -> dict[str, str] | None:
+        """``{"id", "previous"}`` of a release stage's publish (hooks get it), else None."""
+        if self.release_plan is None:
+            return None
+        return {"id": self.release_id, "previous": self.previous_release}
 
     def planned(self) -> int:
         """The changes and deletes the plan was to carry out."""
@@ -64,6 +84,12 @@ class PublishSummary:
         rows: list[list[str]] = []
         if self.site_url:
             rows.append(["site", self.site_url])
+        if self.release_plan is not None:
+            return (
+                out
+                + ["  " + line for line in table(rows + self._release_rows())]
+                + (self.notes + self._live_line())
+            )
         if result is not None:
             rows += [
                 ["uploaded", str(len(result.uploaded))],
@@ -89,6 +115,20 @@ class PublishSummary:
         elif self.dry_run and self.invalidation_paths:
             rows.append(["invalidation", " ".join(self.invalidation_paths)])
         return out + ["  " + line for line in table(rows)] + self.notes + self._resume()
+
+    def _release_rows(self) -> list[list[str]]:
+        from .release_lines import plan_rows, result_rows
+
+        if self.release_result is not None:
+            return result_rows(self.release_result, self.release_gc)
+        if self.release_plan is not None and not self.release_plan.identical:
+            return plan_rows(self.release_plan)
+        return []
+
+    def _live_line(self) -> list[str]:
+        if self.release_id:
+            return [f"release {self.release_id} is live"]
+        return []
 
     def _resume(self) -> list[str]:
         """After Ctrl-C: what a new publish does about what was not done."""

@@ -110,6 +110,20 @@ KEYS: tuple[Key, ...] = (
         "seconds a publish waits for the stage's lock another publish holds (0: no wait); "
         "a lock not renewed for 5 minutes counts as abandoned",
     ),
+    Key(
+        "releases",
+        "",
+        "publish each version as an immutable release made live by one key value store "
+        "write (rollback: inv hosting.rollback); false: sync the bucket in place; "
+        "a stage without CloudFront always publishes in place",
+        "value of HOSTING_CLOUDFRONT",
+    ),
+    Key(
+        "keep_releases",
+        "10",
+        "releases kept for rollback (at least 1, the live one always among them); older "
+        "ones and the assets only they use are deleted after a publish",
+    ),
 )
 
 

@@ -61,3 +61,10 @@ class Settings:
     smoke_test: bool = True
     smoke_timeout: int = 60
     lock_timeout: int = 120  # seconds a publish waits for the stage's lock
+    releases: bool = False  # as set (default: the value of cloudfront); see uses_releases
+    keep_releases: int = 10  # releases kept for rollback, the live one among them
+
+    @property
+    def uses_releases(self) -> bool:
+        """Publishes make releases: only a stage with CloudFront (its function routes them)."""
+        return self.releases and self.cloudfront

@@ -334,6 +334,8 @@ def build_settings(
         smoke_test=v.boolean("smoke_test", True),
         smoke_timeout=v.whole("smoke_timeout", 60, minimum=1),
         lock_timeout=v.whole("lock_timeout", 120),
+        releases=v.boolean("releases", cloudfront),
+        keep_releases=v.whole("keep_releases", 10, minimum=1),
         extra={
             k: val
             for k, val in sorted(values.items())

@@ -1,0 +1,53 @@
+"""The AWS clients of one publish: one botocore session per region (its loaded models are
+reused), the stack's region once the outputs name it, one S3 client sized for the pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal, overload
+
+from amplify_tasks import aws
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.session import Session
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudfront import CloudFrontClient
+    from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
+    from mypy_boto3_s3 import S3Client
+
+
+class Clients:
+    """Clients by service; ``region`` tells the stack's region ('' before it is known)."""
+
+    def __init__(self, region: Callable[[], str], max_pool: int) -> None:
+        self.region = region
+        self.max_pool = max_pool
+        self._s3: S3Client | None = None
+        self._sessions: dict[str, Session] = {}
+
+    @overload
+    def get(self, service: Literal["s3"]) -> S3Client: ...
+    @overload
+    def get(self, service: Literal["cloudformation"]) -> CloudFormationClient: ...
+    @overload
+    def get(self, service: Literal["cloudfront"]) -> CloudFrontClient: ...
+    @overload
+    def get(
+        self, service: Literal["cloudfront-keyvaluestore"]
+    ) -> CloudFrontKeyValueStoreClient: ...
+    def get(self, service: aws.Service) -> BaseClient:
+        if "" not in self._sessions:
+            self._sessions[""] = aws.session()
+        region = self.region()
+        if region == aws.session_region(self._sessions[""]):
+            region = ""
+        if region not in self._sessions:
+            self._sessions[region] = aws.session(region)
+        sess = self._sessions[region]
+        if service != "s3":
+            return aws.client(service, sess=sess)
+        if self._s3 is None:
+            self._s3 = aws.client("s3", max_pool=self.max_pool, sess=sess, raw_timestamps=True)
+        return self._s3

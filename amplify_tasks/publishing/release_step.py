@@ -1,0 +1,269 @@
+"""Publish on a release stage: plan the release against the live one, print it (dry run) or
+carry it out in the safe order (transfers, manifest, folder keys, the ``live`` move), then
+copy the error pages to the root and collect garbage. Nothing is ever half-live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING
+
+from amplify_tasks import aws
+from amplify_tasks.errors import HostingError, ReleaseError, SyncError
+from amplify_tasks.project import Project
+from amplify_tasks.settings import Settings
+from amplify_tasks.ui import Progress
+
+from .options import Out, PublishOptions, progress_tty_override
+from .release_lines import gc_lines, plan_lines
+from .summary import PublishSummary
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
+    from mypy_boto3_s3 import S3Client
+
+    from amplify_tasks.releases.gc import GcPlan
+    from amplify_tasks.releases.manifest import ReleaseManifest
+    from amplify_tasks.releases.prepare import Prepared, Stage
+    from amplify_tasks.stack import StackOutputs
+    from amplify_tasks.sync import Guard, Hasher, HeaderRules
+
+
+def error_pages(settings: Settings) -> list[str]:
+    """The keys of the distribution's custom error pages (``404.html``, ``index.html``)."""
+    from amplify_tasks.templates.rendering import effective_error_responses
+
+    return sorted({r.page.lstrip("/") for r in effective_error_responses(settings)})
+
+
+@dataclass
+class ReleaseStep:
+    """One publish's release: made from the dist folder, written, made live, collected."""
+
+    project: Project
+    settings: Settings
+    options: PublishOptions
+    outputs: StackOutputs | None
+    summary: PublishSummary
+    pool: Executor
+    s3: S3Client
+    out: Out
+    stream: IO[str]
+    guard: Guard | None = None
+    confirm: Callable[[str], bool] | None = None
+
+    def _kvs(self) -> CloudFrontKeyValueStoreClient:
+        return aws.client("cloudfront-keyvaluestore")
+
+    def _stage(self) -> Stage:
+        from amplify_tasks.releases.prepare import Stage
+
+        outputs = self.outputs
+        bucket = outputs.bucket if outputs is not None else ""
+        arn = outputs.kvs_arn if outputs is not None else ""
+        if bucket and not arn and not self.options.dry_run:
+            raise ReleaseError(
+                f"stage {self.settings.stage} has no key value store to hold its live release: "
+                "publish without --skip-backend to deploy it (or set HOSTING_RELEASES=false)"
+            )
+        return Stage(bucket, arn, self.s3, self._kvs)
+
+    def run(
+        self, hashing: Future[Hasher] | None, rules: HeaderRules, ignore: Callable[[str], bool]
+    ) -> None:
+        """Plan the release (``hashing``: the dist folder hashed ahead, if started), print
+        it on a dry run, else carry it out."""
+        from amplify_tasks.releases import new_release_id
+        from amplify_tasks.releases.origin import origin_of
+        from amplify_tasks.releases.prepare import hashed_files, prepare
+        from amplify_tasks.settings import check_dist_dir
+        from amplify_tasks.sync import Hasher
+
+        stage = self._stage()
+        dist = check_dist_dir(self.project, self.settings)
+        hasher = _started(hashing) or Hasher(self.pool)
+        with aws.translate_errors():
+            files = hashed_files(dist, rules, hasher, ignore)
+            prepared = prepare(
+                stage,
+                files,
+                self.pool,
+                release_id=new_release_id(),
+                index_document=self.settings.index_document,
+                origin=origin_of(self.project.root),
+                keep=self.settings.keep_releases,
+                force=self.options.force,
+            )
+        plan = prepared.plan
+        self.summary.release_plan = plan
+        self.summary.previous_release = plan.previous.release if plan.previous else ""
+        if plan.identical:
+            self.summary.notes.append(
+                f"nothing changed: release {plan.previous.release if plan.previous else ''} "
+                "stays live, no release made"
+            )
+            return
+        if self.options.dry_run:
+            for line in plan_lines(plan, verbose=self.options.verbose):
+                self.out(line)
+            gc = self._gc(prepared, plan.manifest, stage) if stage.bucket else None
+            for line in gc_lines(gc, dry_run=True) if gc is not None else ():
+                self.out(line)
+            return
+        self._check_removed(plan.removed, plan.previous.release if plan.previous else "")
+        self._execute(prepared, stage)
+
+    def _check_removed(self, removed: tuple[str, ...], live: str) -> None:
+        """The delete guard: a release without files the live one has counts them as
+        deletes (HOSTING_MAX_DELETES; confirmed unless --yes)."""
+        limit = self.settings.max_deletes
+        if len(removed) > limit:
+            raise SyncError(
+                f"the new release drops {len(removed)} files of live release {live}, over the "
+                f"delete limit of stage {self.settings.stage} (HOSTING_MAX_DELETES={limit}); "
+                f"nothing was published: set HOSTING_MAX_DELETES={len(removed)} or more in "
+                f".env.{self.settings.stage} and publish again"
+            )
+        if removed and not self.options.yes and self.confirm is not None:
+            question = (
+                f"the new release drops {len(removed)} files of live release {live}: publish it?"
+            )
+            if not self.confirm(question):
+                raise SyncError(
+                    f"not confirmed: nothing was published (live release {live} stays); "
+                    "pass --yes to publish without asking"
+                )
+
+    def _execute(self, prepared: Prepared, stage: Stage) -> None:
+        from amplify_tasks.releases.collect import collect, copy_error_pages
+        from amplify_tasks.releases.execute import make_live, run_transfers
+
+        plan = prepared.plan
+        progress = Progress(
+            len(plan.transfers),
+            plan.bytes_to_send,
+            verbose=self.options.verbose,
+            stream=self.stream,
+            tty=progress_tty_override(),
+        )
+        try:
+            with aws.translate_errors():
+                result, manifest = run_transfers(
+                    plan,
+                    stage.s3,
+                    stage.bucket,
+                    self.pool,
+                    on_file=progress.file_done,
+                    guard=self.guard,
+                )
+        finally:
+            progress.close()
+        self.summary.release_result = result
+        if not result.ok:
+            raise SyncError(self._unfinished(result))
+        with aws.translate_errors(self._refused(plan.release_id)):
+            make_live(
+                plan,
+                manifest,
+                s3=stage.s3,
+                bucket=stage.bucket,
+                kvs=stage.kvs,
+                arn=stage.arn,
+                expected=prepared.store.live_value,
+                result=result,
+                guard=self.guard,
+            )
+        if not result.live:
+            raise SyncError(self._unfinished(result))
+        self.summary.release_id = plan.release_id
+        with aws.translate_errors(self._refused(plan.release_id, live=True)):
+            result.error_pages = copy_error_pages(
+                stage.s3, stage.bucket, manifest, error_pages(self.settings)
+            )
+            gc = self._gc(prepared, manifest, stage)
+            if not gc.empty:
+                done = collect(
+                    gc,
+                    s3=stage.s3,
+                    bucket=stage.bucket,
+                    kvs=stage.kvs,
+                    arn=stage.arn,
+                    pool=self.pool,
+                )
+                self.summary.release_gc = done
+                if done.failures:
+                    key, why = done.failures[0]
+                    self.summary.notes.append(
+                        f"garbage collection left {len(done.failures)} object(s) (first: {key}: "
+                        f"{why}): the next publish deletes them"
+                    )
+
+    def _gc(self, prepared: Prepared, live: ReleaseManifest, stage: Stage) -> GcPlan:
+        from amplify_tasks.releases.gc import plan_gc
+        from amplify_tasks.releases.state import root_objects, tree_ids
+
+        root = None
+        if migrating(prepared, stage):
+            root = root_objects(stage.s3, stage.bucket)
+        return plan_gc(
+            live=live,
+            manifests=prepared.manifests,
+            trees=tree_ids(stage.s3, stage.bucket),
+            store=prepared.store,
+            keep=self.settings.keep_releases,
+            error_pages=error_pages(self.settings),
+            root=root,
+        )
+
+    def _unfinished(self, result: object) -> str:
+        from amplify_tasks.releases.execute import ReleaseResult
+
+        assert isinstance(result, ReleaseResult)
+        problems = [result.stopped] if result.stopped else []
+        if result.failures:
+            key, why = result.failures[0]
+            problems.append(
+                f"{len(result.failures)} upload(s) or copies failed (first: {key}: {why})"
+            )
+        done = len(result.uploaded) + len(result.pool_written) + len(result.copied)
+        return (
+            f"{'; '.join(problems)}; {done} object(s) written, none of them live (the live "
+            "release is unchanged): publish again to finish"
+        )
+
+    def _refused(self, release_id: str, *, live: bool = False) -> aws.Refusal:
+        def refused(exc: object) -> ReleaseError:
+            from botocore.exceptions import ClientError
+
+            assert isinstance(exc, ClientError)
+            state = (
+                f"release {release_id} is live"
+                if live
+                else f"release {release_id} is not live, the live release is unchanged"
+            )
+            return ReleaseError(f"AWS refused {aws.refusal(exc)}: {state}; publish again")
+
+        return refused
+
+
+def migrating(prepared: Prepared, stage: Stage) -> bool:
+    """Whether an in-place publish left its objects at the root: its facts are in the store,
+    or its header record is in the bucket."""
+    from amplify_tasks.releases.collect import root_etag
+    from amplify_tasks.sync import MANIFEST_KEY
+
+    if prepared.store.in_place_keys():
+        return True
+    return bool(root_etag(stage.s3, stage.bucket, MANIFEST_KEY))
+
+
+def _started(hashing: Future[Hasher] | None) -> Hasher | None:
+    """The hasher started ahead, unless it failed (the scan then says why)."""
+    if hashing is None:
+        return None
+    try:
+        return hashing.result()
+    except HostingError:
+        return None

@@ -1,0 +1,111 @@
+"""After ``live`` moved: the root copies of the live release's error pages (CloudFront fetches
+an error page without running the function, so it must be at its own key), then the garbage
+collection a GcPlan names. Both are the tool's own writes and deletes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .execute import copy_object
+from .gc import GcPlan
+from .layout import RELEASES_PREFIX, release_key
+from .manifest import ReleaseManifest
+from .state import list_objects
+from .store import write_keys
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
+    from mypy_boto3_s3 import S3Client
+
+#: Keys per DeleteObjects request (the S3 maximum).
+DELETE_BATCH = 1000
+
+
+def root_etag(s3: S3Client, bucket: str, key: str) -> str:
+    """The ETag of an object ('' when there is none)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return str(s3.head_object(Bucket=bucket, Key=key)["ETag"]).strip('"')
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return ""
+        raise
+
+
+def copy_error_pages(
+    s3: S3Client, bucket: str, manifest: ReleaseManifest, pages: Iterable[str]
+) -> list[str]:
+    """Copy each error page of the release to its root key when the root's copy differs;
+    the pages copied. A page in the pool is at the root already; a page the release lacks
+    is left as it is."""
+    copied = []
+    for page in sorted(set(pages)):
+        entry = manifest.files.get(page)
+        if entry is None or entry.pool or root_etag(s3, bucket, page) == entry.etag:
+            continue
+        copy_object(s3, bucket, release_key(manifest.id, page), page, entry)
+        copied.append(page)
+    return copied
+
+
+@dataclass
+class GcResult:
+    """What the garbage collection deleted."""
+
+    releases: list[str] = field(default_factory=list)
+    objects: int = 0
+    store_keys: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def delete_keys(
+    s3: S3Client, bucket: str, keys: Sequence[str], pool: Executor
+) -> list[tuple[str, str]]:
+    """Delete objects in batches on the pool; the (key, reason) of each that failed."""
+    batches = [list(keys[i : i + DELETE_BATCH]) for i in range(0, len(keys), DELETE_BATCH)]
+
+    def delete(batch: list[str]) -> list[tuple[str, str]]:
+        done = s3.delete_objects(
+            Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+        )
+        return [
+            (str(e.get("Key")), f"{e.get('Code')}: {e.get('Message')}")
+            for e in done.get("Errors", [])
+        ]
+
+    failures = []
+    for future in [pool.submit(delete, b) for b in batches]:
+        failures += future.result()
+    return failures
+
+
+def collect(
+    gc: GcPlan,
+    *,
+    s3: S3Client,
+    bucket: str,
+    kvs: Callable[[], CloudFrontKeyValueStoreClient],
+    arn: str,
+    pool: Executor,
+) -> GcResult:
+    """Delete what ``gc`` names: the collected releases' trees and the pool and root objects
+    first, then the store keys, the manifests and in-place records last (so a run stopped
+    half-way is found and finished by the next one)."""
+    result = GcResult()
+    trees = [o.key for r in gc.releases for o in list_objects(s3, bucket, f"{RELEASES_PREFIX}{r}/")]
+    objects = trees + list(gc.objects)
+    result.failures += delete_keys(s3, bucket, objects, pool)
+    result.objects = len(objects) - len(result.failures)
+    if result.failures:
+        return result
+    if gc.store_keys:
+        write_keys(kvs(), arn, deletes=list(gc.store_keys))
+        result.store_keys = len(gc.store_keys)
+    result.failures += delete_keys(s3, bucket, list(gc.state), pool)
+    result.releases = list(gc.releases)
+    return result

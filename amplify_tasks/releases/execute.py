@@ -1,0 +1,191 @@
+"""Carrying out a ReleasePlan in the safe order: the transfers (pool writes, uploads, copies)
+on the thread pool with the stage lock checked between phases, then the manifest, the folder
+keys, and last the move of ``live`` (a compare and swap). Until that write nothing of the new
+release is live; after it all of it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from amplify_tasks.sync import FileDone, Guard, OnFile
+from amplify_tasks.sync.execute import apply_change, describe_error
+from amplify_tasks.sync.plan import ASSETS, Change
+
+from .layout import LIVE_KEY, manifest_key
+from .manifest import FileEntry, ReleaseManifest
+from .plan import ReleasePlan, Transfer
+from .store import move_pointer, write_keys
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
+    from mypy_boto3_s3 import S3Client
+
+#: The value folder keys hold (the function asks only whether the key exists).
+FOLDER_VALUE = "1"
+
+
+@dataclass
+class ReleaseResult:
+    """What a release run did."""
+
+    uploaded: list[str] = field(default_factory=list)
+    pool_written: list[str] = field(default_factory=list)
+    copied: list[str] = field(default_factory=list)
+    bytes_sent: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    not_attempted: int = 0
+    stopped: str = ""
+    manifest_written: bool = False
+    live: bool = False
+    error_pages: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.stopped
+
+
+def _go_on() -> str:
+    return ""
+
+
+def copy_object(s3: S3Client, bucket: str, source: str, key: str, entry: FileEntry) -> str:
+    """A server-side copy with ``entry``'s headers; the copy's ETag."""
+    done = s3.copy_object(
+        Bucket=bucket,
+        Key=key,
+        CopySource={"Bucket": bucket, "Key": source},
+        MetadataDirective="REPLACE",
+        ContentType=entry.content_type,
+        CacheControl=entry.cache_control,
+    )
+    return str(done.get("CopyObjectResult", {}).get("ETag", entry.etag)).strip('"')
+
+
+def _transfer(s3: S3Client, bucket: str, transfer: Transfer) -> tuple[int, str]:
+    """Upload or copy one object: (bytes sent, its ETag)."""
+    entry = transfer.entry
+    if transfer.is_copy:
+        return 0, copy_object(s3, bucket, transfer.source, transfer.key, entry)
+    change = Change(
+        key=transfer.key,
+        reason=transfer.reason,
+        path=transfer.local,
+        size=entry.size,
+        content_type=entry.content_type,
+        cache_control=entry.cache_control,
+        phase=ASSETS,
+    )
+    return apply_change(s3, bucket, change), entry.etag
+
+
+def run_transfers(
+    plan: ReleasePlan,
+    s3: S3Client,
+    bucket: str,
+    pool: Executor,
+    *,
+    on_file: OnFile | None = None,
+    guard: Guard | None = None,
+) -> tuple[ReleaseResult, ReleaseManifest]:
+    """The plan's transfers phase by phase; a failure or the guard stops the later phases.
+    Also the manifest as written: the copies' ETags are the ones S3 gave them."""
+    started = time.monotonic()
+    guard, on_file = guard or _go_on, on_file or (lambda _done: None)
+    result = ReleaseResult()
+    etags: dict[str, str] = {}
+    phases = plan.phases()
+    for index, (_name, group) in enumerate(phases):
+        result.stopped = guard()
+        if result.stopped:
+            result.not_attempted = sum(len(g) for _, g in phases[index:])
+            break
+        futures = [(t, pool.submit(_transfer, s3, bucket, t)) for t in group]
+        for transfer, future in futures:
+            _count(transfer, future, result, etags, on_file)
+        if result.failures:
+            result.not_attempted = sum(len(g) for _, g in phases[index + 1 :])
+            break
+    files = dict(plan.manifest.files)
+    for path, tag in etags.items():
+        files[path] = dataclasses.replace(files[path], etag=tag)
+    result.seconds = time.monotonic() - started
+    return result, dataclasses.replace(plan.manifest, files=files)
+
+
+def _count(
+    transfer: Transfer,
+    future: Future[tuple[int, str]],
+    result: ReleaseResult,
+    etags: dict[str, str],
+    on_file: OnFile,
+) -> None:
+    size = transfer.entry.size
+    try:
+        sent, tag = future.result()
+    except Exception as exc:
+        message = describe_error(exc)
+        result.failures.append((transfer.key, message))
+        on_file(FileDone(transfer.reason, transfer.key, size, failed=message))
+        return
+    if transfer.is_copy:
+        result.copied.append(transfer.key)
+        etags[transfer.path] = tag
+    elif transfer.entry.pool:
+        result.pool_written.append(transfer.key)
+    else:
+        result.uploaded.append(transfer.key)
+    result.bytes_sent += sent
+    on_file(FileDone(transfer.reason, transfer.key, size, sent=sent))
+
+
+def write_manifest(s3: S3Client, bucket: str, manifest: ReleaseManifest) -> None:
+    s3.put_object(
+        Bucket=bucket,
+        Key=manifest_key(manifest.id),
+        Body=manifest.body(),
+        ContentType="application/json",
+        CacheControl="no-store",
+    )
+
+
+def make_live(
+    plan: ReleasePlan,
+    manifest: ReleaseManifest,
+    *,
+    s3: S3Client,
+    bucket: str,
+    kvs: Callable[[], CloudFrontKeyValueStoreClient],
+    arn: str,
+    expected: str | None,
+    result: ReleaseResult,
+    guard: Guard | None = None,
+) -> None:
+    """The manifest, the folder keys, then ``live`` (only while it holds ``expected``, the
+    value the plan was made against); the guard is asked before each."""
+    guard = guard or _go_on
+    for step in ("manifest", "folders", "pointer"):
+        result.stopped = guard()
+        if result.stopped:
+            return
+        if step == "manifest":
+            write_manifest(s3, bucket, manifest)
+            result.manifest_written = True
+        elif step == "folders":
+            write_keys(kvs(), arn, [(k, FOLDER_VALUE) for k in plan.folder_keys])
+        else:
+            move_pointer(
+                kvs(),
+                arn,
+                LIVE_KEY,
+                plan.pointer.value(),
+                expected,
+                what=f"release {plan.release_id} is uploaded but not live; publish again",
+            )
+            result.live = True

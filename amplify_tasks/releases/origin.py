@@ -1,0 +1,68 @@
+"""Where a release comes from: the project's git commit and its subject line (when the project
+is a git work tree), and who made it (the CI actor, else user@host). Nothing secret is read.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+#: CI variables naming the person or bot a run acts for, in the order they are asked.
+ACTOR_VARIABLES = (
+    "GITHUB_ACTOR",
+    "GITLAB_USER_LOGIN",
+    "BITBUCKET_STEP_TRIGGERER_UUID",
+    "BUILDKITE_BUILD_CREATOR",
+)
+
+#: Longest commit subject a manifest keeps.
+MESSAGE_MAX = 200
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A release's commit (full hash, '' outside git), its subject line, and its maker."""
+
+    commit: str = ""
+    message: str = ""
+    who: str = ""
+
+
+def _git(root: Path, *args: str) -> str:
+    """The output of ``git -C root ARGS`` ('' when git is missing or fails)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def who(environ: Mapping[str, str] | None = None) -> str:
+    """The CI actor when a CI variable names one, else ``user@host``."""
+    env = os.environ if environ is None else environ
+    for name in ACTOR_VARIABLES:
+        if env.get(name, "").strip():
+            return env[name].strip()
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name (a container without a passwd entry)
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def origin_of(root: Path, environ: Mapping[str, str] | None = None) -> Origin:
+    """The origin of a release made from the project at ``root`` (two cheap git calls)."""
+    commit = _git(root, "rev-parse", "HEAD")
+    message = _git(root, "log", "-1", "--format=%s")[:MESSAGE_MAX] if commit else ""
+    return Origin(commit=commit, message=message, who=who(environ))

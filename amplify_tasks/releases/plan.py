@@ -1,0 +1,204 @@
+"""The plan of a release (data): the dist folder against the live release's manifest. New and
+changed files are uploaded into the new release's tree, fingerprinted files the pool lacks are
+written to the pool, unchanged files are copied from the live release server side; then the
+manifest, the folder keys and the pointer. A dist folder identical to the live release makes
+no release at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from amplify_tasks.sync.content import is_fingerprinted
+from amplify_tasks.sync.etag import is_multipart
+from amplify_tasks.sync.scan import LocalFile
+
+from .layout import Pointer, folder_key, release_key
+from .manifest import FileEntry, ReleaseManifest
+from .origin import Origin
+
+#: Why a file is in the plan.
+NEW = "new"
+CHANGED = "changed"
+FORCED = "forced"
+UNCHANGED = "unchanged"
+#: CloudFront's longest key value store key, in bytes.
+KEY_MAX_BYTES = 512
+#: S3 copies an object of at most this size in one CopyObject; larger ones are uploaded.
+COPY_MAX = 5 * 1024**3
+
+
+@dataclass(frozen=True)
+class Hashed:
+    """A local file with every ETag an upload of it can carry and the headers it gets."""
+
+    file: LocalFile
+    etags: frozenset[str]
+    content_type: str
+    cache_control: str
+
+    def etag(self) -> str:
+        """The ETag our upload gives it (multipart-shaped above the threshold)."""
+        multipart = [e for e in self.etags if "-" in e]
+        return multipart[0] if is_multipart(self.file.size) and multipart else min(self.etags)
+
+    def carries(self, entry: FileEntry | None) -> bool:
+        """Whether ``entry`` is this file's bytes with its headers."""
+        return (
+            entry is not None
+            and entry.etag in self.etags
+            and (entry.content_type, entry.cache_control) == (self.content_type, self.cache_control)
+        )
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """One object of the new release: uploaded from ``local`` or copied from ``source``."""
+
+    path: str  # the dist-relative key
+    key: str  # where it goes
+    reason: str
+    entry: FileEntry
+    local: str = ""
+    source: str = ""
+
+    @property
+    def is_copy(self) -> bool:
+        return bool(self.source)
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What a publish on a release stage will do; running it and printing it read this."""
+
+    release_id: str
+    previous: Pointer | None
+    manifest: ReleaseManifest
+    uploads: tuple[Transfer, ...] = ()
+    pool_writes: tuple[Transfer, ...] = ()
+    copies: tuple[Transfer, ...] = ()
+    pooled: int = 0  # fingerprinted files the pool already holds
+    removed: tuple[str, ...] = ()  # files of the live release the new one does not have
+    folder_keys: tuple[str, ...] = ()
+    too_long: tuple[str, ...] = ()  # folders whose key would pass 512 bytes
+    identical: bool = False  # the dist folder is the live release: no release is made
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def pointer(self) -> Pointer:
+        return Pointer(self.release_id, self.manifest.dotted)
+
+    @property
+    def transfers(self) -> tuple[Transfer, ...]:
+        return self.pool_writes + self.uploads + self.copies
+
+    @property
+    def bytes_to_send(self) -> int:
+        return sum(t.entry.size for t in self.pool_writes + self.uploads)
+
+    def phases(self) -> list[tuple[str, tuple[Transfer, ...]]]:
+        """The transfers in the order they run (the stage lock is checked between them)."""
+        named = [("pool", self.pool_writes), ("uploads", self.uploads), ("copies", self.copies)]
+        return [(name, group) for name, group in named if group]
+
+
+def folder_facts(
+    paths: Sequence[str], release_id: str, index_document: str
+) -> tuple[tuple[str, ...], bool, tuple[str, ...]]:
+    """(folders with an index document, whether one's last segment has a dot, folders left
+    out because their key would pass CloudFront's limit) of a release holding ``paths``."""
+    from amplify_tasks.routing import path_facts
+
+    facts = path_facts(paths, index_document)
+    long = {f for f in facts.folders if len(folder_key(release_id, f).encode()) > KEY_MAX_BYTES}
+    kept = sorted(facts.folders - long)
+    dotted = any("." in f.rsplit("/", 1)[-1] for f in kept)
+    return tuple(kept), dotted, tuple(sorted(long | set(facts.too_long)))
+
+
+def make_release_plan(
+    files: Sequence[Hashed],
+    *,
+    release_id: str,
+    live: Pointer | None,
+    live_manifest: ReleaseManifest | None,
+    pool: Mapping[str, FileEntry],
+    index_document: str,
+    origin: Origin,
+    created: str,
+    force: bool = False,
+) -> ReleasePlan:
+    """Diff ``files`` against the live release (``live_manifest``, None for none). ``pool``
+    holds what the bucket's root is known to hold of the fingerprinted files."""
+    live_files = live_manifest.files if live_manifest is not None else {}
+    uploads: list[Transfer] = []
+    pool_writes: list[Transfer] = []
+    copies: list[Transfer] = []
+    entries: dict[str, FileEntry] = {}
+    pooled = 0
+    identical = live is not None and live_manifest is not None and not force
+    for hashed in files:
+        path, size = hashed.file.key, hashed.file.size
+        fingerprinted = is_fingerprinted(path)
+        old = live_files.get(path)
+        entry = FileEntry(
+            hashed.etag(), size, hashed.content_type, hashed.cache_control, fingerprinted
+        )
+        identical = (
+            identical and hashed.carries(old) and old is not None and old.pool == fingerprinted
+        )
+        if fingerprinted:
+            held = pool.get(path)
+            if not force and hashed.carries(held) and held is not None:
+                entries[path] = FileEntry(
+                    held.etag, size, held.content_type, held.cache_control, True
+                )
+                pooled += 1
+                continue
+            entries[path] = entry
+            pool_writes.append(
+                Transfer(path, path, FORCED if force else NEW, entry, hashed.file.path)
+            )
+            continue
+        same_bytes = old is not None and not old.pool and old.etag in hashed.etags
+        if same_bytes and not force and size <= COPY_MAX and live is not None:
+            source = release_key(live.release, path)
+            entry = FileEntry(
+                old.etag if old else entry.etag, size, entry.content_type, entry.cache_control
+            )
+            entries[path] = entry
+            copies.append(
+                Transfer(path, release_key(release_id, path), UNCHANGED, entry, source=source)
+            )
+            continue
+        reason = FORCED if force else (NEW if old is None else CHANGED)
+        entries[path] = entry
+        uploads.append(
+            Transfer(path, release_key(release_id, path), reason, entry, hashed.file.path)
+        )
+    removed = tuple(sorted(set(live_files) - set(entries)))
+    identical = identical and not removed and len(entries) == len(live_files)
+    folders, dotted, too_long = folder_facts(sorted(entries), release_id, index_document)
+    manifest = ReleaseManifest(
+        id=release_id,
+        created=created,
+        files=entries,
+        folders=folders,
+        dotted=dotted,
+        previous=live.release if live is not None else "",
+        origin=origin,
+    )
+    return ReleasePlan(
+        release_id=release_id,
+        previous=live,
+        manifest=manifest,
+        uploads=tuple(uploads),
+        pool_writes=tuple(pool_writes),
+        copies=tuple(copies),
+        pooled=pooled,
+        removed=removed,
+        folder_keys=tuple(folder_key(release_id, f) for f in folders),
+        too_long=too_long,
+        identical=identical,
+    )

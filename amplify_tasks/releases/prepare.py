@@ -1,0 +1,157 @@
+"""Everything a release plan is made from, read at once: the store (the live pointer), the
+manifests of the stage's releases, the dist folder hashed with its headers, and what the pool
+holds of the fingerprinted files no manifest vouches for (HEAD requests, those only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from amplify_tasks.sync import HeaderRules, scan_dist
+from amplify_tasks.sync.content import is_fingerprinted
+
+from .gc import kept_releases
+from .manifest import FileEntry, ReleaseManifest, now_iso
+from .origin import Origin
+from .plan import Hashed, ReleasePlan, make_release_plan
+from .state import StoreState, manifest_ids, read_manifest, read_store, release_manifest
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
+    from mypy_boto3_s3 import S3Client
+
+    from amplify_tasks.sync import Hasher
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A release stage's bucket and store (both '' before the stack exists: a dry run)."""
+
+    bucket: str
+    arn: str
+    s3: S3Client
+    kvs: Callable[[], CloudFrontKeyValueStoreClient]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A release plan and what it was planned against."""
+
+    plan: ReleasePlan
+    store: StoreState
+    manifests: Mapping[str, ReleaseManifest | None] = field(default_factory=dict)
+    live_sound: bool = True
+
+
+def hashed_files(
+    dist: Path,
+    rules: HeaderRules,
+    hasher: Hasher,
+    ignore: Callable[[str], bool] | None = None,
+) -> list[Hashed]:
+    """The dist folder's files with their ETags (hashed ahead where they are unchanged)."""
+    local = scan_dist(dist, ignore)
+    hasher.keep(local)
+    etags = hasher.etags_of(local)
+    return [
+        Hashed(lf, tags, *rules.headers_for(lf.key)) for lf, tags in zip(local, etags, strict=True)
+    ]
+
+
+def read_manifests(stage: Stage, pool: Executor) -> dict[str, ReleaseManifest | None]:
+    """Every release's manifest by id, read in parallel (None: not sound)."""
+    ids = manifest_ids(stage.s3, stage.bucket)
+    futures = {i: pool.submit(read_manifest, stage.s3, stage.bucket, i) for i in ids}
+    return {i: f.result() for i, f in futures.items()}
+
+
+def _head(s3: S3Client, bucket: str, key: str) -> FileEntry | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+    return FileEntry(
+        str(head["ETag"]).strip('"'),
+        int(head.get("ContentLength", 0)),
+        str(head.get("ContentType", "")),
+        str(head.get("CacheControl", "")),
+        pool=True,
+    )
+
+
+def pool_holdings(
+    files: Sequence[Hashed],
+    manifests: Mapping[str, ReleaseManifest | None],
+    stage: Stage,
+    pool: Executor,
+) -> dict[str, FileEntry]:
+    """What the pool holds of the fingerprinted ``files``: what the sound manifest of a kept
+    release says it wrote there, else what a HEAD finds (only for the files no such
+    manifest vouches for)."""
+    known: dict[str, FileEntry] = {}
+    for release_id in sorted(manifests):
+        manifest = manifests[release_id]
+        for path, entry in manifest.files.items() if manifest else ():
+            if entry.pool:
+                known[path] = entry
+    unknown = [
+        f for f in files if is_fingerprinted(f.file.key) and not f.carries(known.get(f.file.key))
+    ]
+    if not stage.bucket:
+        return known
+    heads = [(f.file.key, pool.submit(_head, stage.s3, stage.bucket, f.file.key)) for f in unknown]
+    for key, future in heads:
+        found = future.result()
+        if found is not None:
+            known[key] = found
+        else:
+            known.pop(key, None)
+    return known
+
+
+def prepare(
+    stage: Stage,
+    files: Sequence[Hashed],
+    pool: Executor,
+    *,
+    release_id: str,
+    index_document: str,
+    origin: Origin,
+    keep: int,
+    force: bool = False,
+) -> Prepared:
+    """Read the stage's state and plan the release of ``files``; the pool is vouched for by
+    the releases that stay kept (``keep``) only."""
+    store = read_store(stage.kvs(), stage.arn) if stage.arn else StoreState({})
+    live = store.live
+    live_manifest, sound = (None, True)
+    manifests: dict[str, ReleaseManifest | None] = {}
+    if stage.bucket:
+        manifests = read_manifests(stage, pool)
+        if live is not None:
+            found = manifests.get(live.release)
+            live_manifest, sound = (
+                (found, True) if found else release_manifest(stage.s3, stage.bucket, live.release)
+            )
+    pointed = store.pointed()
+    trusted = kept_releases(manifests, release_id, pointed, keep) & set(manifests)
+    plan = make_release_plan(
+        files,
+        release_id=release_id,
+        live=live,
+        live_manifest=live_manifest,
+        pool=pool_holdings(files, {i: manifests[i] for i in trusted}, stage, pool),
+        index_document=index_document,
+        origin=origin,
+        created=now_iso(),
+        force=force,
+    )
+    return Prepared(plan, store, manifests, sound)

@@ -1,0 +1,173 @@
+"""What a release stage holds, read from AWS: the key value store's entries (the pointers,
+the releases' folder keys, the in-place facts), the manifests and release trees in the bucket,
+and the objects at the bucket's root. Reads only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from amplify_tasks.sync import RESERVED_PREFIX, RemoteObject
+
+from .layout import (
+    FOLDER_INFIX,
+    LIVE_KEY,
+    MANIFESTS_PREFIX,
+    RELEASES_PREFIX,
+    Pointer,
+    is_release_id,
+    manifest_key,
+    parse_pointer,
+)
+from .manifest import ReleaseManifest, listed_manifest, parse_release_manifest
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
+    from mypy_boto3_s3 import S3Client
+
+#: The prefix of a preview's pointer key (``p:<name>``).
+PREVIEW_PREFIX = "p:"
+#: The in-place facts routing writes (``site`` and ``d:<folder>``).
+IN_PLACE_SITE_KEY = "site"
+IN_PLACE_FOLDER_PREFIX = "d:"
+#: Sorts after every key under ``_r/`` (the highest code point, as UTF-8 sorts).
+AFTER_RELEASES = RELEASES_PREFIX + "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """The key value store's entries, as ListKeys read them."""
+
+    entries: Mapping[str, str]
+
+    @property
+    def live(self) -> Pointer | None:
+        return parse_pointer(self.entries.get(LIVE_KEY))
+
+    @property
+    def live_value(self) -> str | None:
+        return self.entries.get(LIVE_KEY)
+
+    def pointed(self) -> set[str]:
+        """The releases a pointer key (``live``, a preview's ``p:<name>``) refers to."""
+        found = set()
+        for key, value in self.entries.items():
+            if key == LIVE_KEY or key.startswith(PREVIEW_PREFIX):
+                pointer = parse_pointer(value)
+                if pointer is not None:
+                    found.add(pointer.release)
+        return found
+
+    def folder_keys(self, release_id: str) -> list[str]:
+        prefix = release_id + FOLDER_INFIX
+        return sorted(k for k in self.entries if k.startswith(prefix))
+
+    def release_ids(self) -> set[str]:
+        """The releases some folder key belongs to."""
+        return {
+            key.split(FOLDER_INFIX, 1)[0]
+            for key in self.entries
+            if FOLDER_INFIX in key and is_release_id(key.split(FOLDER_INFIX, 1)[0])
+        }
+
+    def in_place_keys(self) -> list[str]:
+        """The in-place facts (``site``, ``d:<folder>``) an in-place publish wrote."""
+        return sorted(
+            k
+            for k in self.entries
+            if k == IN_PLACE_SITE_KEY or k.startswith(IN_PLACE_FOLDER_PREFIX)
+        )
+
+
+def read_store(client: CloudFrontKeyValueStoreClient, arn: str) -> StoreState:
+    from amplify_tasks.routing.store import read_entries
+
+    return StoreState(read_entries(client, arn))
+
+
+def read_key(client: CloudFrontKeyValueStoreClient, arn: str, key: str = LIVE_KEY) -> str | None:
+    """A key's value (one GetKey; the ``live`` pointer by default), None when there is none."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return str(client.get_key(KvsARN=arn, Key=key)["Value"])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def list_objects(
+    s3: S3Client, bucket: str, prefix: str = "", start_after: str = ""
+) -> Iterator[RemoteObject]:
+    """The objects under ``prefix`` (after ``start_after``), in key order."""
+    paginator = s3.get_paginator("list_objects_v2")
+    pages = (
+        paginator.paginate(Bucket=bucket, Prefix=prefix, StartAfter=start_after)
+        if start_after
+        else paginator.paginate(Bucket=bucket, Prefix=prefix)
+    )
+    for page in pages:
+        for item in page.get("Contents", ()):
+            yield RemoteObject(item["Key"], int(item["Size"]), item["ETag"].strip('"'))
+
+
+def manifest_ids(s3: S3Client, bucket: str) -> list[str]:
+    """The ids of the releases with a manifest, oldest first."""
+    ids = []
+    for obj in list_objects(s3, bucket, MANIFESTS_PREFIX):
+        name = obj.key[len(MANIFESTS_PREFIX) :]
+        if name.endswith(".json") and is_release_id(name[: -len(".json")]):
+            ids.append(name[: -len(".json")])
+    return sorted(ids)
+
+
+def tree_ids(s3: S3Client, bucket: str) -> set[str]:
+    """The releases with objects under ``_r/`` (a folder listing: one request per 1,000)."""
+    found = set()
+    for page in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix=RELEASES_PREFIX, Delimiter="/"
+    ):
+        for common in page.get("CommonPrefixes", ()):
+            name = str(common.get("Prefix", ""))[len(RELEASES_PREFIX) :].rstrip("/")
+            if is_release_id(name):
+                found.add(name)
+    return found
+
+
+def read_manifest(s3: S3Client, bucket: str, release_id: str) -> ReleaseManifest | None:
+    """The manifest of a release; None when there is none or it is not sound."""
+    from botocore.exceptions import ClientError
+
+    try:
+        body = s3.get_object(Bucket=bucket, Key=manifest_key(release_id))["Body"].read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NotFound"}:
+            return None
+        raise
+    return parse_release_manifest(body, release_id)
+
+
+def release_manifest(s3: S3Client, bucket: str, release_id: str) -> tuple[ReleaseManifest, bool]:
+    """A release's manifest and whether it is sound; an unsound one is replaced by what a
+    listing of the release's own objects shows (their headers and its pool unknown)."""
+    manifest = read_manifest(s3, bucket, release_id)
+    if manifest is not None:
+        return manifest, True
+    prefix = RELEASES_PREFIX + release_id + "/"
+    listed = ((o.key[len(prefix) :], o.etag, o.size) for o in list_objects(s3, bucket, prefix))
+    return listed_manifest(release_id, listed), False
+
+
+def root_objects(s3: S3Client, bucket: str) -> dict[str, RemoteObject]:
+    """The objects at the bucket's root: neither under ``_r/`` nor the tool's own state."""
+    found: dict[str, RemoteObject] = {}
+    for obj in list_objects(s3, bucket):
+        if obj.key.startswith(RELEASES_PREFIX):
+            break
+        found[obj.key] = obj
+    for obj in list_objects(s3, bucket, start_after=AFTER_RELEASES):
+        found[obj.key] = obj
+    return {k: o for k, o in found.items() if not k.startswith(RESERVED_PREFIX)}
