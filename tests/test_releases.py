@@ -61,3 +61,36 @@ def test_a_publish_that_changes_nothing_writes_nothing(site: ReleaseSite) -> Non
     assert f"nothing changed: release {first} stays live" in again
     assert site.writes() == []
     assert site.live() == first
+
+
+def test_rollback_makes_the_release_before_live_again_and_to_names_one(site: ReleaseSite) -> None:
+    first = released(site.publish().stdout)
+    site.build(V2)
+    second = released(site.publish().stdout)
+    listed = site.run("hosting.releases", "--stage", "prod").stdout.splitlines()
+    assert listed[1].startswith(second) and listed[1].rstrip().endswith("* live")
+    assert listed[2].startswith(first) and "live" not in listed[2]
+
+    site.emulator.reset_requests()
+    out = site.run("hosting.rollback", "--stage", "prod", "--yes").stdout
+    assert f"release {first} is live (was {second})" in out
+    assert site.live() == first
+    writes = site.writes()
+    assert [w for w in writes if w[0] == KVS] == [(KVS, "UpdateKeys", None)]  # one write
+    assert [w for w in writes if w[0] == "s3"] == []  # 404.html did not change: no copy
+
+    out = site.run("hosting.rollback", "--stage", "prod", "--to", second, "--yes").stdout
+    assert f"release {second} is live (was {first})" in out and site.live() == second
+
+    for args, expected in (
+        (("--to", "nope"), "'nope' is not a release id"),
+        (("--to", "20200101-000000-abcd"), "stage prod has no release 20200101-000000-abcd"),
+        ((), None),
+    ):
+        failed = site.run("hosting.rollback", "--stage", "prod", *args, check=False)
+        if expected is None:  # no --yes and no terminal: it asks, so it refuses
+            assert failed.returncode != 0 and "pass --yes" in failed.stderr
+            continue
+        (line,) = failed.stderr.strip().splitlines()
+        assert failed.returncode != 0 and expected in line
+    assert site.live() == second

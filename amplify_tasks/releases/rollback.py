@@ -1,0 +1,73 @@
+"""Rollback: make a kept release live again with one key value store write (its folder keys
+are still there; they are written again only when missing), then copy its error pages to
+the root where they differ. No upload, no copy of the release itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from amplify_tasks.errors import ReleaseError
+
+from .catalog import Catalog, require_releases
+from .collect import copy_error_pages
+from .execute import FOLDER_VALUE
+from .layout import LIVE_KEY, Pointer, folder_key
+from .prepare import Stage
+from .store import move_pointer, write_keys
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """What a rollback did: the release made live, the one live before, the pages copied."""
+
+    release: str
+    previous: str
+    error_pages: tuple[str, ...] = ()
+    folder_keys: int = 0
+
+
+def roll_back(
+    stage: Stage,
+    catalog: Catalog,
+    *,
+    to: str,
+    error_pages: Iterable[str],
+    confirm: Callable[[str], bool],
+) -> Rollback | None:
+    """Make release ``to`` (default: the one before the live one) live; None when it is live
+    already or ``confirm`` said no."""
+    require_releases(catalog)
+    live = catalog.live
+    if not live:
+        raise ReleaseError(
+            f"stage {catalog.stage} has no live release: `inv publish --stage {catalog.stage}` "
+            "makes one"
+        )
+    target = catalog.find(to) if to else catalog.before_live()
+    if target.id == live:
+        return None
+    manifest = target.manifest
+    if manifest is None:
+        raise ReleaseError(
+            f"the manifest of release {target.id} cannot be read, so it cannot be made live "
+            "again: roll back to another release"
+        )
+    if not confirm(f"make release {target.id} live on stage {catalog.stage} (now {live})?"):
+        return None
+    have = set(catalog.store.folder_keys(target.id))
+    missing = [folder_key(target.id, f) for f in manifest.folders]
+    missing = [k for k in missing if k not in have]
+    if missing:
+        write_keys(stage.kvs(), stage.arn, [(k, FOLDER_VALUE) for k in missing])
+    move_pointer(
+        stage.kvs(),
+        stage.arn,
+        LIVE_KEY,
+        Pointer(target.id, manifest.dotted).value(),
+        catalog.store.live_value,
+        what=f"release {target.id} was not made live; look at `inv hosting.releases` and retry",
+    )
+    pages = copy_error_pages(stage.s3, stage.bucket, manifest, error_pages)
+    return Rollback(target.id, live, tuple(pages), len(missing))

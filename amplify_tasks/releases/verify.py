@@ -1,0 +1,88 @@
+"""`inv hosting.verify`: every file of the live release's manifest is in the bucket with its
+ETag, size and headers, and the release's folder keys are in the store.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from amplify_tasks.errors import ReleaseError
+
+from .catalog import Catalog, require_releases
+from .layout import folder_key, release_key
+from .manifest import FileEntry, ReleaseManifest
+from .prepare import Stage
+
+#: HEAD requests at once.
+CHECKERS = 16
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The live release and what is wrong with it (one line each; empty: all present)."""
+
+    release: str
+    files: int
+    problems: tuple[str, ...]
+
+
+def _head(stage: Stage, key: str) -> FileEntry | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        head = stage.s3.head_object(Bucket=stage.bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+    return FileEntry(
+        str(head["ETag"]).strip('"'),
+        int(head.get("ContentLength", 0)),
+        str(head.get("ContentType", "")),
+        str(head.get("CacheControl", "")),
+    )
+
+
+def _problem(path: str, key: str, want: FileEntry, found: FileEntry | None) -> str:
+    if found is None:
+        return f"missing    {path} ({key})"
+    diffs = [
+        f"{name} {theirs!r}, manifest {ours!r}"
+        for name, theirs, ours in (
+            ("ETag", found.etag, want.etag),
+            ("size", found.size, want.size),
+            ("Content-Type", found.content_type, want.content_type),
+            ("Cache-Control", found.cache_control, want.cache_control),
+        )
+        if theirs != ours
+    ]
+    return f"different  {path} ({key}): {'; '.join(diffs)}" if diffs else ""
+
+
+def verify_live(stage: Stage, catalog: Catalog) -> Verified:
+    """Check the live release object by object (one HEAD each, in parallel)."""
+    require_releases(catalog)
+    live = catalog.live
+    if not live:
+        raise ReleaseError(f"stage {catalog.stage} has no live release to verify")
+    manifest: ReleaseManifest | None = catalog.find(live).manifest
+    if manifest is None:
+        return Verified(live, 0, (f"the manifest of live release {live} cannot be read",))
+    keys = {
+        path: (path if entry.pool else release_key(live, path))
+        for path, entry in manifest.files.items()
+    }
+    with ThreadPoolExecutor(CHECKERS) as pool:
+        heads = {path: pool.submit(_head, stage, key) for path, key in keys.items()}
+        found = {path: future.result() for path, future in heads.items()}
+    problems = [
+        _problem(path, keys[path], manifest.files[path], found[path]) for path in sorted(keys)
+    ]
+    have = set(catalog.store.folder_keys(live))
+    problems += [
+        f"missing    store key {folder_key(live, f)}"
+        for f in manifest.folders
+        if folder_key(live, f) not in have
+    ]
+    return Verified(live, len(keys), tuple(p for p in problems if p))
