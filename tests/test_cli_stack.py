@@ -6,6 +6,7 @@ for missing credentials, a missing region and an unknown profile.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import boto3
@@ -68,7 +69,8 @@ def test_cli_prod_remove_wants_the_stage_name(inv_project: Any) -> None:
     inv_project.run("hosting.add", "--stage", "prod", "--yes")
     inv_project.write("dist/index.html", "<!doctype html><title>prod</title>")
     published = inv_project.run("publish", "--stage", "prod", "--skip-build")
-    assert "uploaded       1" in published.stdout
+    assert re.search(r"uploaded +1\n", published.stdout)  # into the stage's first release
+    assert re.search(r"release \S+ is live", published.stdout)
     report = json.loads(inv_project.run("hosting.status", "--stage", "prod", "--json").stdout)
     assert report["termination_protection"] is True and report["objects"] >= 1
     assert report["outputs"]["distribution_id"]
@@ -90,6 +92,7 @@ def test_cli_prod_remove_wants_the_stage_name(inv_project: Any) -> None:
 
 def test_cli_prod_status_agrees_with_itself_after_an_update(inv_project: Any) -> None:
     inv_project.env["HOSTING_REQUIRE_CLEAN_GIT"] = "false"
+    inv_project.env["HOSTING_RELEASES"] = "false"  # in place: the bucket holds the one file
     inv_project.run("hosting.add", "--stage", "prod", "--yes")
     inv_project.write("dist/index.html", "<!doctype html><title>prod</title>" + "x" * 2000)
     inv_project.run("publish", "--stage", "prod", "--skip-build")

@@ -85,6 +85,7 @@ def test_configure_ignore_on_a_folder_is_one_line(project: Any) -> None:
 def test_refused_invalidation_is_one_line_naming_the_command_to_run(
     inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
 ) -> None:
+    inv_project.env["HOSTING_RELEASES"] = "false"  # a release stage needs no invalidation
     inv_project.add_stage("prod", unique_name("inval"), SITE)
     inv_project.run("publish", "--stage", "prod")
     for n in range(2):

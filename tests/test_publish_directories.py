@@ -36,6 +36,7 @@ def prod_site(inv_project: Any, unique_name: Callable[[str], str]) -> None:
     """A PROD stage added with 404.html as its error document and ``FILES`` in dist/."""
     inv_project.env["HOSTING_APP_NAME"] = unique_name("dirs")
     inv_project.env["HOSTING_ERROR_DOCUMENT"] = "404.html"
+    inv_project.env["HOSTING_RELEASES"] = "false"  # the in-place facts (releases: test_releases)
     for rel, text in FILES.items():
         inv_project.write(rel, text)
     inv_project.run("hosting.add", "--stage", "prod", "--yes")

@@ -42,6 +42,8 @@ class StatusReport:
     template_differs: bool | None = None
     objects: int | None = None
     bytes: int | None = None
+    #: on a release stage: the live release ('' before the first one); None: in place
+    live_release: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True, default=str)
@@ -68,6 +70,8 @@ class StatusReport:
             f"  local template    {drift} the deployed one",
             f"  bucket contents   {contents}",
         ]
+        if self.live_release is not None:
+            lines.append(f"  live release      {self.live_release or 'none yet'}")
         raw = self.outputs.get("raw", {})
         lines += [f"  output {key:<26} {raw[key]}" for key in sorted(raw)]
         return lines
@@ -130,6 +134,7 @@ def stage_status(
         if outputs.bucket:
             s3 = s3 if s3 is not None else aws.client("s3", region=outputs.region or None)
             usage = bucket_usage(s3, outputs.bucket)
+        live = live_release(settings, outputs)
     site_url = working_url(outputs)
     return StatusReport(
         stage=settings.stage,
@@ -145,4 +150,16 @@ def stage_status(
         template_differs=differs,
         objects=usage[0] if usage else None,
         bytes=usage[1] if usage else None,
+        live_release=live,
     )
+
+
+def live_release(settings: Settings, outputs: StackOutputs) -> str | None:
+    """The live release of a release stage ('' for none yet), None for an in-place stage."""
+    if not settings.uses_releases or not outputs.kvs_arn:
+        return None
+    from amplify_tasks.releases import parse_pointer
+    from amplify_tasks.releases.state import read_key
+
+    pointer = parse_pointer(read_key(aws.client("cloudfront-keyvaluestore"), outputs.kvs_arn))
+    return pointer.release if pointer else ""
