@@ -94,3 +94,100 @@ def test_rollback_makes_the_release_before_live_again_and_to_names_one(site: Rel
         (line,) = failed.stderr.strip().splitlines()
         assert failed.returncode != 0 and expected in line
     assert site.live() == second
+
+
+def test_a_dry_run_prints_the_release_plan_and_writes_nothing(site: ReleaseSite) -> None:
+    first = released(site.publish().stdout)
+    site.build({**V2, "new.html": "<!doctype html><title>new</title>"})
+    site.emulator.reset_requests()
+    out = site.publish("--dry-run").stdout
+    assert site.writes() == [] and site.live() == first
+    assert "release uploads: 2 file(s)" in out  # index.html changed, new.html
+    assert re.search(r"  changed +index\.html", out) and re.search(r"  new +new\.html", out)
+    assert "release copies from the live release: 3 file(s)" in out
+    assert "release pool: 1 fingerprinted file(s) already there" in out
+    assert re.search(r"release drops 1 file\(s\) of the live release:\n  removed +assets/lazy", out)
+    assert re.search(rf"pointer: live would move from release {first} to release \S+", out)
+    assert "garbage collection: nothing to delete" in out
+
+
+def test_status_shows_the_live_release_and_c_says_no_invalidation_is_needed(
+    site: ReleaseSite,
+) -> None:
+    first = released(site.publish().stdout)
+    assert f"live release      {first}" in site.run("hosting.status", "--stage", "prod").stdout
+    site.build(V2)
+    site.emulator.reset_requests()
+    out = site.publish("-c").stdout
+    assert "no invalidation: releases need none" in out
+    assert site.emulator.requests(service="cloudfront", operation="CreateInvalidation") == []
+
+
+def version(n: int) -> dict[str, str]:
+    """Version ``n`` of the site: v1's files, a page of its own, v1's lazy chunk dropped."""
+    files = {k: v for k, v in V1.items() if k != "assets/lazy.2222bbbb.js"}
+    files["index.html"] = f"<!doctype html><title>v{n}</title>"
+    files[f"assets/app.{n:04d}cccc.js"] = f"console.log('app v{n}')"
+    files[f"v{n}/index.html"] = f"<!doctype html><title>page of v{n}</title>"
+    return files
+
+
+def test_gc_keeps_exactly_keep_releases_and_a_dropped_chunk_lives_as_long_as_they(
+    site: ReleaseSite,
+) -> None:
+    from edge_stacks import get
+
+    keep = {"HOSTING_KEEP_RELEASES": "3"}
+    chunk = "/assets/lazy.2222bbbb.js"
+    made = [released(site.publish(**keep).stdout)]  # v1 has the lazy chunk
+    for n in (2, 3):
+        site.build(version(n))
+        made.append(released(site.publish(**keep).stdout))
+        assert get(site.url(), chunk)[::2] == (200, b"console.log('lazy chunk of v1')")
+    assert set(site.objects(".amplify-tasks/releases/")) == {
+        f".amplify-tasks/releases/{r}.json" for r in made
+    }
+    site.build(version(4))
+    out = site.publish(**keep).stdout
+    made.append(released(out))
+    kept = made[1:]
+    assert "collected     1 release(s), 5 object(s)" in out  # v1's tree and lazy chunk
+    assert set(site.objects(".amplify-tasks/releases/")) == {
+        f".amplify-tasks/releases/{r}.json" for r in kept
+    }
+    assert {k.split("/")[1] for k in site.objects("_r/")} == set(kept)
+    assert get(site.url(), chunk)[0] in {403, 404}
+    assert "assets/app.1111aaaa.js" in site.objects("assets/")  # the kept ones have it too
+    assert {k.split(":")[0] for k in site.store() if ":d:" in k} == set(kept)
+
+
+def test_an_in_place_stage_switches_to_releases_and_back(site: ReleaseSite) -> None:
+    from amplify_tasks.routing import STATE_KEY
+    from amplify_tasks.sync import MANIFEST_KEY
+
+    in_place = {"HOSTING_RELEASES": "false"}
+    site.publish(**in_place)
+    assert "site" in site.store() and MANIFEST_KEY in site.objects(".amplify-tasks/")
+
+    first = released(site.publish().stdout)  # the next publish makes the first release
+    root = {k for k in site.objects() if not k.startswith(("_r/", ".amplify-tasks/"))}
+    assert root == {"404.html", "assets/app.1111aaaa.js", "assets/lazy.2222bbbb.js"}
+    assert set(site.store()) == {"live", f"{first}:d:/docs"}
+    state = set(site.objects(".amplify-tasks/"))
+    assert MANIFEST_KEY not in state and STATE_KEY not in state
+
+    site.build(V2)
+    back = site.publish(**in_place).stdout
+    assert (
+        "HOSTING_RELEASES=false: stage prod goes back to publishing in place: the site is "
+        f"synced to the bucket's root first, then the live pointer (release {first}) is "
+        "removed and the stage's releases are deleted"
+    ) in back
+    root = {k for k in site.objects() if not k.startswith(".amplify-tasks/")}
+    assert root == set(V2)
+    assert site.body("index.html") == V2["index.html"]
+    assert set(site.store()) == {"site", "d:/docs"}
+    assert not site.objects(".amplify-tasks/releases/")
+    failed = site.run("hosting.releases", "--stage", "prod", check=False, **in_place)
+    assert failed.returncode != 0
+    assert "stage prod does not publish releases (HOSTING_RELEASES=false)" in failed.stderr

@@ -14,13 +14,13 @@ from amplify_tasks import aws
 from amplify_tasks.errors import StackError
 from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings, check_dist_dir
-from amplify_tasks.ui import Progress
 
 from .clients import Clients
+from .in_place import SwitchBack, carry_out, without_trees
 from .invalidation import invalidation_target
 from .listing import listing_for
 from .locking import LockKeeper
-from .options import Out, PublishOptions, progress_tty_override, resolve_stage
+from .options import Out, PublishOptions, resolve_stage
 from .routes import Routes
 from .summary import PublishSummary, check_sync, format_plan
 
@@ -240,7 +240,7 @@ class Publisher:
     def sync(self) -> None:
         """Plan the sync; print it (dry run) or carry it out, deletes behind a confirmation.
         A release stage makes a release instead (release_step)."""
-        from amplify_tasks.sync import SyncInterrupted, SyncOptions, plan_sync, run_plan
+        from amplify_tasks.sync import SyncOptions, plan_sync
 
         settings = self._settings()
         if settings.uses_releases:
@@ -257,7 +257,8 @@ class Publisher:
         dist = check_dist_dir(self.project, settings)  # again: the build may have made it
         pool = self._pool
         prefetched = self._prefetch[1] if self._prefetch else None
-        listing = listing_for(bucket, prefetched, pool, self._clients.get("s3"))
+        listed = listing_for(bucket, prefetched, pool, self._clients.get("s3"))
+        listing = without_trees(listed, pool) if settings.cloudfront else listed
         routes = Routes(settings, self.options, self.outputs, listing, self.out)
         with aws.translate_errors():
             plan = plan_sync(
@@ -272,6 +273,7 @@ class Publisher:
                 hashing=self._hashing,
             )
             self.summary.plan = plan
+            switch = SwitchBack.detect(settings, self.outputs, listed, self.out, self.options)
             if self.options.dry_run:
                 for line in format_plan(plan):
                     self.out(line)
@@ -280,20 +282,17 @@ class Publisher:
                 plan = _without_deletes(plan)
                 self.summary.notes.append("deletes skipped: not confirmed")
             routes.plan(plan, self._clients.get("s3"))  # before any upload: the store holds them
-            progress = Progress.for_plan(
-                plan, verbose=self.options.verbose, stream=self.stream, tty=progress_tty_override()
+            carry_out(
+                plan,
+                s3=self._clients.get("s3"),
+                pool=pool,
+                routes=routes,
+                guard=self.lock.guard,
+                switch=switch,
+                verbose=self.options.verbose,
+                stream=self.stream,
+                publish=lambda result: setattr(self.summary, "result", result),
             )
-            try:
-                guard = self.lock.guard
-                self.summary.result = run_plan(
-                    plan, self._clients.get("s3"), pool, on_file=progress.file_done, guard=guard
-                )
-            except SyncInterrupted as stopped:
-                self.summary.result = stopped.result
-                raise
-            finally:
-                progress.close()
-            routes.write(self.summary.result, self._clients.get("s3"))
 
     def _release(self) -> None:
         from .release_step import ReleaseStep

@@ -16,7 +16,15 @@ from amplify_tasks import aws
 from amplify_tasks.errors import AwsError, HostingError, SyncError
 from amplify_tasks.sync import LISTED_STATE_PREFIX, RESERVED_PREFIX
 
-from .paths import STORE_MAX_BYTES, PathFacts, StoreUpdate, path_facts, store_update
+from .paths import (
+    FOLDER_PREFIX,
+    SITE_KEY,
+    STORE_MAX_BYTES,
+    PathFacts,
+    StoreUpdate,
+    path_facts,
+    store_update,
+)
 from .store import apply_update, read_entries
 
 if TYPE_CHECKING:
@@ -54,6 +62,12 @@ def plan_facts(
             f"({STORE_MAX_BYTES}); nothing was published: publish fewer folders"
         )
     return facts
+
+
+def own_entries(entries: Mapping[str, str]) -> dict[str, str]:
+    """The in-place facts among a store's entries (``site``, ``d:<folder>``): a release
+    stage's keys (``live``, ``<id>:d:<folder>``) are not the in-place publish's to change."""
+    return {k: v for k, v in entries.items() if k == SITE_KEY or k.startswith(FOLDER_PREFIX)}
 
 
 def state_body(arn: str, facts: PathFacts) -> bytes:
@@ -127,7 +141,7 @@ def write_facts(
         return result
     with aws.translate_errors(store_refused(arn)):
         client = kvs()
-        result.update = store_update(read_entries(client, arn), facts.entries())
+        result.update = store_update(own_entries(read_entries(client, arn)), facts.entries())
         result.calls = 1
         if dry_run:
             result.lines.append(describe(result.update, dry_run=True))
