@@ -6,6 +6,9 @@ go to the shared pool at the root, and one key value store write makes a release
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -191,3 +194,101 @@ def test_an_in_place_stage_switches_to_releases_and_back(site: ReleaseSite) -> N
     failed = site.run("hosting.releases", "--stage", "prod", check=False, **in_place)
     assert failed.returncode != 0
     assert "stage prod does not publish releases (HOSTING_RELEASES=false)" in failed.stderr
+
+
+def spawn(site: ReleaseSite, *args: str, **env: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "invoke", "publish", "--stage", "prod", "--yes", *args],
+        cwd=site.project.root,
+        env={**site.project.env, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(what: str, ready: Callable[[], bool], proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while not ready():
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            raise AssertionError(f"publish ended before {what}:\n{out}\n{err}")
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def copied(site: ReleaseSite) -> Callable[[], bool]:
+    """Whether a publish has started copying files into a new release."""
+    return lambda: any(
+        r["operation"] == "CopyObject" and r["bucket"] == site.bucket
+        for r in site.emulator.requests(service="s3")
+    )
+
+
+def test_two_publishes_at_once_take_turns(site: ReleaseSite) -> None:
+    first = released(site.publish().stdout)
+    site.build(V2)
+    site.emulator.reset_requests()
+    site.emulator.inject_fault(0, method="PUT", path_regex=r"/_r/", delay=2, count=4)
+    try:
+        one = spawn(site)
+        wait_for("the first publish copies", copied(site), one)
+        site.build(version(3))
+        two = spawn(site)
+        out_one, err_one = one.communicate(timeout=120)
+        out_two, err_two = two.communicate(timeout=120)
+    finally:
+        site.emulator.clear_faults()
+    assert one.returncode == 0 and two.returncode == 0, err_one + err_two
+    assert "stage prod is locked by" in out_two
+    one_id, two_id = released(out_one), released(out_two)
+    assert site.manifest(one_id)["previous"] == first
+    assert site.manifest(two_id)["previous"] == one_id and site.live() == two_id
+
+
+def test_a_pointer_moved_under_a_publish_stops_it_in_one_line(site: ReleaseSite) -> None:
+    from amplify_tasks import aws
+    from amplify_tasks.releases import Pointer
+
+    first = released(site.publish().stdout)
+    site.build(V2)
+    second = released(site.publish().stdout)
+    site.build(version(3))
+    site.emulator.reset_requests()
+    site.emulator.inject_fault(0, method="PUT", path_regex=r"/\.amplify-tasks/releases/", delay=3)
+    try:
+        proc = spawn(site)
+        wait_for("the publish copies", copied(site), proc)
+        client = aws.client(KVS)  # someone moves live without the stage lock
+        arn = site.outputs.kvs_arn
+        etag = client.describe_key_value_store(KvsARN=arn)["ETag"]
+        client.put_key(KvsARN=arn, Key="live", Value=Pointer(first).value(), IfMatch=etag)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        site.emulator.clear_faults()
+    assert proc.returncode != 0
+    (line,) = err.strip().splitlines()
+    assert line.startswith(
+        f"error: pointer live moved during this run (it is now release {first}, was release "
+        f"{second}): release "
+    )
+    assert line.endswith("is uploaded but not live; publish again")
+    assert site.live() == first
+
+
+def test_verify_finds_a_deleted_and_a_changed_object(site: ReleaseSite) -> None:
+    from amplify_tasks import aws
+
+    live = released(site.publish().stdout)
+    ok = site.run("hosting.verify", "--stage", "prod").stdout
+    assert f"live release {live}: all 6 files present as published" in ok
+    s3 = aws.client("s3")
+    s3.delete_object(Bucket=site.bucket, Key=f"_r/{live}/robots.txt")
+    s3.put_object(Bucket=site.bucket, Key="assets/app.1111aaaa.js", Body=b"x", ContentType="text/plain")
+    failed = site.run("hosting.verify", "--stage", "prod", check=False)
+    assert failed.returncode != 0
+    assert f"missing    robots.txt (_r/{live}/robots.txt)" in failed.stdout
+    assert "different  assets/app.1111aaaa.js (assets/app.1111aaaa.js): ETag" in failed.stdout
+    assert "Content-Type 'text/plain', manifest 'text/javascript; charset=utf-8'" in failed.stdout
+    (line,) = failed.stderr.strip().splitlines()
+    assert f"error: live release {live} of stage prod: 2 problem(s) in 6 files" in line
