@@ -292,3 +292,20 @@ def test_verify_finds_a_deleted_and_a_changed_object(site: ReleaseSite) -> None:
     assert "Content-Type 'text/plain', manifest 'text/javascript; charset=utf-8'" in failed.stdout
     (line,) = failed.stderr.strip().splitlines()
     assert f"error: live release {live} of stage prod: 2 problem(s) in 6 files" in line
+
+
+def test_post_publish_hooks_are_told_the_release(site: ReleaseSite) -> None:
+    hook = (
+        f"{sys.executable} -c \"import json,sys; d=json.load(sys.stdin)['release']; "
+        "print('json', d['id'], d['previous'] or '-')\"\n"
+        'echo "env $HOSTING_RELEASE_ID ${HOSTING_RELEASE_PREVIOUS:--}"\n'
+    )
+    site.project.write("amplify/hooks/post-publish.sh", hook)
+    out = site.publish().stdout
+    first = released(out)
+    assert f"[post-publish.sh] json {first} -" in out and f"[post-publish.sh] env {first} -" in out
+    site.build(V2)
+    out = site.publish().stdout
+    second = released(out)
+    assert f"[post-publish.sh] json {second} {first}" in out
+    assert f"[post-publish.sh] env {second} {first}" in out
