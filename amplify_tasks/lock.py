@@ -59,13 +59,11 @@ def _now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def git_commit(root: Path | None) -> str:
-    """The short commit of the git work tree at ``root`` ('' outside git or without git)."""
-    if root is None:
-        return ""
+def git_output(root: Path, *args: str) -> str:
+    """The output of ``git -C root ARGS`` ('' when git is missing or fails)."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            ["git", "-C", str(root), *args],
             capture_output=True,
             text=True,
             timeout=10,
@@ -74,6 +72,11 @@ def git_commit(root: Path | None) -> str:
     except (OSError, subprocess.SubprocessError):
         return ""
     return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def git_commit(root: Path | None) -> str:
+    """The short commit of the git work tree at ``root`` ('' outside git or without git)."""
+    return git_output(root, "rev-parse", "--short", "HEAD") if root is not None else ""
 
 
 def _user() -> str:

@@ -95,9 +95,7 @@ class ReleaseSite:
         return data
 
     def body(self, key: str) -> str:
-        return str(
-            aws.client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read().decode()
-        )
+        return str(aws.client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read().decode())
 
     def writes(self) -> list[tuple[str, str, str]]:
         """(service, operation, key) of every write to this stage's bucket or store since the

@@ -229,7 +229,7 @@ def test_two_publishes_at_once_take_turns(site: ReleaseSite) -> None:
     first = released(site.publish().stdout)
     site.build(V2)
     site.emulator.reset_requests()
-    site.emulator.inject_fault(0, method="PUT", path_regex=r"/_r/", delay=2, count=4)
+    site.emulator.inject_fault(0, method="PUT", path_regex=r"/_r/", delay=6, count=4)
     try:
         one = spawn(site)
         wait_for("the first publish copies", copied(site), one)
@@ -263,7 +263,7 @@ def test_a_pointer_moved_under_a_publish_stops_it_in_one_line(site: ReleaseSite)
         arn = site.outputs.kvs_arn
         etag = client.describe_key_value_store(KvsARN=arn)["ETag"]
         client.put_key(KvsARN=arn, Key="live", Value=Pointer(first).value(), IfMatch=etag)
-        out, err = proc.communicate(timeout=120)
+        _out, err = proc.communicate(timeout=120)
     finally:
         site.emulator.clear_faults()
     assert proc.returncode != 0
@@ -284,7 +284,9 @@ def test_verify_finds_a_deleted_and_a_changed_object(site: ReleaseSite) -> None:
     assert f"live release {live}: all 6 files present as published" in ok
     s3 = aws.client("s3")
     s3.delete_object(Bucket=site.bucket, Key=f"_r/{live}/robots.txt")
-    s3.put_object(Bucket=site.bucket, Key="assets/app.1111aaaa.js", Body=b"x", ContentType="text/plain")
+    s3.put_object(
+        Bucket=site.bucket, Key="assets/app.1111aaaa.js", Body=b"x", ContentType="text/plain"
+    )
     failed = site.run("hosting.verify", "--stage", "prod", check=False)
     assert failed.returncode != 0
     assert f"missing    robots.txt (_r/{live}/robots.txt)" in failed.stdout

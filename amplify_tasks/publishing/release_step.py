@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from amplify_tasks import aws
-from amplify_tasks.errors import HostingError, ReleaseError, SyncError
+from amplify_tasks.errors import ReleaseError, SyncError
 from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings
 from amplify_tasks.ui import Progress
@@ -79,11 +79,11 @@ class ReleaseStep:
         from amplify_tasks.releases.origin import origin_of
         from amplify_tasks.releases.prepare import hashed_files, prepare
         from amplify_tasks.settings import check_dist_dir
-        from amplify_tasks.sync import Hasher
+        from amplify_tasks.sync import Hasher, started_hasher
 
         stage = self._stage()
         dist = check_dist_dir(self.project, self.settings)
-        hasher = _started(hashing) or Hasher(self.pool)
+        hasher = started_hasher(hashing) or Hasher(self.pool)
         with aws.translate_errors():
             files = hashed_files(dist, rules, hasher, ignore)
             prepared = prepare(
@@ -257,13 +257,3 @@ def migrating(prepared: Prepared, stage: Stage) -> bool:
     if prepared.store.in_place_keys():
         return True
     return bool(root_etag(stage.s3, stage.bucket, MANIFEST_KEY))
-
-
-def _started(hashing: Future[Hasher] | None) -> Hasher | None:
-    """The hasher started ahead, unless it failed (the scan then says why)."""
-    if hashing is None:
-        return None
-    try:
-        return hashing.result()
-    except HostingError:
-        return None

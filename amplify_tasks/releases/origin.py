@@ -7,10 +7,11 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from amplify_tasks.lock import git_output
 
 #: CI variables naming the person or bot a run acts for, in the order they are asked.
 ACTOR_VARIABLES = (
@@ -33,21 +34,6 @@ class Origin:
     who: str = ""
 
 
-def _git(root: Path, *args: str) -> str:
-    """The output of ``git -C root ARGS`` ('' when git is missing or fails)."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
-
-
 def who(environ: Mapping[str, str] | None = None) -> str:
     """The CI actor when a CI variable names one, else ``user@host``."""
     env = os.environ if environ is None else environ
@@ -63,6 +49,6 @@ def who(environ: Mapping[str, str] | None = None) -> str:
 
 def origin_of(root: Path, environ: Mapping[str, str] | None = None) -> Origin:
     """The origin of a release made from the project at ``root`` (two cheap git calls)."""
-    commit = _git(root, "rev-parse", "HEAD")
-    message = _git(root, "log", "-1", "--format=%s")[:MESSAGE_MAX] if commit else ""
+    commit = git_output(root, "rev-parse", "HEAD")
+    message = git_output(root, "log", "-1", "--format=%s")[:MESSAGE_MAX] if commit else ""
     return Origin(commit=commit, message=message, who=who(environ))

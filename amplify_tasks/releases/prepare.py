@@ -18,7 +18,7 @@ from .gc import kept_releases
 from .manifest import FileEntry, ReleaseManifest, now_iso
 from .origin import Origin
 from .plan import Hashed, ReleasePlan, make_release_plan
-from .state import StoreState, manifest_ids, read_manifest, read_store, release_manifest
+from .state import StoreState, head_entry, manifest_ids, read_manifest, read_store, release_manifest
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
@@ -69,24 +69,6 @@ def read_manifests(stage: Stage, pool: Executor) -> dict[str, ReleaseManifest | 
     return {i: f.result() for i, f in futures.items()}
 
 
-def _head(s3: S3Client, bucket: str, key: str) -> FileEntry | None:
-    from botocore.exceptions import ClientError
-
-    try:
-        head = s3.head_object(Bucket=bucket, Key=key)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
-            return None
-        raise
-    return FileEntry(
-        str(head["ETag"]).strip('"'),
-        int(head.get("ContentLength", 0)),
-        str(head.get("ContentType", "")),
-        str(head.get("CacheControl", "")),
-        pool=True,
-    )
-
-
 def pool_holdings(
     files: Sequence[Hashed],
     manifests: Mapping[str, ReleaseManifest | None],
@@ -107,7 +89,9 @@ def pool_holdings(
     ]
     if not stage.bucket:
         return known
-    heads = [(f.file.key, pool.submit(_head, stage.s3, stage.bucket, f.file.key)) for f in unknown]
+    heads = [
+        (f.file.key, pool.submit(head_entry, stage.s3, stage.bucket, f.file.key)) for f in unknown
+    ]
     for key, future in heads:
         found = future.result()
         if found is not None:

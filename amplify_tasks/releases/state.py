@@ -21,7 +21,7 @@ from .layout import (
     manifest_key,
     parse_pointer,
 )
-from .manifest import ReleaseManifest, listed_manifest, parse_release_manifest
+from .manifest import FileEntry, ReleaseManifest, listed_manifest, parse_release_manifest
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
@@ -171,3 +171,22 @@ def root_objects(s3: S3Client, bucket: str) -> dict[str, RemoteObject]:
     for obj in list_objects(s3, bucket, start_after=AFTER_RELEASES):
         found[obj.key] = obj
     return {k: o for k, o in found.items() if not k.startswith(RESERVED_PREFIX)}
+
+
+def head_entry(s3: S3Client, bucket: str, key: str) -> FileEntry | None:
+    """An object as a HEAD shows it (ETag, size, headers), None when there is none."""
+    from botocore.exceptions import ClientError
+
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+    return FileEntry(
+        str(head["ETag"]).strip('"'),
+        int(head.get("ContentLength", 0)),
+        str(head.get("ContentType", "")),
+        str(head.get("CacheControl", "")),
+        pool=not key.startswith(RELEASES_PREFIX),
+    )

@@ -13,6 +13,7 @@ from .catalog import Catalog, require_releases
 from .layout import folder_key, release_key
 from .manifest import FileEntry, ReleaseManifest
 from .prepare import Stage
+from .state import head_entry
 
 #: HEAD requests at once.
 CHECKERS = 16
@@ -25,23 +26,6 @@ class Verified:
     release: str
     files: int
     problems: tuple[str, ...]
-
-
-def _head(stage: Stage, key: str) -> FileEntry | None:
-    from botocore.exceptions import ClientError
-
-    try:
-        head = stage.s3.head_object(Bucket=stage.bucket, Key=key)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
-            return None
-        raise
-    return FileEntry(
-        str(head["ETag"]).strip('"'),
-        int(head.get("ContentLength", 0)),
-        str(head.get("ContentType", "")),
-        str(head.get("CacheControl", "")),
-    )
 
 
 def _problem(path: str, key: str, want: FileEntry, found: FileEntry | None) -> str:
@@ -74,7 +58,9 @@ def verify_live(stage: Stage, catalog: Catalog) -> Verified:
         for path, entry in manifest.files.items()
     }
     with ThreadPoolExecutor(CHECKERS) as pool:
-        heads = {path: pool.submit(_head, stage, key) for path, key in keys.items()}
+        heads = {
+            path: pool.submit(head_entry, stage.s3, stage.bucket, key) for path, key in keys.items()
+        }
         found = {path: future.result() for path, future in heads.items()}
     problems = [
         _problem(path, keys[path], manifest.files[path], found[path]) for path in sorted(keys)

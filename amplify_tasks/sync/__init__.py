@@ -14,7 +14,15 @@ from .listing import (
     list_remote,
 )
 from .plan import PHASE_NAMES, SyncPlan
-from .run import Hasher, SyncOptions, hash_ahead, plan_sync, run_plan, sync_dist
+from .run import (
+    Hasher,
+    SyncOptions,
+    hash_ahead,
+    plan_sync,
+    run_plan,
+    started_hasher,
+    sync_dist,
+)
 from .scan import DistError, LocalFile, check_publishable, scan_dist
 
 __all__ = [
@@ -45,5 +53,6 @@ __all__ = [
     "read_patterns",
     "run_plan",
     "scan_dist",
+    "started_hasher",
     "sync_dist",
 ]

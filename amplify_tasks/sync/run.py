@@ -171,7 +171,7 @@ def plan_sync(
     if listing is None and bucket:
         listing = pool.submit(list_remote, s3, bucket)
     local = scan_dist(dist, ignore)
-    hasher = _started(hashing) or Hasher(pool)
+    hasher = started_hasher(hashing) or Hasher(pool)
     hasher.keep(local)
     if not hasher.ahead and listing is not None and not listing.done() and not options.force:
         hasher.start(local)  # the listing takes a while: hash meanwhile
@@ -194,7 +194,7 @@ def plan_sync(
         hasher.cancel()
 
 
-def _started(hashing: Future[Hasher] | None) -> Hasher | None:
+def started_hasher(hashing: Future[Hasher] | None) -> Hasher | None:
     """The hasher started ahead, unless it failed (the scan here then says why)."""
     if hashing is None:
         return None
