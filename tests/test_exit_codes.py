@@ -87,24 +87,25 @@ def test_uncommitted_changes_under_require_clean_git_are_3(site: Site) -> None:
     assert site.publish("--json", "--allow-dirty").returncode == 0
 
 
-def test_an_aws_refusal_is_1(site: Site) -> None:
-    site.emulator.inject_fault(
-        403, service="cloudformation", operation="DescribeStacks", code="AccessDenied", count=20
-    )
+def publish_under_fault(site: Site, status: int, **fault: Any) -> Any:
+    """`inv publish --json` while the emulator answers the matching requests with ``status``."""
+    site.emulator.inject_fault(status, count=20, **fault)
     try:
-        result = site.publish("--json", check=False)
+        return site.publish("--json", check=False)
     finally:
         site.emulator.clear_faults()
-    assert "access denied for DescribeStacks" in failed(result, 1, "aws")
+
+
+def test_an_aws_refusal_is_1(site: Site) -> None:
+    refused = publish_under_fault(
+        site, 403, service="cloudformation", operation="DescribeStacks", code="AccessDenied"
+    )
+    assert "access denied for DescribeStacks" in failed(refused, 1, "aws")
 
 
 def test_a_failed_upload_is_1(site: Site) -> None:
     site.project.write("dist/css/site.css", "body { margin: 2px }")
-    site.emulator.inject_fault(500, method="PUT", path_regex=r"/css/site\.css", count=20)
-    try:
-        result = site.publish("--json", check=False)
-    finally:
-        site.emulator.clear_faults()
+    result = publish_under_fault(site, 500, method="PUT", path_regex=r"/css/site\.css")
     assert "css/site.css" in failed(result, 1, "sync")
 
 

@@ -141,6 +141,14 @@ def test_status_json_validates_deployed_absent_and_failed(site: Site) -> None:
         "error": doc["error"],
     }
     assert doc["error"]["kind"] == "settings" and ".env.nope" in doc["error"]["message"]
+    site.project.write("invoke.yaml", "hosting:\n  default_stage: dev\n")
+    site.emulator.inject_fault(403, service="cloudformation", operation="DescribeStacks", count=20)
+    try:
+        refused = site.project.run("hosting.status", "--json", check=False)
+    finally:
+        site.emulator.clear_faults()
+    doc = document(refused, "status")
+    assert refused.returncode == 1 and doc["error"]["kind"] == "aws" and doc["stage"] == "dev"
 
 
 def test_the_step_summary_is_appended_to_github_step_summary(site: Site, tmp_path: Path) -> None:

@@ -32,14 +32,16 @@ def status(c: Context, stage: str = "", json: bool = False) -> None:
     from amplify_tasks.settings import load_settings
     from amplify_tasks.stack import stage_status
 
+    known: dict[str, object] = {"stage": stage}  # until the report is made: the stage
     found: list[StatusReport] = []
 
     def body() -> Mapping[str, object]:
-        return found[0].document() if found else {"stage": stage}
+        return found[0].document() if found else known
 
     with machine_output(body, json_output=json):
         project = Project.from_context(c)
-        found.append(stage_status(project, load_settings(project, resolve_stage(project, stage))))
+        known["stage"] = name = resolve_stage(project, stage)
+        found.append(stage_status(project, load_settings(project, name)))
         if not json:
             print("\n".join(found[0].lines()))
 
