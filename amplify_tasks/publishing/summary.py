@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from amplify_tasks.errors import SyncError
+from amplify_tasks.errors import DeleteLimitError, SyncError
 from amplify_tasks.ui import human_bytes, table
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ class PublishSummary:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False  # Ctrl-C stopped the publish
+    release_id: str = ""  # the release this publish made live (a release stage)
+    previous_release: str = ""  # the release live before it ("" for the first)
 
     def planned(self) -> int:
         """The changes and deletes the plan was to carry out."""
@@ -145,7 +147,7 @@ def check_sync(summary: PublishSummary, stage: str) -> None:
             "missing is sent"
         )
     if result.deletes_blocked:
-        raise SyncError(
+        raise DeleteLimitError(
             f"{result.deletes_blocked} stale objects exceed the delete limit of stage {stage} "
             f"(HOSTING_MAX_DELETES={plan.max_deletes}); none were deleted, the uploads stay: "
             f"set HOSTING_MAX_DELETES={result.deletes_blocked} or more in .env.{stage} "
