@@ -133,3 +133,19 @@ def inv_project(tmp_path: Path, aws_env: dict[str, str]) -> InvProject:
     project = InvProject(root=tmp_path / "project", env=dict(aws_env))
     project.write("tasks.py", "from amplify_tasks import namespace as ns\n")
     return project
+
+
+@pytest.fixture(autouse=True)
+def _no_stage_lock_outlives_its_test() -> Iterator[None]:
+    """A stage lock's heartbeat left running would keep writing to its bucket during later
+    tests: every test gives back the locks it took."""
+    import threading
+
+    before = {t for t in threading.enumerate() if t.name == "stage-lock"}
+    yield
+    left = [
+        t
+        for t in threading.enumerate()
+        if t.name == "stage-lock" and t.is_alive() and t not in before
+    ]
+    assert not left, f"{len(left)} stage lock heartbeat(s) still running after the test"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -52,7 +52,20 @@ def lock_of(
 ) -> StageLock:
     s3, name = bucket
     timing = {"clock": fake.clock, "sleep": fake.sleep} if fake else {}
-    return StageLock(s3, name, "prod", who, out=said.append, **timing, **kw)
+    lock = StageLock(s3, name, "prod", who, out=said.append, **timing, **kw)
+    _made.append(lock)
+    return lock
+
+
+#: Every lock a test made: released after it, so no heartbeat outlives its test.
+_made: list[StageLock] = []
+
+
+@pytest.fixture(autouse=True)
+def _release_every_lock() -> Iterator[None]:
+    yield
+    while _made:
+        _made.pop().release()
 
 
 def test_the_lock_says_who_holds_it_and_is_gone_when_released(bucket: tuple[Any, str]) -> None:

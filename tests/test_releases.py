@@ -311,3 +311,21 @@ def test_post_publish_hooks_are_told_the_release(site: ReleaseSite) -> None:
     second = released(out)
     assert f"[post-publish.sh] json {second} {first}" in out
     assert f"[post-publish.sh] env {second} {first}" in out
+
+
+def test_publish_json_names_the_release_and_the_previous_one(site: ReleaseSite) -> None:
+    from test_machine_output import document
+
+    first = document(site.publish("--json"), "publish")
+    assert first["release"]["previous"] == "" and first["counts"]["uploaded"] == 6
+    site.build(V2)
+    second = document(site.publish("--json"), "publish")
+    assert second["release"] == {"id": site.live(), "previous": first["release"]["id"]}
+    assert second["counts"] == {
+        "uploaded": 1,
+        "copied": 3,
+        "deleted": 1,
+        "unchanged": 1,
+        "failed": 0,
+    }
+    assert second["bucket"] == site.bucket

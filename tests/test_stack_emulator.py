@@ -5,7 +5,6 @@ makes no change set, CloudFront toggled on and off, dry runs, status and remove.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -142,7 +141,7 @@ def test_status_reports_outputs_drift_and_bucket_usage(
     assert (report.objects, report.bytes) == (2, 8)
     assert report.template_differs is False
     assert report.outputs["bucket"] == settings.bucket_name
-    assert json.loads(report.to_json())["site_url"] == report.site_url != ""
+    assert report.document()["site_url"] == report.site_url != ""
 
     drifted = stage_status(project, dataclasses.replace(settings, error_document="404.html"))
     assert drifted.template_differs is True

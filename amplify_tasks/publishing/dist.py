@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from amplify_tasks.errors import SyncError
 from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings, check_dist_dir, source_of
 
@@ -17,15 +16,16 @@ KEY = "HOSTING_DIST_DIR"
 def check_dist_folder(
     project: Project, settings: Settings, options: PublishOptions, ignore: Callable[[str], bool]
 ) -> None:
-    """SyncError unless the dist folder holds a file to publish (SettingsError when it is a
-    folder publish may not upload, as check_dist_dir says)."""
+    """DistError (bad input) unless the dist folder holds a file to publish (SettingsError
+    when it is a folder publish may not upload, as check_dist_dir says)."""
     from amplify_tasks.sync import DistError, check_publishable
 
     dist = check_dist_dir(project, settings)
     try:
         check_publishable(dist, ignore)
     except DistError as exc:
-        raise SyncError(f"{exc.problem}: {_fix(project, settings, options, exc.empty)}") from None
+        fix = _fix(project, settings, options, exc.empty)
+        raise DistError(exc.problem, fix, empty=exc.empty) from None
 
 
 def _setting(project: Project, settings: Settings) -> str:

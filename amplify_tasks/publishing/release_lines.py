@@ -84,3 +84,33 @@ def plan_rows(plan: ReleasePlan) -> list[list[str]]:
         ["to copy", str(len(plan.copies))],
         ["bytes to send", human_bytes(plan.bytes_to_send)],
     ]
+
+
+def release_counts(plan: ReleasePlan, result: ReleaseResult | None) -> dict[str, int]:
+    """The --json document's counts of a release (the plan's before it ran)."""
+    if plan.identical:
+        return {
+            "uploaded": 0,
+            "copied": 0,
+            "deleted": 0,
+            "unchanged": len(plan.manifest.files),
+            "failed": 0,
+        }
+    if result is not None:
+        uploaded, copied = len(result.uploaded) + len(result.pool_written), len(result.copied)
+        failed = len(result.failures)
+    else:
+        uploaded, copied, failed = len(plan.uploads) + len(plan.pool_writes), len(plan.copies), 0
+    return {
+        "uploaded": uploaded,
+        "copied": copied,
+        "deleted": len(plan.removed),
+        "unchanged": plan.pooled,
+        "failed": failed,
+    }
+
+
+def release_bytes(plan: ReleasePlan, result: ReleaseResult | None) -> int:
+    return (
+        result.bytes_sent if result is not None else (0 if plan.identical else plan.bytes_to_send)
+    )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from amplify_tasks import aws
-from amplify_tasks.errors import ReleaseError, SyncError
+from amplify_tasks.errors import AwsError, DeleteLimitError, ReleaseError, SyncError
 from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings
 from amplify_tasks.ui import Progress
@@ -98,6 +98,7 @@ class ReleaseStep:
             )
         plan = prepared.plan
         self.summary.release_plan = plan
+        self.summary.release_bucket = stage.bucket
         self.summary.previous_release = plan.previous.release if plan.previous else ""
         if plan.identical:
             self.summary.notes.append(
@@ -120,7 +121,7 @@ class ReleaseStep:
         deletes (HOSTING_MAX_DELETES; confirmed unless --yes)."""
         limit = self.settings.max_deletes
         if len(removed) > limit:
-            raise SyncError(
+            raise DeleteLimitError(
                 f"the new release drops {len(removed)} files of live release {live}, over the "
                 f"delete limit of stage {self.settings.stage} (HOSTING_MAX_DELETES={limit}); "
                 f"nothing was published: set HOSTING_MAX_DELETES={len(removed)} or more in "
@@ -234,7 +235,7 @@ class ReleaseStep:
         )
 
     def _refused(self, release_id: str, *, live: bool = False) -> aws.Refusal:
-        def refused(exc: object) -> ReleaseError:
+        def refused(exc: object) -> AwsError:
             from botocore.exceptions import ClientError
 
             assert isinstance(exc, ClientError)
@@ -243,7 +244,7 @@ class ReleaseStep:
                 if live
                 else f"release {release_id} is not live, the live release is unchanged"
             )
-            return ReleaseError(f"AWS refused {aws.refusal(exc)}: {state}; publish again")
+            return AwsError(f"AWS refused {aws.refusal(exc)}: {state}; publish again")
 
         return refused
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from amplify_tasks.errors import SyncError
+from amplify_tasks.errors import DeleteLimitError, SyncError
 from amplify_tasks.ui import human_bytes, table
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ class PublishSummary:
     release_plan: ReleasePlan | None = None
     release_result: ReleaseResult | None = None
     release_gc: GcResult | None = None
+    release_bucket: str = ""  # the bucket a release stage's publish planned against
 
     @property
     def reported(self) -> bool:
@@ -185,7 +186,7 @@ def check_sync(summary: PublishSummary, stage: str) -> None:
             "missing is sent"
         )
     if result.deletes_blocked:
-        raise SyncError(
+        raise DeleteLimitError(
             f"{result.deletes_blocked} stale objects exceed the delete limit of stage {stage} "
             f"(HOSTING_MAX_DELETES={plan.max_deletes}); none were deleted, the uploads stay: "
             f"set HOSTING_MAX_DELETES={result.deletes_blocked} or more in .env.{stage} "

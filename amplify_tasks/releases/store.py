@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from amplify_tasks.errors import ReleaseError
+from amplify_tasks.errors import PointerMovedError
 
 from .state import read_key
 
@@ -98,7 +98,7 @@ def move_pointer(
         etag = store_etag(client, arn)
         current = read_key(client, arn, key)
         if current != expected:
-            raise ReleaseError(
+            raise PointerMovedError(
                 f"pointer {key} moved during this run (it is now {_shown(current)}, was "
                 f"{_shown(expected)}): {what}"
             )

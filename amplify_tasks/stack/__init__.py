@@ -9,13 +9,14 @@ from .outputs import StackOutputs, outputs_of, stack_outputs
 from .plan import DeployResult, plan_deploy
 from .remove import confirmation, remove_stage
 from .site_url import emulator_endpoint, working_url
-from .status import stage_status
+from .status import StatusReport, stage_status
 from .unlock import unlock_stage
 
 __all__ = [
     "BucketReplacement",
     "DeployResult",
     "StackOutputs",
+    "StatusReport",
     "confirmation",
     "deploy",
     "deploy_stage",

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class StatusReport:
-    """What `inv hosting.status` shows; ``to_json`` is the --json form."""
+    """What `inv hosting.status` shows; ``document`` is the body of the --json document
+    (schemas/status.schema.json)."""
 
     stage: str
     stack_name: str
@@ -45,8 +46,9 @@ class StatusReport:
     #: on a release stage: the live release ('' before the first one); None: in place
     live_release: str | None = None
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True, default=str)
+    def document(self) -> dict[str, object]:
+        plain: dict[str, object] = json.loads(json.dumps(asdict(self), default=str))
+        return plain
 
     def lines(self) -> list[str]:
         """The report as the user reads it."""

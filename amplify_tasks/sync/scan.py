@@ -57,6 +57,8 @@ class DistError(SyncError):
     """The dist folder is missing, not a folder, or holds nothing to publish. ``problem``
     says which; the message adds a fix a caller who knows more may replace."""
 
+    kind = "dist"
+
     def __init__(self, problem: str, fix: str, *, empty: bool = False) -> None:
         super().__init__(f"{problem}: {fix}")
         self.problem = problem

@@ -1,6 +1,6 @@
 """The task edge: every task body runs inside ``edge`` so a HostingError (or a botocore
-failure no layer below translated) becomes one line on stderr and a non-zero exit, with the
-traceback only when debugging is asked for.
+failure no layer below translated) becomes one line on stderr and the exit code of its kind
+(EXIT_CODES, the one table of them), with the traceback only when debugging is asked for.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from invoke import Exit, Task
@@ -31,17 +32,68 @@ def debugging() -> bool:
     return logging.getLogger("invoke").isEnabledFor(logging.DEBUG)
 
 
+#: The exit code of each kind of failure: HostingError.kind, "interrupted" (Ctrl-C) and
+#: "internal" (an exception no layer expected). A task that ends well exits 0. The README's
+#: "Machine-readable output" lists the same table.
+EXIT_CODES: dict[str, int] = {
+    # 1: the run failed (AWS, the stack, the sync, a hook, the emulator)
+    "failed": 1,
+    "aws": 1,
+    "stack": 1,
+    "sync": 1,
+    "hook": 1,
+    "emulator": 1,
+    "internal": 1,
+    # 2: bad input or settings (a flag, a setting, a template, the dist folder, a release id)
+    "settings": 2,
+    "template": 2,
+    "dist": 2,
+    "release": 2,
+    # 3: refused by a guard (the delete limit, a held stage lock, uncommitted changes, the live
+    # pointer moved under a publish)
+    "delete-limit": 3,
+    "lock": 3,
+    "dirty-tree": 3,
+    "pointer-moved": 3,
+    # 130: interrupted (Ctrl-C), as a shell reports SIGINT
+    "interrupted": 130,
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """How a run failed: its kind and the one line the user reads after ``error:``, masked."""
+
+    kind: str
+    message: str
+
+    @property
+    def code(self) -> int:
+        return EXIT_CODES.get(self.kind, 1)
+
+
+def failure_of(exc: BaseException) -> Failure:
+    """The kind and message of any exception a task body raised."""
+    if isinstance(exc, KeyboardInterrupt):
+        return Failure("interrupted", "interrupted")
+    error = exc if isinstance(exc, HostingError) else aws_error(exc)
+    if error is None:
+        return Failure("internal", one_line(mask(f"{type(exc).__name__}: {exc}")))
+    return Failure(error.kind, one_line(mask(str(error))))
+
+
 def _exit(error: HostingError, cause: BaseException) -> Exit:
-    """The Exit of a failure: its message masked, on one line; when debugging, the masked
-    traceback of ``cause`` is printed first."""
+    """The Exit of a failure: its message masked, on one line, and the code of its kind;
+    when debugging, the masked traceback of ``cause`` is printed first."""
     if debugging():
         sys.stderr.write(mask("".join(traceback.format_exception(cause))))
-    return Exit(one_line(mask(f"error: {error}")), code=error.exit_code)
+    failure = failure_of(error)
+    return Exit(f"error: {failure.message}", code=failure.code)
 
 
 def edge(fn: Callable[P, R]) -> Callable[P, R]:
     """Run a task body; turn HostingError (and a botocore failure no layer below translated)
-    into invoke.Exit with its one-line message.
+    into invoke.Exit with its one-line message and the exit code of its kind.
 
     Every log record of the run is masked (botocore's debug log prints signed headers), and
     so are the error line and, when debugging, the traceback printed before it.
@@ -60,7 +112,7 @@ def edge(fn: Callable[P, R]) -> Callable[P, R]:
                 raise
             raise _exit(error, exc) from None
         except KeyboardInterrupt:
-            raise Exit("interrupted", code=130) from None
+            raise Exit("interrupted", code=EXIT_CODES["interrupted"]) from None
 
     return wrapper
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._edge import hosting_task
+from ._machine import machine_output
 
 if TYPE_CHECKING:
     from invoke import Context
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
         "no_hooks": "run no user hooks (pre-built hooks still run)",
         "allow_replace": "let the deploy replace the stage's bucket (HOSTING_BUCKET_NAME "
         "changed): the old bucket keeps its files until you delete it",
+        "json": "print one JSON document on stdout (schemas/publish.schema.json), also on "
+        "failure; progress, messages and the summary go to stderr",
     },
     short_flags={"invalidate_cloudfront": "c"},
 )
@@ -43,10 +46,16 @@ def publish(
     allow_dirty: bool = False,
     no_hooks: bool = False,
     allow_replace: bool = False,
+    json: bool = False,
 ) -> None:
     """Deploy a stage's stack, build, sync the dist folder to S3 and invalidate CloudFront."""
-    from amplify_tasks.publishing import PublishOptions
-    from amplify_tasks.publishing import publish as run
+    from amplify_tasks.publishing import (
+        Publisher,
+        PublishOptions,
+        PublishSummary,
+        append_step_summary,
+        publish_document,
+    )
 
     from ..errors import SettingsError
     from ..project import Project
@@ -79,4 +88,13 @@ def publish(
                     "was uploaded or deleted; answer y or n, or pass --yes"
                 ) from None
 
-    run(Project.from_context(c), options, confirm=confirm)
+    project = Project.from_context(c)
+    started: list[Publisher] = []
+
+    def body() -> dict[str, object]:
+        summary = started[0].summary if started else PublishSummary(stage, dry_run=dry_run)
+        return publish_document(summary)
+
+    with machine_output(body, json_output=json, then=append_step_summary):
+        started.append(Publisher(project, options, confirm=confirm))
+        started[0].run()

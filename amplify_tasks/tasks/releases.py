@@ -119,7 +119,7 @@ def rollback(c: Context, stage: str = "", to: str = "", yes: bool = False) -> No
 def verify(c: Context, stage: str = "") -> None:
     """Check that every file of the live release is in the bucket with its ETag and headers."""
     from amplify_tasks import aws
-    from amplify_tasks.errors import ReleaseError
+    from amplify_tasks.errors import SyncError
     from amplify_tasks.releases.catalog import read_catalog
     from amplify_tasks.releases.verify import verify_live
 
@@ -129,7 +129,7 @@ def verify(c: Context, stage: str = "") -> None:
     for line in found.problems:
         print(line)
     if found.problems:
-        raise ReleaseError(
+        raise SyncError(
             f"live release {found.release} of stage {settings.stage}: {len(found.problems)} "
             f"problem(s) in {found.files} files; publish with --force to write it again"
         )

@@ -9,15 +9,21 @@ from typing import TYPE_CHECKING
 from ..project import Project
 from ._edge import hosting_task
 from ._hooked import hooked
+from ._machine import machine_output
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from invoke import Context
+
+    from amplify_tasks.stack import StatusReport
 
 
 @hosting_task(
     help={
         "stage": "stage to show (default: hosting.default_stage)",
-        "json": "print the report as JSON",
+        "json": "print the report as one JSON document (schemas/status.schema.json), also "
+        "on failure",
     }
 )
 def status(c: Context, stage: str = "", json: bool = False) -> None:
@@ -26,9 +32,18 @@ def status(c: Context, stage: str = "", json: bool = False) -> None:
     from amplify_tasks.settings import load_settings
     from amplify_tasks.stack import stage_status
 
-    project = Project.from_context(c)
-    report = stage_status(project, load_settings(project, resolve_stage(project, stage)))
-    print(report.to_json() if json else "\n".join(report.lines()))
+    known: dict[str, object] = {"stage": stage}  # until the report is made: the stage
+    found: list[StatusReport] = []
+
+    def body() -> Mapping[str, object]:
+        return found[0].document() if found else known
+
+    with machine_output(body, json_output=json):
+        project = Project.from_context(c)
+        known["stage"] = name = resolve_stage(project, stage)
+        found.append(stage_status(project, load_settings(project, name)))
+        if not json:
+            print("\n".join(found[0].lines()))
 
 
 @hosting_task(

@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from amplify_tasks.errors import HookError
+from amplify_tasks.errors import DirtyTreeError, HookError
 from amplify_tasks.hooks.model import HookContext
 from amplify_tasks.hooks.output import emit
 from amplify_tasks.settings import Settings
@@ -73,7 +73,7 @@ def run_require_clean_git(ctx: HookContext) -> None:
     if changes:
         shown = ", ".join(line.strip() for line in changes[:5])
         more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
-        raise HookError(
+        raise DirtyTreeError(
             f"{ctx.event} hook 'require-clean-git' failed: {len(changes)} uncommitted "
             f"change(s) in {root} ({shown}{more}): commit them, or publish with --allow-dirty"
         )
