@@ -98,6 +98,15 @@ def test_rollback_makes_the_release_before_live_again_and_to_names_one(site: Rel
         assert failed.returncode != 0 and expected in line
     assert site.live() == second
 
+    site.build({**V2, "404.html": "<!doctype html><title>not found v3</title>"})
+    third = released(site.publish().stdout)
+    assert site.body("404.html") == "<!doctype html><title>not found v3</title>"
+    site.emulator.reset_requests()
+    out = site.run("hosting.rollback", "--stage", "prod", "--yes").stdout
+    assert f"release {second} is live (was {third}) (error pages copied: 404.html)" in out
+    assert site.body("404.html") == V1["404.html"]
+    assert [w for w in site.writes() if w[0] == "s3"] == [("s3", "CopyObject", "404.html")]
+
 
 def test_a_dry_run_prints_the_release_plan_and_writes_nothing(site: ReleaseSite) -> None:
     first = released(site.publish().stdout)
@@ -329,3 +338,20 @@ def test_publish_json_names_the_release_and_the_previous_one(site: ReleaseSite) 
         "failed": 0,
     }
     assert second["bucket"] == site.bucket
+
+
+def test_a_corrupt_manifest_is_not_believed(site: ReleaseSite) -> None:
+    from amplify_tasks import aws
+    from amplify_tasks.releases import manifest_key
+
+    first = released(site.publish().stdout)
+    aws.client("s3").put_object(Bucket=site.bucket, Key=manifest_key(first), Body=b"{not json")
+    listed = site.run("hosting.releases", "--stage", "prod").stdout
+    assert "(manifest not readable)" in listed
+    site.emulator.reset_requests()
+    second = released(site.publish().stdout)  # planned against a listing of the live tree
+    copies = [w for w in site.writes() if w[1] == "CopyObject" and w[2].startswith("_r/")]
+    assert len(copies) == 4  # every file of the tree, its headers set again
+    assert site.manifest(second)["previous"] == first
+    ok = site.run("hosting.verify", "--stage", "prod").stdout
+    assert f"live release {second}: all 6 files present as published" in ok
