@@ -109,6 +109,9 @@ def test_rollback_makes_the_release_before_live_again_and_to_names_one(site: Rel
 
 
 def test_a_dry_run_prints_the_release_plan_and_writes_nothing(site: ReleaseSite) -> None:
+    before = site.publish("--dry-run").stdout  # no stack yet: a plan against nothing
+    assert "release uploads: 4 file(s)" in before and "release pool writes: 2 file(s)" in before
+    assert "pointer: live would move from no release (in place) to release" in before
     first = released(site.publish().stdout)
     site.build({**V2, "new.html": "<!doctype html><title>new</title>"})
     site.emulator.reset_requests()
@@ -355,3 +358,16 @@ def test_a_corrupt_manifest_is_not_believed(site: ReleaseSite) -> None:
     assert site.manifest(second)["previous"] == first
     ok = site.run("hosting.verify", "--stage", "prod").stdout
     assert f"live release {second}: all 6 files present as published" in ok
+
+
+def test_a_stage_without_cloudfront_publishes_in_place_whatever_releases_says(
+    inv_project: Any, unique_name: Callable[[str], str]
+) -> None:
+    inv_project.env["HOSTING_RELEASES"] = "true"
+    inv_project.add_stage("dev", unique_name("dev"), {"dist/index.html": "<h1>dev</h1>"})
+    out = inv_project.run("publish", "--stage", "dev").stdout
+    assert "HOSTING_RELEASES=true: ignored, stage dev has no CloudFront" in out
+    assert "is live" not in out and re.search(r"uploaded +1\n", out)
+    failed = inv_project.run("hosting.rollback", "--stage", "dev", "--yes", check=False)
+    assert failed.returncode == 2
+    assert "stage dev does not publish releases (it has no CloudFront)" in failed.stderr

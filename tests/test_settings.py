@@ -55,6 +55,17 @@ def test_cloudfront_turns_on_protection_defaults(project: Project) -> None:
     assert not load_settings(project, "prod", environ={}).termination_protection
 
 
+def test_releases_are_on_with_cloudfront_only(project: Project) -> None:
+    write(project, ".env.prod", "HOSTING_CLOUDFRONT=true\n")
+    prod = load_settings(project, "prod", environ={})
+    assert prod.uses_releases and prod.keep_releases == 10
+    write(project, ".env.prod", "HOSTING_CLOUDFRONT=true\nHOSTING_RELEASES=false\n")
+    assert not load_settings(project, "prod", environ={}).uses_releases
+    write(project, ".env.dev", "HOSTING_CLOUDFRONT=false\nHOSTING_RELEASES=true\n")
+    dev = load_settings(project, "dev", environ={})
+    assert dev.releases and not dev.uses_releases  # no CloudFront: always in place
+
+
 def test_precedence_environment_over_stage_over_shared(project: Project) -> None:
     write(project, ".env", "HOSTING_APP_NAME=shared\nHOSTING_MIN_TTL=1\nHOSTING_DIST_DIR=out\n")
     write(project, ".env.prod", "HOSTING_MIN_TTL=2\nHOSTING_MAX_DELETES=3\n")
@@ -136,6 +147,8 @@ def test_as_values_round_trips(project: Project) -> None:
         ("HOSTING_STACK_NAME=1stack", ["HOSTING_STACK_NAME", "stack name"]),
         ("HOSTING_APP_NAME=my app", ["HOSTING_APP_NAME", "letters"]),
         ("HOSTING_SMOKE_TIMEOUT=0", ["HOSTING_SMOKE_TIMEOUT", ">= 1"]),
+        ("HOSTING_KEEP_RELEASES=0", ["HOSTING_KEEP_RELEASES='0'", ">= 1"]),
+        ("HOSTING_RELEASES=often", ["HOSTING_RELEASES='often'", "true/false"]),
         ("HOSTING_DIST_DIR=../elsewhere", ["HOSTING_DIST_DIR", "inside"]),
     ],
 )

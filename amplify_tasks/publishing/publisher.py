@@ -245,6 +245,10 @@ class Publisher:
         settings = self._settings()
         if settings.uses_releases:
             return self._release()
+        if settings.releases and not settings.cloudfront:
+            self.summary.notes.append(
+                f"HOSTING_RELEASES=true: ignored, stage {self.stage} has no CloudFront (it publishes in place)"
+            )
         rules = self._rules()
         options = SyncOptions(
             index_document=settings.index_document,
