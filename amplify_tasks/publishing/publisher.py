@@ -21,6 +21,7 @@ from .invalidation import invalidation_target
 from .listing import listing_for
 from .locking import LockKeeper
 from .options import Out, PublishOptions, resolve_stage
+from .release_step import ignored_releases
 from .routes import Routes
 from .summary import PublishSummary, check_sync, format_plan
 
@@ -245,10 +246,7 @@ class Publisher:
         settings = self._settings()
         if settings.uses_releases:
             return self._release()
-        if settings.releases and not settings.cloudfront:
-            self.summary.notes.append(
-                f"HOSTING_RELEASES=true: ignored, stage {self.stage} has no CloudFront (it publishes in place)"
-            )
+        self.summary.notes += ignored_releases(settings)
         rules = self._rules()
         options = SyncOptions(
             index_document=settings.index_document,

@@ -38,6 +38,16 @@ def error_pages(settings: Settings) -> list[str]:
     return sorted({r.page.lstrip("/") for r in effective_error_responses(settings)})
 
 
+def ignored_releases(settings: Settings) -> list[str]:
+    """The note of a stage that asks for releases but has no CloudFront to route them."""
+    if not settings.releases or settings.cloudfront:
+        return []
+    return [
+        f"HOSTING_RELEASES=true: ignored, stage {settings.stage} has no CloudFront "
+        "(it publishes in place)"
+    ]
+
+
 @dataclass
 class ReleaseStep:
     """One publish's release: made from the dist folder, written, made live, collected."""
