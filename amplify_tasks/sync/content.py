@@ -114,6 +114,7 @@ _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 #: refuse or split anything else.
 _HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 
+
 def with_charset(content_type: str) -> str:
     """``text/*`` and the text-like types above get ``charset=utf-8`` (once)."""
     if "charset=" in content_type:
