@@ -13,7 +13,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 import pytest
-from edge_stacks import deploy, edge_template, get, kvs_client
+from edge_stacks import deploy, edge_template, emulator_environment, get, kvs_client
 from test_emulator_directory_index import directory_index_function
 from test_fingerprint_rule import TABLE, generated_names
 
@@ -27,15 +27,7 @@ LIVE = "20261202-120000-c0de"
 @pytest.fixture(scope="module")
 def url(emulator: control.Emulator) -> Iterator[str]:
     bucket = f"fingerprint-{uuid.uuid4().hex[:10]}"
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "AWS_ENDPOINT_URL": emulator.endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }.items():
-            env.setenv(name, value)
-        env.delenv("AWS_PROFILE", raising=False)
+    with emulator_environment(emulator):
         functions = {"viewer-request": directory_index_function()}
         out = deploy(
             emulator, bucket, edge_template(bucket, functions=functions, kvs=True, list_bucket=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
-from edge_stacks import get, kvs_client, put
+from edge_stacks import emulator_environment, get, kvs_client, put
 
 from amplify_tasks.local import control
 from amplify_tasks.project import Project
@@ -118,15 +118,7 @@ def fill(stage: Stage, pages: tuple[str, ...]) -> None:
 
 @pytest.fixture(scope="module")
 def aws(emulator: control.Emulator) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "AWS_ENDPOINT_URL": emulator.endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }.items():
-            env.setenv(name, value)
-        env.delenv("AWS_PROFILE", raising=False)
+    with emulator_environment(emulator):
         yield
 
 
