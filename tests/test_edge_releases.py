@@ -297,3 +297,23 @@ def test_the_function_fits_cloudfront_s_size_limit(index: str) -> None:
         )
         code = function_code(Project.at(Path(__file__).parent.parent), settings).encode()
         assert len(code) <= FUNCTION_MAX_BYTES - 4096, len(code)  # room for a project's own
+
+
+@pytest.mark.parametrize(
+    ("path", "calls"),
+    [
+        (f"/{POOL_A}", [("get", "live")]),
+        ("/docs/", [("get", "live")]),
+        ("/about.html", [("get", "live")]),
+        ("/LICENSE", [("get", "live"), ("exists", f"{A}:d:/LICENSE")]),
+        ("/docs", [("get", "live"), ("exists", f"{A}:d:/docs")]),
+        (f"/_r/{A}/index.html", []),
+    ],
+)
+def test_a_request_reads_the_store_as_little_as_it_can(
+    emulator: control.Emulator, stage: Stage, path: str, calls: list[tuple[str, str]]
+) -> None:
+    emulator.reset_requests()
+    get(stage.url, path)
+    made = emulator.requests("cloudfront-functions")
+    assert [(c["operation"], c["key"]) for c in made] == calls
