@@ -14,6 +14,7 @@ from amplify_tasks import aws
 from amplify_tasks.errors import AwsError, DeleteLimitError, ReleaseError, SyncError
 from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings
+from amplify_tasks.templates import error_page_keys
 from amplify_tasks.ui import Progress
 
 from .options import Out, PublishOptions, progress_tty_override
@@ -29,13 +30,6 @@ if TYPE_CHECKING:
     from amplify_tasks.releases.prepare import Prepared, Stage
     from amplify_tasks.stack import StackOutputs
     from amplify_tasks.sync import Guard, Hasher, HeaderRules
-
-
-def error_pages(settings: Settings) -> list[str]:
-    """The keys of the distribution's custom error pages (``404.html``, ``index.html``)."""
-    from amplify_tasks.templates.rendering import effective_error_responses
-
-    return sorted({r.page.lstrip("/") for r in effective_error_responses(settings)})
 
 
 def ignored_releases(settings: Settings) -> list[str]:
@@ -191,7 +185,7 @@ class ReleaseStep:
         self.summary.release_id = plan.release_id
         with aws.translate_errors(self._refused(plan.release_id, live=True)):
             result.error_pages = copy_error_pages(
-                stage.s3, stage.bucket, manifest, error_pages(self.settings)
+                stage.s3, stage.bucket, manifest, list(error_page_keys(self.settings))
             )
             gc = self._gc(prepared, manifest, stage)
             if not gc.empty:
@@ -224,7 +218,7 @@ class ReleaseStep:
             trees=tree_ids(stage.s3, stage.bucket),
             store=prepared.store,
             keep=self.settings.keep_releases,
-            error_pages=error_pages(self.settings),
+            error_pages=list(error_page_keys(self.settings)),
             root=root,
         )
 

@@ -78,9 +78,9 @@ def rollback(c: Context, stage: str = "", to: str = "", yes: bool = False) -> No
     from amplify_tasks import aws
     from amplify_tasks.errors import SettingsError
     from amplify_tasks.lock import Holder, StageLock
-    from amplify_tasks.publishing.release_step import error_pages
     from amplify_tasks.releases.catalog import read_catalog
     from amplify_tasks.releases.rollback import roll_back
+    from amplify_tasks.templates import error_page_keys
 
     from ..prompt import Prompter, interactive
 
@@ -104,7 +104,7 @@ def rollback(c: Context, stage: str = "", to: str = "", yes: bool = False) -> No
         with aws.translate_errors():
             catalog = read_catalog(where, settings.stage)
             done = roll_back(
-                where, catalog, to=to, error_pages=error_pages(settings), confirm=confirm
+                where, catalog, to=to, error_pages=error_page_keys(settings), confirm=confirm
             )
     finally:
         lock.release()
