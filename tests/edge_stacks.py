@@ -6,14 +6,33 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+import pytest
 from botocore.config import Config
 
 from amplify_tasks.local import control
+
+
+@contextmanager
+def emulator_environment(emulator: control.Emulator) -> Iterator[None]:
+    """boto3 in this process pointed at the emulator with dummy keys, while the block runs
+    (for module-wide stacks, which the function-scoped ``aws_env`` fixture cannot serve)."""
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in {
+            "AWS_ENDPOINT_URL": emulator.endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }.items():
+            env.setenv(name, value)
+        env.delenv("AWS_PROFILE", raising=False)
+        yield
+
 
 SOURCE_ARN = {
     "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from edge_stacks import deploy, edge_template, get, kvs_client, put
+from edge_stacks import deploy, edge_template, emulator_environment, get, kvs_client, put
 
 from amplify_tasks.local import control
 from amplify_tasks.project import Project
@@ -53,15 +53,7 @@ def make_site(emulator: control.Emulator, *, facts: bool) -> str:
     store filled with the facts of ``SITE`` (or left empty); the AWS variables are set only
     while it is made."""
     bucket = f"dir-index-{uuid.uuid4().hex[:10]}"
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "AWS_ENDPOINT_URL": emulator.endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }.items():
-            env.setenv(name, value)
-        env.delenv("AWS_PROFILE", raising=False)
+    with emulator_environment(emulator):
         template = edge_template(
             bucket,
             functions={"viewer-request": directory_index_function()},

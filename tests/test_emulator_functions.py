@@ -142,6 +142,19 @@ def test_rewrite_redirect_viewer_response_and_live_key_value_store(
     assert get(out["url"], "/missing-key")[::2] == (404, b"get threw")
     assert json.loads(get(out["url"], "/meta")[2]) == {"keys": 2, "live": True, "none": False}
 
+    # the request log shows each store call of a request, in order
+    emulator.reset_requests()
+    get(out["url"], "/meta")
+    get(out["url"], "/missing-key")
+    calls = emulator.requests("cloudfront-functions")
+    assert [(c["operation"], c["key"]) for c in calls] == [
+        ("meta", ""),
+        ("exists", "live"),
+        ("exists", "none"),
+        ("get", "no-such-key"),
+    ]
+    assert {c["function"] for c in calls} == {f"{bucket}-viewer-request"}
+
 
 def test_a_function_that_throws_answers_503(
     emulator: control.Emulator, aws_env: dict[str, str], names: tuple[str, str]

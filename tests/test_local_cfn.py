@@ -430,3 +430,30 @@ def test_bucket_policy_sees_loopback_requests_as_secure_transport(
     with pytest.raises(ClientError) as denied:
         s3.put_object(Bucket=bucket, Key="blocked.txt", Body=b"x")
     assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_a_statement_for_a_service_principal_does_not_apply_to_the_account_s_requests(
+    aws_env: dict[str, str], unique_name: Callable[..., str]
+) -> None:
+    # S3 matches a statement's Principal: a Deny for cloudfront.amazonaws.com (as PROD's
+    # policy has for the tool's state) binds the distribution, not the account's own calls
+    s3 = boto3.client("s3")
+    bucket = unique_name("svc")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="state/x.json", Body=b"{}")
+    deny = {
+        "Sid": "DenyService",
+        "Effect": "Deny",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/state/*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [deny]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    assert s3.get_object(Bucket=bucket, Key="state/x.json")["Body"].read() == b"{}"
+
+    policy["Statement"] = [{**deny, "Principal": "*"}]  # the same Deny for everyone bites
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    with pytest.raises(ClientError) as denied:
+        s3.get_object(Bucket=bucket, Key="state/x.json")
+    assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403

@@ -338,3 +338,31 @@ def test_both_shapes_create_on_the_emulator(
             assert outputs["WebsiteURL"].startswith("http://")
             assert not {"CloudFrontDistributionID", "CloudFrontSecureURL"} & set(outputs)
         cfn.delete_stack(StackName=stack)
+
+
+@pytest.mark.parametrize(
+    ("values", "keys"),
+    [
+        ({}, ("index.html",)),
+        ({"HOSTING_ERROR_DOCUMENT": "404.html"}, ("404.html",)),
+        ({"HOSTING_SPA": "true", "HOSTING_INDEX_DOCUMENT": "app.html"}, ("app.html",)),
+        (
+            {"HOSTING_ERROR_RESPONSES": "404:/404.html:404,500:/500.html:500:5"},
+            ("404.html", "500.html"),
+        ),
+        ({"HOSTING_ERROR_RESPONSES": "403:/e/404.html:404,404:/e/404.html:404"}, ("e/404.html",)),
+        (
+            {"HOSTING_SPA": "true", "HOSTING_ERROR_RESPONSES": "500:/oops.html:500"},
+            ("index.html", "oops.html"),
+        ),
+    ],
+)
+def test_the_error_page_keys_are_the_distinct_response_pages(
+    values: dict[str, str], keys: tuple[str, ...]
+) -> None:
+    from amplify_tasks.templates import error_page_keys
+
+    settings = make_settings(True, **values)
+    assert error_page_keys(settings) == keys
+    paths = {r.page for r in templates.effective_error_responses(settings)}
+    assert {f"/{k}" for k in keys} == paths

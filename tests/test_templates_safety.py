@@ -127,6 +127,18 @@ def test_the_state_prefix_is_denied_to_everyone_outside_the_account(
     }
 
 
+def test_the_distribution_may_never_read_the_state(project: Project) -> None:
+    (deny,) = [s for s in statements(project, True) if s.get("Sid") == "DenyStateToCloudFront"]
+    assert deny == {
+        "Sid": "DenyStateToCloudFront",
+        "Effect": "Deny",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": {"Fn::Sub": f"${{HostingBucket.Arn}}/{RESERVED_PREFIX}*"},
+    }
+    assert not [s for s in statements(project, False) if s.get("Sid") == "DenyStateToCloudFront"]
+
+
 def test_dev_suspends_versioning_and_both_shapes_expire_replaced_versions(
     project: Project,
 ) -> None:

@@ -1,7 +1,8 @@
 """CloudFront Functions run as JavaScript in an embedded V8 (the ``mini-racer`` package): one
 engine context per published function version, a fresh instance of the function's code and a
 fresh event per request, the associated key value store read live (each request sees the
-store as of its start), a wall-clock budget per request.
+store as of its start; its calls go to the emulator's request log), a wall-clock budget per
+request.
 
 The runtime (``runtime/runtime.js``, ``runtime/crypto.js``) provides what CloudFront Functions
 runtime 2.0 documents: async/await, ``atob``/``btoa``, ``console``, and the modules
@@ -19,6 +20,7 @@ import json
 import re
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -31,6 +33,11 @@ TIMEOUT_SECONDS = 1.0
 #: The engine's heap limit per context (CloudFront allows 2 MB of function memory).
 MEMORY_LIMIT_BYTES = 64 * 1024 * 1024
 V8_FLAGS = ("--single-threaded", "--allow-natives-syntax")
+
+#: Store calls of one request: (function name, [(method, key), ...]). The emulator's request
+#: log installs itself here (CloudFront shows these calls only as a bill per million).
+StoreReads = Callable[[str, list[tuple[str, str]]], None]
+STORE_READS: list[StoreReads] = []
 
 _IMPORT = re.compile(
     r"""\bimport\s+(?P<clause>[\w$]+|\*\s+as\s+[\w$]+|\{[^}]*\})\s+from\s+(?P<q>['"])(?P<module>[\w-]+)(?P=q)\s*;?"""
@@ -179,6 +186,9 @@ class FunctionRuntime:
                 raise FunctionFailed(f"{self.live.name}: ran out of memory") from exc
             except Exception as exc:
                 raise FunctionFailed(f"{self.live.name}: {exc}") from exc
+        reads = [(str(m), str(k)) for m, k in state.get("reads") or []]
+        for sink in STORE_READS:
+            sink(self.live.name, reads)
         logs = [str(line) for line in state.get("logs") or []]
         for line in logs:
             print(f"[function {self.live.name}] {line}", file=sys.stderr, flush=True)

@@ -20,6 +20,8 @@ from . import kvs_api
 from .classify import classify
 
 CONTROL_PREFIX = "/_amplify_tasks/"
+#: The service name of the request log's records of a function's key value store calls.
+STORE_READS_SERVICE = "cloudfront-functions"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -114,6 +116,27 @@ class ControlMiddleware:
         self.lock = threading.Lock()
         self.records: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
+
+    def record_store_reads(self, function: str, reads: list[tuple[str, str]]) -> None:
+        """A function's key value store calls of one request, as records of service
+        ``cloudfront-functions`` (operation ``get``, ``exists`` or ``meta``)."""
+        now = time.time()
+        records = [
+            {
+                "service": STORE_READS_SERVICE,
+                "operation": method,
+                "method": "",
+                "path": "",
+                "bucket": None,
+                "key": key,
+                "bytes": 0,
+                "function": function,
+                "time": now,
+            }
+            for method, key in reads
+        ]
+        with self.lock:
+            self.records.extend(records)
 
     # -- WSGI ---------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:

@@ -203,6 +203,16 @@ def _condition_holds(statement: Mapping[str, Any], conditions: Mapping[str, str]
     return True
 
 
+def _names_a_caller(statement: Mapping[str, Any]) -> bool:
+    """False for a statement whose Principal is only AWS services (or federated users): an S3
+    API request reaching the emulator is from credentials or from nobody, never from a
+    service, so such a statement does not apply to it (moto would apply it to anyone)."""
+    principal = statement.get("Principal")
+    if not isinstance(principal, Mapping):
+        return True
+    return "AWS" in principal or "CanonicalUser" in principal
+
+
 def policy_permission(
     bucket: Any, action: str, resource: str, conditions: Mapping[str, str]
 ) -> Any:
@@ -215,7 +225,7 @@ def policy_permission(
     document = json.loads(bucket.policy.decode())
     statements = document.get("Statement", [])
     statements = statements if isinstance(statements, list) else [statements]
-    applying = [st for st in statements if _condition_holds(st, conditions)]
+    applying = [st for st in statements if _names_a_caller(st) and _condition_holds(st, conditions)]
     if not applying:
         return PermissionResult.NEUTRAL
     policy = IAMPolicy(json.dumps({**document, "Statement": applying}))

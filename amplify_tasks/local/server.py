@@ -19,16 +19,18 @@ def build_app() -> ControlMiddleware:
     """moto's dispatcher with our models registered and patches applied, behind the middleware."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    from . import changesets, cloudfront_api, models, patches, previews
+    from . import changesets, cloudfront_api, functions, models, patches, previews
 
     models.install()
     patches.install()
     cloudfront_api.install()
     changesets.install()
     dispatcher = DomainDispatcherApplication(create_backend_app)
-    return ControlMiddleware(
+    app = ControlMiddleware(
         dispatcher, previews=previews.REGISTRY.listing, resources=models.STORE.listing
     )
+    functions.STORE_READS.append(app.record_store_reads)
+    return app
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:

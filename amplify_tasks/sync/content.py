@@ -114,10 +114,6 @@ _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 #: refuse or split anything else.
 _HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 
-_HEX_SEGMENT = re.compile(r"[0-9a-fA-F]{8,64}")
-_HEX_TAIL = re.compile(r"[-_]([0-9a-fA-F]{8,64})$")
-_B64_TAIL = re.compile(r"-([A-Za-z0-9_-]{8})$")
-
 
 def with_charset(content_type: str) -> str:
     """``text/*`` and the text-like types above get ``charset=utf-8`` (once)."""
@@ -140,34 +136,40 @@ def is_html(content_type: str) -> bool:
     return content_type.split(";", 1)[0].strip() in _HTML_TYPES
 
 
-def _has_digit(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
+_HEX = "[0-9a-fA-F]"
+_B64 = "[A-Za-z0-9_-]"
 
-
-def _looks_like_b64_hash(text: str) -> bool:
-    """Rollup/Vite's 8-character hash: a digit, or upper case past the first letter."""
-    return _has_digit(text) or (
-        any(ch.isupper() for ch in text[1:]) and any(ch.islower() for ch in text)
-    )
+#: The fingerprint rule as one regular expression source, searched in a whole key or in a
+#: URI path. Python's ``re`` and JavaScript (the viewer-request function, which renders this
+#: very text) read it alike: ASCII classes only, lookaheads, no ``.``, ``\\d`` or flags.
+#: A name is fingerprinted when a dot-separated part of its last path segment, not its
+#: extension, is
+#:
+#: - 8 to 64 hex digits, at least one a digit: ``app.3f9a1c2b.js``, ``main.8a1b2c3d.chunk.js``;
+#: - or ends in ``-``/``_`` and 8 to 64 hex digits, one a digit: ``chunk-3f9a1c2b.css``;
+#: - or ends in ``-`` and the 8 base64url characters of Rollup/Vite's hash, after at least one
+#:   other character, holding a digit or an upper case letter past the first and a lower case
+#:   one: ``index-BxJ7kQ2a.js`` (not ``my-component.js``).
+#:
+#: A line break right before the dot is allowed in the last two forms, as the rule has always
+#: read (a ``$`` of Python's matched before a final line break).
+FINGERPRINT_PATTERN = (
+    "(?:"
+    rf"(?:^|[/.])(?={_HEX}*[0-9]){_HEX}{{8,64}}(?=\.)"
+    rf"|[-_](?={_HEX}*[0-9]){_HEX}{{8,64}}"
+    rf"|(?:[^./]-|-(?={_B64}{{8}}\n))"
+    rf"(?:(?={_B64}{{0,7}}[0-9])|(?={_B64}{{1,7}}[A-Z])(?={_B64}{{0,7}}[a-z])){_B64}{{8}}"
+    ")"
+    r"(?=\n?\.[^/]*$)"
+)
+_FINGERPRINT = re.compile(FINGERPRINT_PATTERN)
 
 
 def is_fingerprinted(key: str) -> bool:
     """True when the file name carries a content hash: ``app.3f9a1c2b.js``,
-    ``main.8a1b2c3d.chunk.js``, ``chunk-3f9a1c2b.css``, ``index-BxJ7kQ2a.js``."""
-    name = key.rsplit("/", 1)[-1]
-    parts = name.split(".")
-    if len(parts) < 2:
-        return False
-    for segment in parts[:-1]:
-        if _HEX_SEGMENT.fullmatch(segment) and _has_digit(segment):
-            return True
-        tail = _HEX_TAIL.search(segment)
-        if tail and _has_digit(tail.group(1)):
-            return True
-        b64 = _B64_TAIL.search(segment)
-        if b64 and len(segment) > 9 and _looks_like_b64_hash(b64.group(1)):
-            return True
-    return False
+    ``main.8a1b2c3d.chunk.js``, ``chunk-3f9a1c2b.css``, ``index-BxJ7kQ2a.js``
+    (``FINGERPRINT_PATTERN`` says exactly which)."""
+    return _FINGERPRINT.search(key) is not None
 
 
 def default_cache_control(key: str, content_type: str) -> str:

@@ -1,3 +1,5 @@
 """Rendering a stage's CloudFormation template from the Jinja2 templates in cfn/."""
 
-__all__ = []
+from .rendering import error_page_keys
+
+__all__ = ["error_page_keys"]

@@ -5,13 +5,16 @@ templates folder overrides a built-in file of the same name) into deterministic 
 from __future__ import annotations
 
 import json
+import re
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import TemplateError
+from amplify_tasks.releases.layout import FOLDER_INFIX, LIVE_KEY, RELEASE_ID, RELEASES_PREFIX
 from amplify_tasks.settings import ErrorResponse, Settings
 from amplify_tasks.sync import RESERVED_PREFIX
+from amplify_tasks.sync.content import FINGERPRINT_PATTERN
 
 if TYPE_CHECKING:
     import jinja2
@@ -74,6 +77,20 @@ def effective_error_responses(settings: Settings) -> tuple[ErrorResponse, ...]:
     return tuple(configured[c] for c in sorted(configured))
 
 
+def error_page_keys(settings: Settings) -> tuple[str, ...]:
+    """The bucket keys of the distribution's error pages (each distinct ``ResponsePagePath``,
+    without its leading slash, in order): CloudFront fetches them without running the
+    viewer-request function, so a release stage keeps a copy of each at the bucket's root."""
+    return tuple(dict.fromkeys(r.page.lstrip("/") for r in effective_error_responses(settings)))
+
+
+#: The URI paths the viewer-request function answers 404 (after decoding): the tool's state
+#: and the release trees, however many slashes lead (S3 keys never start with one).
+PRIVATE_PATTERN = "^/+(?:{})/".format(
+    "|".join(re.escape(prefix.rstrip("/")) for prefix in (RESERVED_PREFIX, RELEASES_PREFIX))
+)
+
+
 #: A stack name up to this long names the stack's CloudFront resources as it is.
 PLAIN_PREFIX_LENGTH = 40
 
@@ -122,6 +139,12 @@ def context(settings: Settings) -> dict[str, object]:
         "noncurrent_days": NONCURRENT_DAYS,
         "resource_prefix": resource_prefix(settings),
         "state_prefix": RESERVED_PREFIX,
+        "releases_prefix": RELEASES_PREFIX,
+        "private_pattern": PRIVATE_PATTERN,
+        "fingerprint_pattern": FINGERPRINT_PATTERN,
+        "release_id_pattern": RELEASE_ID.pattern,
+        "live_key": LIVE_KEY,
+        "folder_infix": FOLDER_INFIX,
         "description": f"Static hosting for {settings.app_name}, stage {settings.stage} ({shape})",
     }
 

@@ -3,7 +3,8 @@
 // through require() (the emulator rewrites `import x from 'module'` into require calls).
 // __amplifyRun(event) runs one request: a fresh instance of the function's code, its handler
 // called with the event, every promise settled before it returns (the engine's microtasks are
-// drained inside the call, so the call's time limit covers async code as well).
+// drained inside the call, so the call's time limit covers async code as well), with the
+// request's logs and its key value store calls.
 // Needs V8's --allow-natives-syntax (for %PerformMicrotaskCheckpoint).
 (function (global) {
   'use strict';
@@ -124,6 +125,7 @@
 
   // -- cloudfront: the key value store ------------------------------------------------------
   let store = null; // {id, arn, created, lastUpdated, items}: set by the emulator per version
+  let reads = []; // [method, key] of each store call of the current request
   global.__amplifySetKvs = function (json) { store = JSON.parse(json); return true; };
 
   function kvs(id) {
@@ -135,6 +137,7 @@
     const has = (key) => Object.prototype.hasOwnProperty.call(current.items, key);
     return {
       async get(key, options) {
+        reads.push(['get', String(key)]);
         const format = (options && options.format) || 'string';
         if (!has(key)) throw new Error('Key ' + key + ' not found');
         const value = current.items[key];
@@ -143,8 +146,9 @@
         if (format === 'bytes') return codec.utf8(value);
         throw new Error('Unknown format ' + format + ': use string, json or bytes');
       },
-      async exists(key) { return has(key); },
+      async exists(key) { reads.push(['exists', String(key)]); return has(key); },
       async meta() {
+        reads.push(['meta', '']);
         return {
           creationDateTime: current.created,
           lastUpdatedDateTime: current.lastUpdated,
@@ -169,6 +173,7 @@
 
   global.__amplifyRun = function (event) {
     logs = [];
+    reads = [];
     const state = { settled: false };
     const settle = (ok, value) => {
       state.settled = true;
@@ -185,6 +190,7 @@
     %PerformMicrotaskCheckpoint();
     if (!state.settled) state.error = 'The handler returned a promise that never settled';
     state.logs = logs;
+    state.reads = reads;
     return state;
   };
 })(globalThis);
