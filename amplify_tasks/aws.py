@@ -120,20 +120,39 @@ def client(
     return made
 
 
+def publish_s3(sess: Session, *, max_pool: int) -> S3Client:
+    """The S3 client of a publish: its object requests go over the wire (``s3wire``: about
+    a fifth of botocore's CPU per request), the rest through botocore's client, made on first
+    need, that ``client`` gives (raw timestamps)."""
+    from .s3wire import wire_client
+
+    def made() -> S3Client:
+        return client("s3", max_pool=max_pool, sess=sess, raw_timestamps=True)
+
+    return wire_client(
+        sess, made, region=session_region(sess), max_pool=max_pool, watch=retry_watch()
+    )
+
+
 #: One watch for every client of the process: a host's notice is printed once.
 _RETRY_WATCH: list[RetryWatch] = []
+
+
+def retry_watch() -> RetryWatch:
+    """The process's RetryWatch (made on first use)."""
+    from .retrying import RetryWatch
+
+    if not _RETRY_WATCH:
+        _RETRY_WATCH.append(RetryWatch(MAX_ATTEMPTS))
+    return _RETRY_WATCH[0]
 
 
 def _watch_retries(client_: BaseClient) -> None:
     """Put RetryWatch before botocore's retry handler on the client's ``needs-retry`` event:
     no retries of a refused loopback connection, and a notice when a host keeps failing."""
-    from .retrying import RetryWatch
-
-    if not _RETRY_WATCH:
-        _RETRY_WATCH.append(RetryWatch(MAX_ATTEMPTS))
     service = client_.meta.service_model.service_id.hyphenize()
     # botocore acts on what a needs-retry handler returns; the stubs type handlers as None
-    handler = cast("Callable[..., None]", _RETRY_WATCH[0])
+    handler = cast("Callable[..., None]", retry_watch())
     client_.meta.events.register_first(f"needs-retry.{service}", handler)
 
 

@@ -364,9 +364,7 @@ class Publisher:
         if service != "s3":
             return aws.client(service, sess=sess)
         if self._s3 is None:
-            self._s3 = aws.client(
-                "s3", max_pool=self.project.concurrency + 4, sess=sess, raw_timestamps=True
-            )
+            self._s3 = aws.publish_s3(sess, max_pool=self.project.concurrency + 4)
         return self._s3
 
     def _deletes_confirmed(self, plan: SyncPlan) -> bool:
