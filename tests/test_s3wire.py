@@ -240,7 +240,7 @@ def test_refusals_are_botocore_client_errors(wire: tuple[WireS3, Any, str]) -> N
 def test_what_it_does_not_send_goes_to_botocore(
     wire: tuple[WireS3, Any, str], tmp_path: Path
 ) -> None:
-    client, plain, bucket = wire
+    client, _plain, bucket = wire
     big = tmp_path / "big.bin"
     big.write_bytes(b"y" * 3000)
     with big.open("rb") as fh:  # a streamed body
@@ -255,7 +255,7 @@ class Flaky(http.server.BaseHTTPRequestHandler):
     failures = 2
     seen: list[str] = []
 
-    def do_PUT(self) -> None:  # noqa: N802  (http.server's name)
+    def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         type(self).seen.append(self.headers.get("Authorization", ""))
         if len(type(self).seen) <= type(self).failures:
