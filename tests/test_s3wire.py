@@ -320,3 +320,64 @@ def test_the_emulator_checks_content_md5_as_s3_does(wire: tuple[WireS3, Any, str
     assert bad.value.response["Error"]["Code"] == "BadDigest"
     plain.put_object(Bucket=bucket, Key="x", Body=b"abc", ContentMD5=md5_b64(b"abc"))
     assert plain.get_object(Bucket=bucket, Key="x")["Body"].read() == b"abc"
+
+
+class Quirky(http.server.BaseHTTPRequestHandler):
+    """HTTP/1.1 answers in the shapes servers use: a chunked listing, then a connection
+    closed after each answer without saying so (the client finds it closed when idle)."""
+
+    protocol_version = "HTTP/1.1"
+    opened = 0
+    requests = 0
+
+    def setup(self) -> None:  # once per connection
+        type(self).opened += 1
+        super().setup()
+
+    def do_GET(self) -> None:  # a ListObjectsV2 page, chunked
+        type(self).requests += 1
+        page = (
+            b'<?xml version="1.0"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/'
+            b'2006-03-01/"><IsTruncated>false</IsTruncated><Contents><Key>a%20b/%2B.txt</Key>'
+            b"<Size>3</Size><ETag>&quot;e1&quot;</ETag></Contents></ListBucketResult>"
+        )
+        self.send_response(200)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for part in (page[:50], page[50:]):
+            self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+    def do_DELETE(self) -> None:  # 204, then the server drops the connection
+        type(self).requests += 1
+        self.send_response(204)
+        self.end_headers()
+        self.close_connection = True
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def quirky(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quirky)
+    Quirky.opened, Quirky.requests = 0, 0
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
+    try:
+        yield endpoint
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_chunked_answers_and_connections_closed_while_idle(quirky: str) -> None:
+    client = aws.publish_s3(aws.session(), max_pool=2)
+    page = client.list_objects_v2(Bucket="b")
+    assert page["Contents"] == [{"Key": "a b/+.txt", "Size": 3, "ETag": '"e1"'}]
+    for _ in range(3):
+        client.delete_object(Bucket="b", Key="k")
+    assert Quirky.requests == 4  # each sent once: a closed idle connection is not an attempt
+    assert Quirky.opened == 3  # the listing's connection was kept for the first delete

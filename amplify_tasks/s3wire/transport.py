@@ -1,4 +1,4 @@
-"""Sending one signed S3 request over pooled urllib3 connections, with botocore's standard
+"""Sending one signed S3 request over pooled connections (``connections``), with botocore's standard
 retry rules (connection errors, 5xx, throttling; up to ``MAX_ATTEMPTS``, exponential backoff
 with jitter), the tool's RetryWatch on connection failures, and botocore's exceptions for
 what fails: a ClientError that carries S3's error code, or the connection error botocore
@@ -14,11 +14,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from .connections import Reply as Answer
 from .endpoint import Endpoint
 from .signing import UNSIGNED_PAYLOAD, Credentials, Signer, canonical_query
 
 if TYPE_CHECKING:
-    import urllib3
     from botocore.exceptions import ClientError, _ClientErrorResponseTypeDef
 
     from amplify_tasks.retrying import RetryWatch
@@ -51,15 +51,6 @@ RETRY_CODES = frozenset(
 
 
 @dataclass(frozen=True)
-class Answer:
-    """An S3 answer: status, headers (lower-case names), body."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-@dataclass(frozen=True)
 class Request:
     """One S3 request, before signing. ``key`` None addresses the bucket itself."""
 
@@ -85,20 +76,18 @@ class Transport:
         watch: RetryWatch | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        import urllib3
+        from .connections import Pool
 
         self.endpoint = endpoint
         self.credentials = credentials
         self.signer = Signer(endpoint.region)
         self.watch = watch
         self.sleep = sleep
-        self.manager = urllib3.PoolManager(
-            num_pools=16,
-            maxsize=max_pool,
-            retries=False,
-            timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT),
-            cert_reqs="CERT_REQUIRED" if endpoint.tls else None,
+        self.pool = Pool(
+            tls=endpoint.tls,
             ca_certs=ca_certs,
+            max_idle=max_pool,
+            timeouts=(CONNECT_TIMEOUT, READ_TIMEOUT),
         )
 
     def send(self, request: Request) -> Answer:
@@ -107,7 +96,7 @@ class Transport:
         url = self.endpoint.origin(host)
         params = dict(request.params or {})
         query = canonical_query(params)
-        target = f"{url}{path}?{query}" if query else f"{url}{path}"
+        target = f"{path}?{query}" if query else path
         payload = (
             UNSIGNED_PAYLOAD
             if self.endpoint.tls and request.body
@@ -122,7 +111,7 @@ class Transport:
                 request.method, path, params, headers, self.credentials(), _amz_date(), payload
             )
             try:
-                answer = self._open(request, target, headers)
+                answer = self.pool.request(request.method, host, target, headers, request.body)
             except Exception as exc:
                 error = _connection_error(exc, url)
                 if error is None:
@@ -141,18 +130,6 @@ class Transport:
                 return answer
             self.sleep(_backoff(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _open(self, request: Request, target: str, headers: dict[str, str]) -> Answer:
-        resp: urllib3.BaseHTTPResponse = self.manager.request(
-            request.method,
-            target,
-            body=request.body or None,
-            headers=headers,
-            redirect=False,
-            retries=False,
-            preload_content=True,
-        )
-        return Answer(resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.data)
 
     def _retry_after_failure(
         self, origin: str, operation: str, attempt: int, error: Exception
@@ -205,20 +182,23 @@ def client_error(answer: Answer, operation: str) -> ClientError:
 
 
 def _connection_error(exc: Exception, url: str) -> Exception | None:
-    """The botocore exception botocore's HTTP layer raises for a urllib3 failure."""
-    from botocore import exceptions as bx
-    from urllib3 import exceptions as ux
+    """The botocore exception botocore's HTTP layer raises for the same failure."""
+    import socket
+    import ssl
 
-    if isinstance(exc, (ux.NewConnectionError, ux.NameResolutionError, ConnectionError)):
-        return bx.EndpointConnectionError(endpoint_url=url, error=exc)  # before its base:
-    if isinstance(exc, ux.ConnectTimeoutError):
-        return bx.ConnectTimeoutError(endpoint_url=url, error=exc)
-    if isinstance(exc, ux.SSLError):
-        return bx.SSLError(endpoint_url=url, error=exc)
-    if isinstance(exc, ux.ReadTimeoutError):
-        return bx.ReadTimeoutError(endpoint_url=url, error=exc)
-    if isinstance(exc, ux.ProtocolError):
-        return bx.ConnectionClosedError(endpoint_url=url, error=exc)
-    if isinstance(exc, ux.HTTPError):
-        return bx.HTTPClientError(error=exc)
+    from botocore import exceptions as bx
+
+    from .connections import ConnectFailed, ReadFailed
+
+    if isinstance(exc, ConnectFailed):
+        cause = exc.error
+        if isinstance(cause, ssl.SSLError):
+            return bx.SSLError(endpoint_url=url, error=cause)
+        if isinstance(cause, socket.timeout):
+            return bx.ConnectTimeoutError(endpoint_url=url, error=cause)
+        return bx.EndpointConnectionError(endpoint_url=url, error=cause)
+    if isinstance(exc, ReadFailed):
+        if exc.timed_out:
+            return bx.ReadTimeoutError(endpoint_url=url, error=exc.error)
+        return bx.ConnectionClosedError(endpoint_url=url, error=exc.error)
     return None
