@@ -23,7 +23,6 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
-
 def test_unchanged_inputs_read_the_file_and_any_change_renders(tmp_path: Path) -> None:
     project = Project.at(tmp_path / "p")
     dev = build_settings("dev", {"HOSTING_APP_NAME": "site"})

@@ -106,8 +106,11 @@ def _digest_matches(environ: dict[str, Any]) -> bool:
     BadDigest); the body is put back for moto. Streamed (aws-chunked) bodies are not read."""
     expected = environ.get("HTTP_CONTENT_MD5")
     sha = str(environ.get("HTTP_X_AMZ_CONTENT_SHA256", ""))
-    if not expected or sha.startswith("STREAMING") or "chunked" in str(
-        environ.get("HTTP_CONTENT_ENCODING", "") + environ.get("HTTP_TRANSFER_ENCODING", "")
+    if (
+        not expected
+        or sha.startswith("STREAMING")
+        or "chunked"
+        in str(environ.get("HTTP_CONTENT_ENCODING", "") + environ.get("HTTP_TRANSFER_ENCODING", ""))
     ):
         return True
     try:
