@@ -381,3 +381,34 @@ def test_chunked_answers_and_connections_closed_while_idle(quirky: str) -> None:
         client.delete_object(Bucket="b", Key="k")
     assert Quirky.requests == 4  # each sent once: a closed idle connection is not an attempt
     assert Quirky.opened == 3  # the listing's connection was kept for the first delete
+
+
+def test_the_object_primitives_upload_and_copy(
+    wire: tuple[WireS3, Any, str], tmp_path: Path
+) -> None:
+    from amplify_tasks.sync import copy_key, upload_file
+    from amplify_tasks.sync.etag import file_etags
+
+    client, plain, bucket = wire
+    small, medium = tmp_path / "app.js", tmp_path / "photo.jpg"
+    small.write_bytes(b"console.log(1)\n" * 10)
+    medium.write_bytes(bytes(range(256)) * 6000)  # over SMALL_FILE: streamed
+    for path, key in ((small, "releases/r1/app.js"), (medium, "releases/r1/photo.jpg")):
+        sent = upload_file(
+            client, bucket, key, path, content_type="text/javascript", cache_control="max-age=5"
+        )
+        assert sent == path.stat().st_size
+        head = plain.head_object(Bucket=bucket, Key=key)
+        assert head["ETag"].strip('"') in file_etags(str(path), sent)
+        assert (head["ContentType"], head["CacheControl"]) == ("text/javascript", "max-age=5")
+    copy_key(
+        client,
+        bucket,
+        "releases/r1/app.js",
+        "app.js",
+        content_type="application/javascript",
+        cache_control="no-cache",
+    )
+    head = plain.head_object(Bucket=bucket, Key="app.js")
+    assert (head["ContentType"], head["CacheControl"]) == ("application/javascript", "no-cache")
+    assert plain.get_object(Bucket=bucket, Key="app.js")["Body"].read() == small.read_bytes()
