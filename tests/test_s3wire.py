@@ -6,6 +6,7 @@ raises botocore's errors, retries what botocore retries and hands botocore the r
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.server
 import threading
@@ -273,19 +274,28 @@ class Flaky(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def flaky(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
-    Flaky.seen = []
+@contextlib.contextmanager
+def serving(
+    handler: type[http.server.BaseHTTPRequestHandler], patch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """``handler`` on a free loopback port as AWS_ENDPOINT_URL_S3; stopped at the end."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
+    patch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
     try:
         yield endpoint
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def flaky(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    Flaky.seen = []
+    with serving(Flaky, monkeypatch) as endpoint:
+        yield endpoint
 
 
 def test_throttling_is_retried_and_each_attempt_signed(
@@ -360,17 +370,9 @@ class Quirky(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def quirky(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quirky)
     Quirky.opened, Quirky.requests = 0, 0
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
-    try:
+    with serving(Quirky, monkeypatch) as endpoint:
         yield endpoint
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_chunked_answers_and_connections_closed_while_idle(quirky: str) -> None:

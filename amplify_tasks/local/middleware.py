@@ -101,6 +101,18 @@ def error_body(record: dict[str, Any], status: int, code: str, message: str) -> 
     return "text/xml", xml.encode()
 
 
+def _peek_body(environ: dict[str, Any]) -> bytes | None:
+    """Read a request's body (Content-Length bytes) and put it back for moto; None when
+    its length is not a number."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
 def _digest_matches(environ: dict[str, Any]) -> bool:
     """False when an S3 request's Content-MD5 is not the MD5 of its body (S3 answers
     BadDigest); the body is put back for moto. Streamed (aws-chunked) bodies are not read."""
@@ -113,12 +125,9 @@ def _digest_matches(environ: dict[str, Any]) -> bool:
         in str(environ.get("HTTP_CONTENT_ENCODING", "") + environ.get("HTTP_TRANSFER_ENCODING", ""))
     ):
         return True
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
+    body = _peek_body(environ)
+    if body is None:
         return True
-    body: bytes = environ["wsgi.input"].read(length) if length else b""
-    environ["wsgi.input"] = io.BytesIO(body)
     digest = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
     return bool(expected.strip() == digest)
 
@@ -202,13 +211,7 @@ class ControlMiddleware:
         """Read a form-encoded (query protocol) body and put it back for moto."""
         if not str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded"):
             return None
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return None
-        body: bytes = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = io.BytesIO(body)
-        return body
+        return _peek_body(environ)
 
     @staticmethod
     def _drain(environ: dict[str, Any]) -> None:

@@ -90,25 +90,11 @@ def describe_error(exc: BaseException) -> str:
 def apply_change(s3: S3Client, bucket: str, change: Change) -> int:
     """Upload or copy one file of a plan (objects.upload_file, objects.copy_key); returns
     the bytes sent."""
+    headers = {"content_type": change.content_type, "cache_control": change.cache_control}
     if change.is_copy:
-        copy_key(
-            s3,
-            bucket,
-            change.key,
-            change.key,
-            content_type=change.content_type,
-            cache_control=change.cache_control,
-        )
+        copy_key(s3, bucket, change.key, change.key, **headers)
         return 0
-    return upload_file(
-        s3,
-        bucket,
-        change.key,
-        change.path,
-        content_type=change.content_type,
-        cache_control=change.cache_control,
-        size=change.size,
-    )
+    return upload_file(s3, bucket, change.key, change.path, size=change.size, **headers)
 
 
 def _delete_batch(s3: S3Client, bucket: str, keys: Sequence[str]) -> list[tuple[str, str]]:
