@@ -8,6 +8,7 @@ raises, so the tool's one-line error translation reads them as it reads botocore
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from botocore.exceptions import ClientError, _ClientErrorResponseTypeDef
 
     from amplify_tasks.retrying import RetryWatch
+
+#: One line per answer at DEBUG (``inv --debug``): method, URL, status; no header is logged.
+LOG = logging.getLogger("amplify_tasks.s3wire")
 
 #: Attempts per request and the longest pause between two (botocore's standard mode).
 MAX_ATTEMPTS = 10
@@ -120,6 +124,8 @@ class Transport:
                     raise error from exc
                 failed = True
                 continue
+            if LOG.isEnabledFor(logging.DEBUG):
+                LOG.debug("%s %s%s -> %s", request.method, url, target, answer.status)
             if failed and self.watch is not None:
                 self.watch.check(url, request.operation, attempt, None)
                 failed = False
