@@ -11,6 +11,7 @@ to botocore. Failures are botocore's exceptions (ClientError with S3's code and 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, cast
 from xml.sax.saxutils import escape
@@ -56,13 +57,16 @@ class WireS3:
         self.transport = transport
         self._make_botocore = botocore
         self._botocore: S3Client | None = None
+        self._making = threading.Lock()
         self.redirected = False  # S3 redirected a request: botocore sends the rest
 
     @property
     def botocore(self) -> S3Client:
-        if self._botocore is None:
-            self._botocore = self._make_botocore()
-        return self._botocore
+        """botocore's S3 client, made once, by the first thread that needs it."""
+        with self._making:
+            if self._botocore is None:
+                self._botocore = self._make_botocore()
+            return self._botocore
 
     def __getattr__(self, name: str) -> object:
         if name.startswith("_"):
