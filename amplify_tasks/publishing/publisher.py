@@ -186,7 +186,8 @@ class Publisher:
         )  # before the listing: what it lists is no other publish's half-work
 
         def listing() -> tuple[str, Listing]:
-            return bucket, (list_remote(s3, bucket) if bucket else {})
+            held = self.lock.held is not None  # the lock is a key of ours: pages go at once
+            return bucket, (list_remote(s3, bucket, ours_present=held) if bucket else {})
 
         self._prefetch = (stack, self._pool.submit(listing))
 
