@@ -186,7 +186,8 @@ class Publisher:
         )  # before the listing: what it lists is no other publish's half-work
 
         def listing() -> tuple[str, Listing]:
-            return bucket, (list_remote(s3, bucket) if bucket else {})
+            held = self.lock.held is not None  # the lock is a key of ours: pages go at once
+            return bucket, (list_remote(s3, bucket, ours_present=held) if bucket else {})
 
         self._prefetch = (stack, self._pool.submit(listing))
 
@@ -364,9 +365,7 @@ class Publisher:
         if service != "s3":
             return aws.client(service, sess=sess)
         if self._s3 is None:
-            self._s3 = aws.client(
-                "s3", max_pool=self.project.concurrency + 4, sess=sess, raw_timestamps=True
-            )
+            self._s3 = aws.publish_s3(sess, max_pool=self.project.concurrency + 4)
         return self._s3
 
     def _deletes_confirmed(self, plan: SyncPlan) -> bool:

@@ -183,16 +183,19 @@ def deploy_stage(
     s3: S3Client | None = None,
     allow_replace: bool = False,
 ) -> DeployResult:
-    """Render the stage's template, write it (not on a dry run) and deploy it.
+    """Render the stage's template (unless its inputs are unchanged: templates.cached),
+    write it (not on a dry run) and deploy it.
 
     ``described`` gives the stack as a DescribeStacks made a moment ago (else one is made);
     ``allow_replace`` lets the deploy replace the stack's bucket (see ``deploy``).
     """
+    from amplify_tasks.templates import cached
     from amplify_tasks.templates import rendering as templates
 
-    body = templates.render(project, settings)
-    if not dry_run:
-        templates.write_text(project.template_path(settings.stage), body)
+    if dry_run:
+        body = cached.rendered(project, settings) or templates.render(project, settings)
+    else:
+        body = cached.render_and_write(project, settings)
     return deploy(
         cloudformation(cfn),
         settings.stack_name,
