@@ -133,6 +133,8 @@ def _with_resource_events(parse: Any, verb: str) -> Any:
             raise rollback.failed(stack, logical_id, resource_json, verb, exc) from exc
         if stack is not None and resource is not None:
             resource_event(stack, resource, f"{verb}_IN_PROGRESS")
+            for reason in getattr(resource, "progress_reasons", ()):  # what it waited for
+                resource_event(stack, resource, f"{verb}_IN_PROGRESS", reason)
             resource_event(stack, resource, f"{verb}_COMPLETE")
         return resource
 
