@@ -13,6 +13,8 @@ from amplify_tasks.errors import TemplateError
 from amplify_tasks.settings import ErrorResponse, Settings
 from amplify_tasks.sync import RESERVED_PREFIX
 
+from .domain import domain_context
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -123,6 +125,7 @@ def context(settings: Settings) -> dict[str, object]:
         "resource_prefix": resource_prefix(settings),
         "state_prefix": RESERVED_PREFIX,
         "description": f"Static hosting for {settings.app_name}, stage {settings.stage} ({shape})",
+        **domain_context(settings),
     }
 
 
@@ -149,7 +152,7 @@ def _tojson(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _render_one(env: jinja2.Environment, name: str, variables: dict[str, object]) -> str:
+def render_named(env: jinja2.Environment, name: str, variables: dict[str, object]) -> str:
     import jinja2
 
     try:
@@ -188,7 +191,7 @@ def _template_frame(exc: BaseException) -> str | None:
 
 
 def _function_code(env: jinja2.Environment, variables: dict[str, object]) -> str:
-    return _render_one(env, FUNCTION_TEMPLATE, variables).strip() + "\n"
+    return render_named(env, FUNCTION_TEMPLATE, variables).strip() + "\n"
 
 
 def function_code(project: Project, settings: Settings) -> str:
@@ -201,7 +204,7 @@ def render(project: Project, settings: Settings) -> str:
     env = environment(project)
     variables = context(settings)
     variables["function_code"] = _function_code(env, variables)
-    text = _render_one(env, MAIN_TEMPLATE, variables)
+    text = render_named(env, MAIN_TEMPLATE, variables)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
