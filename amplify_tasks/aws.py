@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.exceptions import ClientError
     from botocore.session import Session
+    from mypy_boto3_acm import ACMClient
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudfront import CloudFrontClient
-    from mypy_boto3_acm import ACMClient
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_route53 import Route53Client
     from mypy_boto3_s3 import S3Client

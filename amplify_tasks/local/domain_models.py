@@ -56,7 +56,9 @@ def zone_of(account_id: str, props: dict[str, Any]) -> Any:
         try:
             return backend.get_hosted_zone(zone_id)
         except NoSuchHostedZone:
-            raise DomainError("NoSuchHostedZone", f"No hosted zone found with ID: {zone_id}")
+            raise DomainError(
+                "NoSuchHostedZone", f"No hosted zone found with ID: {zone_id}"
+            ) from None
     return zone
 
 

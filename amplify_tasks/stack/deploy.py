@@ -190,20 +190,35 @@ def deploy_stage(
     """
     from amplify_tasks.templates import rendering as templates
 
+    from .companion import DomainDeploy
+
+    cfn = cloudformation(cfn)
+    region = str(getattr(cfn.meta, "region_name", "") or "")
+    domain = DomainDeploy.check(project, settings, region, on_event, sleep)  # before any change
     body = templates.render(project, settings)
+    protect = protection_for(settings)
+    parameters = {
+        **templates.template_parameters(settings),
+        **domain.parameters(dry_run=dry_run, termination_protection=protect),
+    }
     if not dry_run:
         templates.write_text(project.template_path(settings.stage), body)
-    return deploy(
-        cloudformation(cfn),
-        settings.stack_name,
-        body,
-        templates.template_parameters(settings),
-        termination_protection=protection_for(settings),
-        on_event=on_event,
-        sleep=sleep,
-        dry_run=dry_run,
-        described=described,
-        s3=s3,
-        allow_replace=allow_replace,
-        stage=settings.stage,
-    )
+    try:
+        result = deploy(
+            cfn,
+            settings.stack_name,
+            body,
+            parameters,
+            termination_protection=protect,
+            on_event=domain.watch(on_event),
+            sleep=sleep,
+            dry_run=dry_run,
+            described=described,
+            s3=s3,
+            allow_replace=allow_replace,
+            stage=settings.stage,
+        )
+    except StackError as exc:
+        raise domain.explain(exc) from None
+    domain.retire_companion(result.plan.stack, dry_run=dry_run)
+    return result

@@ -40,10 +40,15 @@ def record_id(name: str, rtype: str) -> str:
     return f"Alias{rtype}{label[:40]}{digest}"
 
 
+def domain_urls(settings: Settings) -> tuple[str, ...]:
+    """``https://`` + each domain name that is no wildcard."""
+    return tuple(f"https://{n}" for n in settings.domain_names if not n.startswith("*."))
+
+
 def domain_url(settings: Settings) -> str:
-    """``https://`` + the first name that is no wildcard, when the stack makes its records."""
-    names = [n for n in settings.domain_names if not n.startswith("*.")]
-    return f"https://{names[0]}" if zoned(settings) and names else ""
+    """The first of ``domain_urls``, when the stack makes the names' records."""
+    urls = domain_urls(settings)
+    return urls[0] if zoned(settings) and urls else ""
 
 
 def certificate_ref(settings: Settings) -> object:
@@ -51,9 +56,7 @@ def certificate_ref(settings: Settings) -> object:
     makes (in us-east-1) or the companion stack's, passed in as a parameter."""
     if not makes_certificate(settings):
         return settings.certificate_arn
-    return {
-        "Fn::If": [IN_STACK_CONDITION, {"Ref": CERTIFICATE_ID}, {"Ref": ARN_PARAMETER}]
-    }
+    return {"Fn::If": [IN_STACK_CONDITION, {"Ref": CERTIFICATE_ID}, {"Ref": ARN_PARAMETER}]}
 
 
 def domain_context(settings: Settings) -> dict[str, object]:
