@@ -33,7 +33,7 @@ def certificate_template(domain: str, zone_id: str, *alias_names: str) -> dict[s
             "Type": "AWS::CertificateManager::Certificate",
             "Properties": {
                 "DomainName": domain,
-                "SubjectAlternativeNames": alias_names and list(alias_names) or [],
+                "SubjectAlternativeNames": (alias_names and list(alias_names)) or [],
                 "ValidationMethod": "DNS",
                 "DomainValidationOptions": [
                     {"DomainName": n, "HostedZoneId": zone_id} for n in names

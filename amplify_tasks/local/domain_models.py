@@ -115,6 +115,10 @@ class HostingRecordSet(_Model, CloudFormationModel):
         self._delete(where.account_id)
         return self.create(name, props, where)
 
+    def delete(self, account_id: str, region: str) -> None:
+        """moto's stack delete calls this (with the record's zone known)."""
+        self._delete(account_id)
+
     def _delete(self, account_id: str) -> None:
         zone = route53_backend(account_id).zones.get(self.zone_id.rsplit("/", 1)[-1])
         if zone is not None:
@@ -224,6 +228,10 @@ class HostingCertificate(_Model, CloudFormationModel):
             if reason not in reasons:
                 reasons.append(reason)
         return tuple(reasons)
+
+    def delete(self, account_id: str, region: str) -> None:
+        """moto's stack delete calls this."""
+        self.remove(self.physical_resource_id, {}, Where(account_id, self.region, ""))
 
     def change(self, name: str, props: dict[str, Any], where: Where) -> HostingCertificate:
         """Every property of a certificate needs a new one: make it, delete the old one."""

@@ -199,7 +199,16 @@ class MadeForDomain:
             parts.append(f"stack {self.companion}")
         return ", ".join(parts)
 
-    def remove_companion(self, on_event: EventSink, sleep: Sleep, delay: float) -> None:
+    def removed(self, on_event: EventSink, sleep: Sleep, delay: float) -> None:
+        """Say what went with the stage's stack; delete the companion stack."""
+        what = self.what()
+        if what:
+            on_event(f"removed with it: {what}")
+        if self.certificate:
+            on_event(
+                "the DNS validation records of the certificate stay in the hosted zone: "
+                "ACM uses the same records for any certificate of these names"
+            )
         if self.companion:
             with aws.translate_errors():
                 cfn = aws.client("cloudformation", region=CERTIFICATE_REGION)

@@ -132,7 +132,7 @@ def remove_stage(
         ops = StackOps(cfn, on_event, Poller(cfn, on_event, sleep, delay=poll_delay))
         ops.delete(stack["StackId"], protected=False)
         on_event(f"stack {name} deleted")
-        MadeForDomain.of(stack, settings).remove_companion(on_event, sleep, poll_delay)
+        MadeForDomain.of(stack, settings).removed(on_event, sleep, poll_delay)
     purged = _purge(project, settings.stage) if purge else ()
     return RemoveResult(
         name, True, bucket=bucket, deleted_objects=deleted, skipped_bucket=skipped, purged=purged
