@@ -11,19 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-
-
-def zone(name: str) -> str:
-    """A new public hosted zone in the emulator; its id."""
-    r53 = boto3.client("route53")
-    made = r53.create_hosted_zone(Name=name, CallerReference=name)
-    return str(made["HostedZone"]["Id"]).rsplit("/", 1)[-1]
-
-
-def records(zone_id: str) -> dict[tuple[str, str], dict[str, Any]]:
-    r53 = boto3.client("route53")
-    sets = r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
-    return {(r["Name"], r["Type"]): r for r in sets}
+from zones import add_record, make_zone, records
 
 
 def certificate_template(domain: str, zone_id: str, *alias_names: str) -> dict[str, Any]:
@@ -72,7 +60,7 @@ def deploy(name: str, template: dict[str, Any], update: bool = False) -> dict[st
 @pytest.fixture
 def domain(unique_name: Callable[[str], str], aws_env: dict[str, str]) -> tuple[str, str]:
     name = f"{unique_name('z')}.example"
-    return name, zone(name)
+    return name, make_zone(name)
 
 
 def test_certificate_is_issued_with_its_validation_records_in_the_zone(
@@ -127,22 +115,7 @@ def test_a_record_that_exists_is_refused(
     domain: tuple[str, str], unique_name: Callable[[str], str]
 ) -> None:
     zone_name, zone_id = domain
-    boto3.client("route53").change_resource_record_sets(
-        HostedZoneId=zone_id,
-        ChangeBatch={
-            "Changes": [
-                {
-                    "Action": "CREATE",
-                    "ResourceRecordSet": {
-                        "Name": f"www.{zone_name}",
-                        "Type": "A",
-                        "TTL": 60,
-                        "ResourceRecords": [{"Value": "192.0.2.1"}],
-                    },
-                }
-            ]
-        },
-    )
+    add_record(zone_id, f"www.{zone_name}", "A", "192.0.2.1")
     stack = unique_name("cert")
     made = deploy(stack, certificate_template(f"www.{zone_name}", zone_id))
     assert made["StackStatus"] == "ROLLBACK_COMPLETE"
@@ -155,22 +128,7 @@ def test_a_caa_record_without_amazon_fails_validation(
     domain: tuple[str, str], unique_name: Callable[[str], str]
 ) -> None:
     zone_name, zone_id = domain
-    boto3.client("route53").change_resource_record_sets(
-        HostedZoneId=zone_id,
-        ChangeBatch={
-            "Changes": [
-                {
-                    "Action": "CREATE",
-                    "ResourceRecordSet": {
-                        "Name": zone_name,
-                        "Type": "CAA",
-                        "TTL": 60,
-                        "ResourceRecords": [{"Value": '0 issue "letsencrypt.org"'}],
-                    },
-                }
-            ]
-        },
-    )
+    add_record(zone_id, zone_name, "CAA", '0 issue "letsencrypt.org"')
     stack = unique_name("cert")
     made = deploy(stack, certificate_template(f"www.{zone_name}", zone_id))
     assert made["StackStatus"] == "ROLLBACK_COMPLETE"
@@ -179,7 +137,39 @@ def test_a_caa_record_without_amazon_fails_validation(
     assert any("CAA_ERROR" in r and f"www.{zone_name}" in r for r in reasons)
     assert any(r.startswith("Content of DNS Record is:") for r in reasons)
     acm = boto3.client("acm", region_name="us-east-1")
-    assert acm.list_certificates()["CertificateSummaryList"] == [] or all(
-        c["DomainName"] != f"www.{zone_name}"
-        for c in acm.list_certificates()["CertificateSummaryList"]
+    listed = acm.list_certificates()["CertificateSummaryList"]
+    assert f"www.{zone_name}" not in {c["DomainName"] for c in listed}
+
+
+def test_a_false_condition_and_a_dropped_parameter_are_as_on_aws(
+    aws_env: dict[str, str], unique_name: Callable[[str], str]
+) -> None:
+    """A resource whose Condition is false is no stack resource; an update whose template no
+    longer declares a parameter drops it."""
+    stack = unique_name("cond")
+    template = {
+        "Parameters": {"Name": {"Type": "String"}},
+        "Conditions": {"Never": {"Fn::Equals": [{"Ref": "AWS::Region"}, "nowhere"]}},
+        "Resources": {
+            "Skipped": {
+                "Type": "AWS::CertificateManager::Certificate",
+                "Condition": "Never",
+                "Properties": {"DomainName": "example.com"},
+            },
+            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Ref": "Name"}}},
+        },
+    }
+    cfn = boto3.client("cloudformation")
+    cfn.create_stack(
+        StackName=stack,
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "Name", "ParameterValue": stack}],
     )
+    listed = cfn.describe_stack_resources(StackName=stack)["StackResources"]
+    assert [r["LogicalResourceId"] for r in listed] == ["Bucket"]
+    found = cfn.describe_stack_resource(StackName=stack, LogicalResourceId="Bucket")
+    assert found["StackResourceDetail"]["PhysicalResourceId"] == stack
+    plain = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    assert deploy(stack, plain, update=True)["StackStatus"] == "UPDATE_COMPLETE"
+    assert not cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Parameters")
+    cfn.delete_stack(StackName=stack)

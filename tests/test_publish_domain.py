@@ -13,48 +13,13 @@ from typing import Any
 
 import boto3
 import pytest
+from zones import add_record, make_zone, records
 
 from amplify_tasks.project import Project
 from amplify_tasks.settings.files import load_settings
 
 FILES = {"dist/index.html": "<!doctype html><title>home</title>"}
 CLOUDFRONT_ZONE = "Z2FDTNDATAQYW2"
-
-
-def make_zone(name: str, private: bool = False) -> str:
-    r53 = boto3.client("route53")
-    extra: dict[str, Any] = {}
-    if private:
-        extra = {
-            "HostedZoneConfig": {"PrivateZone": True},
-            "VPC": {"VPCRegion": "us-east-1", "VPCId": "vpc-12345678"},
-        }
-    made = r53.create_hosted_zone(Name=name, CallerReference=f"{name}-{private}", **extra)
-    return str(made["HostedZone"]["Id"]).rsplit("/", 1)[-1]
-
-
-def add_record(zone_id: str, name: str, rtype: str, value: str) -> None:
-    boto3.client("route53").change_resource_record_sets(
-        HostedZoneId=zone_id,
-        ChangeBatch={
-            "Changes": [
-                {
-                    "Action": "CREATE",
-                    "ResourceRecordSet": {
-                        "Name": name,
-                        "Type": rtype,
-                        "TTL": 60,
-                        "ResourceRecords": [{"Value": value}],
-                    },
-                }
-            ]
-        },
-    )
-
-
-def records(zone_id: str) -> dict[tuple[str, str], dict[str, Any]]:
-    sets = boto3.client("route53").list_resource_record_sets(HostedZoneId=zone_id)
-    return {(r["Name"], r["Type"]): r for r in sets["ResourceRecordSets"]}
 
 
 def certificates() -> set[str]:
@@ -221,6 +186,7 @@ def test_dropping_the_domain_retires_the_companion_stack(west: Stage) -> None:
     assert west.stack(companion, "us-east-1") is None
     assert "CustomDomainURL" not in west.outputs()
     assert not [k for k in records(west.zone_id) if k[1] in {"A", "AAAA"}]
+    assert "no changes" in west.run("publish").stdout
 
 
 def test_a_given_certificate_is_used_and_never_removed(east: Stage) -> None:

@@ -327,6 +327,11 @@ def install() -> None:
         # CloudFormation does (moto would look the parameter up in the new template)
         declared = self._template.get("Parameters", {})
         self.input_parameters = {k: v for k, v in self.input_parameters.items() if k in declared}
+        self.resolved_parameters = {
+            k: v
+            for k, v in self.resolved_parameters.items()
+            if k in declared or k.startswith("AWS::")
+        }
         original_load_parameters(self)
 
     setattr(parsing.ResourceMap, "load_parameters", load_parameters)  # noqa: B010

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,9 +25,9 @@ from amplify_tasks.templates.domain import (
     makes_certificate,
 )
 
-from .events import EventSink, Poller, Sleep, aws_errors, describe
+from .events import EventSink, Poller, Sleep, aws_errors, delete_stack, describe
 from .outputs import stage_flag
-from .plan import deployed_parameters
+from .plan import DeployResult, deployed_parameters
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -47,18 +48,27 @@ class DomainDeploy:
     region: str
     on_event: EventSink
     sleep: Sleep = time.sleep
+    #: the stack deploy (``deploy.deploy``) the companion stack is deployed with
+    stack_deploy: Callable[..., DeployResult] | None = None
     zone: Zone | None = None
     #: (name, type, value) of each validation record the deploy's events named
     records: list[tuple[str, str, str]] = field(default_factory=list)
 
     @classmethod
     def check(
-        cls, project: Project, settings: Settings, region: str, on_event: EventSink, sleep: Sleep
+        cls,
+        project: Project,
+        settings: Settings,
+        region: str,
+        on_event: EventSink,
+        sleep: Sleep,
+        stack_deploy: Callable[..., DeployResult],
     ) -> DomainDeploy:
         """Check the zone (SettingsError naming the setting) before anything changes."""
         from .domain import find_zone
 
-        return cls(project, settings, region, on_event, sleep, zone=find_zone(settings))
+        zone = find_zone(settings)
+        return cls(project, settings, region, on_event, sleep, stack_deploy, zone=zone)
 
     @property
     def companion(self) -> bool:
@@ -82,12 +92,10 @@ class DomainDeploy:
     def _deploy_companion(self, dry_run: bool, protect: bool) -> str:
         from amplify_tasks.templates.companion import render_certificate
 
-        from .deploy import deploy
-
-        assert self.zone is not None
+        assert self.zone is not None and self.stack_deploy is not None
         name = companion_name(self.settings)
         self.on_event(f"certificate in {CERTIFICATE_REGION}: stack {name}")
-        result = deploy(
+        result = self.stack_deploy(
             self._cfn(),
             name,
             render_certificate(self.project, self.settings),
@@ -152,14 +160,12 @@ def remove_companion_stack(
     cfn: CloudFormationClient, name: str, on_event: EventSink, sleep: Sleep, delay: float = 5.0
 ) -> bool:
     """Delete the companion stack ``name`` and its certificate (False when there is none)."""
-    from .deploy import StackOps
-
     with aws_errors(f"removing stack {name}"):
         stack = describe(cfn, name)
         if stack is None:
             return False
-        ops = StackOps(cfn, on_event, Poller(cfn, on_event, sleep, delay=delay))
-        ops.delete(stack["StackId"], protected=bool(stack.get("EnableTerminationProtection")))
+        poller = Poller(cfn, on_event, sleep, delay=delay)
+        delete_stack(cfn, stack["StackId"], poller, bool(stack.get("EnableTerminationProtection")))
     on_event(f"stack {name} deleted (the certificate it made with it)")
     return True
 

@@ -22,6 +22,7 @@ from .events import (
     Sleep,
     aws_errors,
     collapse,
+    delete_stack,
     describe,
     explain_failure,
 )
@@ -62,16 +63,7 @@ class StackOps:
 
     def delete(self, stack_id: str, protected: bool) -> None:
         """Lift termination protection if on, delete the stack and wait; DELETE_FAILED raises."""
-        if protected:
-            self.cfn.update_termination_protection(
-                StackName=stack_id, EnableTerminationProtection=False
-            )
-        log = EventLog.start(self.cfn, stack_id)
-        self.cfn.delete_stack(StackName=stack_id)
-        stack = self.poller.wait(stack_id, log)
-        if stack is not None and stack["StackStatus"] != "DELETE_COMPLETE":
-            hint = "delete the resources named above by hand, then run `inv hosting.remove`"
-            raise StackError(explain_failure(stack, log, self.on_event, hint))
+        delete_stack(self.cfn, stack_id, self.poller, protected)
 
     def create(self, plan: DeployPlan, protect: bool) -> StackTypeDef:
         created = self.cfn.create_stack(
@@ -194,7 +186,7 @@ def deploy_stage(
 
     cfn = cloudformation(cfn)
     region = str(getattr(cfn.meta, "region_name", "") or "")
-    domain = DomainDeploy.check(project, settings, region, on_event, sleep)  # before any change
+    domain = DomainDeploy.check(project, settings, region, on_event, sleep, deploy)  # first
     body = templates.render(project, settings)
     protect = protection_for(settings)
     parameters = {
