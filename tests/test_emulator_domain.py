@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from zones import add_record, make_zone, records
+from zones import add_record, imported_certificate, make_zone, records
 
 
 def certificate_template(domain: str, zone_id: str, *alias_names: str) -> dict[str, Any]:
@@ -173,3 +173,68 @@ def test_a_false_condition_and_a_dropped_parameter_are_as_on_aws(
     assert deploy(stack, plain, update=True)["StackStatus"] == "UPDATE_COMPLETE"
     assert not cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Parameters")
     cfn.delete_stack(StackName=stack)
+
+
+def distribution_template(aliases: list[str], arn: str) -> dict[str, Any]:
+    """A distribution with ``aliases`` and the certificate ``arn``."""
+    return {
+        "Resources": {
+            "Dist": {
+                "Type": "AWS::CloudFront::Distribution",
+                "Properties": {
+                    "DistributionConfig": {
+                        "Enabled": True,
+                        "Aliases": aliases,
+                        "Origins": [
+                            {
+                                "Id": "o",
+                                "DomainName": "example.s3.amazonaws.com",
+                                "S3OriginConfig": {"OriginAccessIdentity": ""},
+                            }
+                        ],
+                        "DefaultCacheBehavior": {
+                            "TargetOriginId": "o",
+                            "ViewerProtocolPolicy": "redirect-to-https",
+                            "ForwardedValues": {"QueryString": False},
+                        },
+                        "ViewerCertificate": {
+                            "AcmCertificateArn": arn,
+                            "SslSupportMethod": "sni-only",
+                            "MinimumProtocolVersion": "TLSv1.2_2021",
+                        },
+                    }
+                },
+            }
+        }
+    }
+
+
+def failure(stack: str) -> str:
+    events = boto3.client("cloudformation").describe_stack_events(StackName=stack)["StackEvents"]
+    return " ".join(
+        str(e.get("ResourceStatusReason")) for e in events if e["ResourceStatus"] == "CREATE_FAILED"
+    )
+
+
+def test_aliases_need_an_issued_certificate_that_covers_them(
+    domain: tuple[str, str], unique_name: Callable[[str], str]
+) -> None:
+    zone_name, _ = domain
+    wildcard = imported_certificate(f"*.{zone_name}")
+    stack = unique_name("alias")
+    made = deploy(stack, distribution_template([f"www.{zone_name}"], wildcard))
+    assert made["StackStatus"] == "CREATE_COMPLETE"
+    taken = unique_name("alias")
+    again = deploy(taken, distribution_template([f"www.{zone_name}"], wildcard))
+    assert again["StackStatus"] == "ROLLBACK_COMPLETE" and "CNAMEAlreadyExists" in failure(taken)
+    uncovered = unique_name("alias")
+    outside = deploy(uncovered, distribution_template([f"a.b.{zone_name}"], wildcard))
+    assert outside["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert "doesn't cover" in failure(uncovered)
+    acm = boto3.client("acm", region_name="us-east-1")
+    pending = acm.request_certificate(DomainName=f"api.{zone_name}")["CertificateArn"]
+    waiting = unique_name("alias")
+    refused = deploy(waiting, distribution_template([f"api.{zone_name}"], pending))
+    assert refused["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert "InvalidViewerCertificate" in failure(waiting)
+    boto3.client("cloudformation").delete_stack(StackName=stack)

@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
-from zones import add_record, make_zone, records
+from zones import add_record, imported_certificate, make_zone, records
 
 from amplify_tasks.project import Project
 from amplify_tasks.settings.files import load_settings
@@ -191,8 +191,7 @@ def test_dropping_the_domain_retires_the_companion_stack(west: Stage) -> None:
 
 def test_a_given_certificate_is_used_and_never_removed(east: Stage) -> None:
     www = f"www.{east.zone}"
-    acm = boto3.client("acm", region_name="us-east-1")
-    given = acm.request_certificate(DomainName=www, ValidationMethod="DNS")["CertificateArn"]
+    given = imported_certificate(www)
     east.domain(www, HOSTING_HOSTED_ZONE_ID=east.zone_id, HOSTING_CERTIFICATE_ARN=given)
     east.run("publish")
     outputs = east.outputs()
