@@ -204,13 +204,21 @@ def test_a_given_certificate_is_used_and_never_removed(east: Stage) -> None:
     assert (f"{www}.", "A") not in records(east.zone_id)
 
 
-def test_a_failed_validation_names_the_record_and_the_zone(east: Stage) -> None:
-    add_record(east.zone_id, east.zone, "CAA", '0 issue "letsencrypt.org"')
-    east.domain(f"www.{east.zone}", HOSTING_HOSTED_ZONE_ID=east.zone_id)
-    line = east.fail("publish")
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+def test_a_failed_validation_names_the_record_and_the_zone(
+    inv_project: Any, unique_name: Callable[[str], str], region: str
+) -> None:
+    stage = Stage(inv_project, unique_name, region)
+    add_record(stage.zone_id, stage.zone, "CAA", '0 issue "letsencrypt.org"')
+    stage.domain(f"www.{stage.zone}", HOSTING_HOSTED_ZONE_ID=stage.zone_id)
+    line = stage.fail("publish")
     assert "CAA_ERROR" in line
     assert "DNS validation used the record _" in line
-    assert f"in hosted zone {east.zone} ({east.zone_id})" in line
+    assert f"in hosted zone {stage.zone} ({stage.zone_id})" in line
+    assert stage.stack() is None or stage.stack()["StackStatus"] == "ROLLBACK_COMPLETE"
+    stage.run("hosting.remove", "--yes")
+    assert stage.stack() is None
+    assert stage.stack(f"{stage.stack_name}-certificate", "us-east-1") is None
 
 
 @pytest.mark.parametrize(

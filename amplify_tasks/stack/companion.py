@@ -85,27 +85,26 @@ class DomainDeploy:
             values[ARN_PARAMETER] = arn
         return values
 
-    def _cfn(self) -> CloudFormationClient:
-        with aws.translate_errors():
-            return aws.client("cloudformation", region=CERTIFICATE_REGION)
-
     def _deploy_companion(self, dry_run: bool, protect: bool) -> str:
         from amplify_tasks.templates.companion import render_certificate
 
         assert self.zone is not None and self.stack_deploy is not None
         name = companion_name(self.settings)
         self.on_event(f"certificate in {CERTIFICATE_REGION}: stack {name}")
-        result = self.stack_deploy(
-            self._cfn(),
-            name,
-            render_certificate(self.project, self.settings),
-            {ZONE_PARAMETER: self.zone.id},
-            termination_protection=protect,
-            on_event=self.watch(self.on_event),
-            sleep=self.sleep,
-            dry_run=dry_run,
-            stage=self.settings.stage,
-        )
+        try:
+            result = self.stack_deploy(
+                companion_cfn(),
+                name,
+                render_certificate(self.project, self.settings),
+                {ZONE_PARAMETER: self.zone.id},
+                termination_protection=protect,
+                on_event=self.watch(self.on_event),
+                sleep=self.sleep,
+                dry_run=dry_run,
+                stage=self.settings.stage,
+            )
+        except StackError as exc:
+            raise self.explain(exc) from None
         return result.outputs.raw.get("CertificateArn", "") if result.outputs else ""
 
     def retire_companion(self, before: StackTypeDef | None, *, dry_run: bool) -> None:
@@ -113,7 +112,7 @@ class DomainDeploy:
         the deploy) no longer takes its certificate."""
         if self.companion or before is None or not deployed_parameters(before).get(ARN_PARAMETER):
             return
-        cfn = self._cfn()
+        cfn = companion_cfn()
         name = companion_name(self.settings)
         with aws_errors(f"reading stack {name}"):
             stack = describe(cfn, name)
@@ -216,6 +215,17 @@ class MadeForDomain:
                 "ACM uses the same records for any certificate of these names"
             )
         if self.companion:
-            with aws.translate_errors():
-                cfn = aws.client("cloudformation", region=CERTIFICATE_REGION)
-            remove_companion_stack(cfn, self.companion, on_event, sleep, delay)
+            remove_companion_stack(companion_cfn(), self.companion, on_event, sleep, delay)
+
+
+def companion_cfn() -> CloudFormationClient:
+    """A CloudFormation client for the companion stack's region."""
+    with aws.translate_errors():
+        return aws.client("cloudformation", region=CERTIFICATE_REGION)
+
+
+def remove_orphan_companion(settings: Settings, on_event: EventSink, sleep: Sleep) -> None:
+    """Delete the stage's companion stack when the stage's own stack is gone (a first deploy
+    that failed after the certificate, say)."""
+    if makes_certificate(settings):
+        remove_companion_stack(companion_cfn(), companion_name(settings), on_event, sleep)

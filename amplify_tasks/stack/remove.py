@@ -16,7 +16,7 @@ from amplify_tasks.settings import Settings
 
 from . import events
 from .bucket import empty_bucket, owned_bucket
-from .companion import MadeForDomain
+from .companion import MadeForDomain, remove_orphan_companion
 from .deploy import StackOps, cloudformation
 from .events import IN_PROGRESS, EventSink, Poller, Sleep, aws_errors, collapse
 from .outputs import outputs_of
@@ -105,6 +105,7 @@ def remove_stage(
         stack = events.describe(cfn, name)
         if stack is None:
             on_event(f"stack {name} does not exist; nothing to delete in AWS")
+            remove_orphan_companion(settings, on_event, sleep)
             purged = _purge(project, settings.stage) if purge else ()
             return RemoveResult(name, removed=False, purged=purged)
         status = str(stack["StackStatus"])
