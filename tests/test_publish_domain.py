@@ -65,12 +65,15 @@ class Stage:
         return lines[0].removeprefix("error: ")
 
     def stack(self, name: str = "", region: str = "") -> dict[str, Any] | None:
+        """The live stack ``name`` (the stage's by default), None when there is none."""
+        from botocore.exceptions import ClientError
+
         cfn = boto3.client("cloudformation", region_name=region or self.region)
-        found = [
-            s
-            for s in cfn.describe_stacks()["Stacks"]
-            if s["StackName"] == (name or self.stack_name) and s["StackStatus"] != "DELETE_COMPLETE"
-        ]
+        try:
+            found = cfn.describe_stacks(StackName=name or self.stack_name)["Stacks"]
+        except ClientError as exc:
+            assert "does not exist" in str(exc)
+            return None
         return dict(found[0]) if found else None
 
     def outputs(self) -> dict[str, str]:
