@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     from botocore.exceptions import ClientError
     from botocore.loaders import Loader
     from botocore.session import Session
+    from mypy_boto3_acm import ACMClient
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudfront import CloudFrontClient
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
+    from mypy_boto3_route53 import Route53Client
     from mypy_boto3_s3 import S3Client
     from typing_extensions import Unpack
 
@@ -38,7 +40,9 @@ if TYPE_CHECKING:
 
 
 #: The services the tool talks to.
-Service = Literal["s3", "cloudformation", "cloudfront", "cloudfront-keyvaluestore"]
+Service = Literal[
+    "s3", "cloudformation", "cloudfront", "cloudfront-keyvaluestore", "route53", "acm"
+]
 
 #: Hosts of a loopback endpoint (the emulator).
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -116,6 +120,10 @@ def client(
 def client(
     service: Literal["cloudfront-keyvaluestore"], **options: Unpack[ClientOptions]
 ) -> CloudFrontKeyValueStoreClient: ...
+@overload
+def client(service: Literal["route53"], **options: Unpack[ClientOptions]) -> Route53Client: ...
+@overload
+def client(service: Literal["acm"], **options: Unpack[ClientOptions]) -> ACMClient: ...
 def client(
     service: Service,
     *,

@@ -36,7 +36,8 @@ def inputs_digest(project: Project, settings: Settings) -> str:
     """The digest of everything the stage's template is rendered from."""
     digest = hashlib.sha256()
     digest.update(repr(sorted(rendering.context(settings).items())).encode("utf-8"))
-    digest.update(Path(rendering.__file__).read_bytes())
+    for module in sorted(Path(rendering.__file__).parent.glob("*.py")):  # the renderer's code
+        digest.update(module.read_bytes())
     spec = find_spec("jinja2")
     if spec is not None and spec.origin:  # its version: the file's size and time suffice
         st = os.stat(spec.origin)
