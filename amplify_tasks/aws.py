@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import typing
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal, cast, overload
 
@@ -17,10 +18,13 @@ if TYPE_CHECKING:
 
     from botocore.client import BaseClient
     from botocore.exceptions import ClientError
+    from botocore.loaders import Loader
     from botocore.session import Session
+    from mypy_boto3_acm import ACMClient
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_cloudfront import CloudFrontClient
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
+    from mypy_boto3_route53 import Route53Client
     from mypy_boto3_s3 import S3Client
     from typing_extensions import Unpack
 
@@ -36,7 +40,9 @@ if TYPE_CHECKING:
 
 
 #: The services the tool talks to.
-Service = Literal["s3", "cloudformation", "cloudfront", "cloudfront-keyvaluestore"]
+Service = Literal[
+    "s3", "cloudformation", "cloudfront", "cloudfront-keyvaluestore", "route53", "acm"
+]
 
 #: Hosts of a loopback endpoint (the emulator).
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -58,11 +64,41 @@ def session(region: str | None = None) -> Session:
     import botocore.session
 
     sess = botocore.session.Session()
+    sess.register_component("data_loader", _services_loader(sess))
     # Some botocore releases read only AWS_DEFAULT_REGION; AWS_REGION is what users set.
     chosen = region or os.environ.get("AWS_REGION")
     if chosen:
         sess.set_config_variable("region", chosen)
     return sess
+
+
+def _services_loader(sess: Session) -> Loader:
+    """botocore's model loader, the same search path (AWS_DATA_PATH included), but asked
+    which services exist it looks at the tool's services only: botocore lists every service
+    folder it has (about 400) before it loads a model, ~25 ms of CPU for each kind of model
+    a client loads (its API, its endpoint rules), ~100 ms a publish."""
+    from botocore.loaders import Loader
+
+    class ServicesLoader(Loader):
+        def list_available_services(self, type_name: str) -> list[str]:
+            found = set()
+            for base in self.search_paths:
+                for service in typing.get_args(Service):
+                    folder = os.path.join(base, service)
+                    if os.path.isdir(folder) and any(
+                        self.file_loader.exists(os.path.join(folder, version, type_name))
+                        for version in os.listdir(folder)
+                    ):
+                        found.add(service)
+            return sorted(found)
+
+    paths = sess.get_config_variable("data_path")
+    extra = (
+        [os.path.expanduser(os.path.expandvars(p)) for p in paths.split(os.pathsep)]
+        if paths
+        else None
+    )
+    return ServicesLoader(extra_search_paths=extra)
 
 
 def session_region(sess: Session) -> str:
@@ -84,6 +120,10 @@ def client(
 def client(
     service: Literal["cloudfront-keyvaluestore"], **options: Unpack[ClientOptions]
 ) -> CloudFrontKeyValueStoreClient: ...
+@overload
+def client(service: Literal["route53"], **options: Unpack[ClientOptions]) -> Route53Client: ...
+@overload
+def client(service: Literal["acm"], **options: Unpack[ClientOptions]) -> ACMClient: ...
 def client(
     service: Service,
     *,
@@ -120,20 +160,39 @@ def client(
     return made
 
 
+def publish_s3(sess: Session, *, max_pool: int) -> S3Client:
+    """The S3 client of a publish: its object requests go over the wire (``s3wire``: about
+    a fifth of botocore's CPU per request), the rest through botocore's client, made on first
+    need, that ``client`` gives (raw timestamps)."""
+    from .s3wire import wire_client
+
+    def made() -> S3Client:
+        return client("s3", max_pool=max_pool, sess=sess, raw_timestamps=True)
+
+    return wire_client(
+        sess, made, region=session_region(sess), max_pool=max_pool, watch=retry_watch()
+    )
+
+
 #: One watch for every client of the process: a host's notice is printed once.
 _RETRY_WATCH: list[RetryWatch] = []
+
+
+def retry_watch() -> RetryWatch:
+    """The process's RetryWatch (made on first use)."""
+    from .retrying import RetryWatch
+
+    if not _RETRY_WATCH:
+        _RETRY_WATCH.append(RetryWatch(MAX_ATTEMPTS))
+    return _RETRY_WATCH[0]
 
 
 def _watch_retries(client_: BaseClient) -> None:
     """Put RetryWatch before botocore's retry handler on the client's ``needs-retry`` event:
     no retries of a refused loopback connection, and a notice when a host keeps failing."""
-    from .retrying import RetryWatch
-
-    if not _RETRY_WATCH:
-        _RETRY_WATCH.append(RetryWatch(MAX_ATTEMPTS))
     service = client_.meta.service_model.service_id.hyphenize()
     # botocore acts on what a needs-retry handler returns; the stubs type handlers as None
-    handler = cast("Callable[..., None]", _RETRY_WATCH[0])
+    handler = cast("Callable[..., None]", retry_watch())
     client_.meta.events.register_first(f"needs-retry.{service}", handler)
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from invoke import Config, Context
 
 #: Upload threads (and HTTP connections) per publish, unless hosting.concurrency says.
-DEFAULT_CONCURRENCY = 16
+DEFAULT_CONCURRENCY = 32
 
 #: Invoke config defaults under the ``hosting`` key. Paths are relative to the project root.
 CONFIG_DEFAULTS: dict[str, object] = {

@@ -75,7 +75,15 @@ class RetryWatch:
         operation: OperationModel | None = None,
         **_kwargs: object,
     ) -> bool | None:
-        host = _host(endpoint)
+        name = str(getattr(operation, "name", "") or "the request")
+        return self.check(_host(endpoint), name, attempts, caught_exception)
+
+    def check(
+        self, host: str, name: str, attempts: int, caught_exception: BaseException | None
+    ) -> bool | None:
+        """The decision for one attempt at ``name`` on ``host`` that failed with
+        ``caught_exception`` (None: it was answered): False stops retrying, None lets the
+        retrying client decide."""
         if not isinstance(caught_exception, (ConnectionError, HTTPClientError)):
             with self.lock:
                 self.failing_since.pop(host, None)  # it answered
@@ -91,7 +99,6 @@ class RetryWatch:
             if host in self.noticed or (now - since < self.notice_after and not slow):
                 return None
             self.noticed.add(host)
-        name = str(getattr(operation, "name", "") or "the request")
         self.out(
             f"note: {caught_exception}; retrying {name} "
             f"(attempt {attempts + 1} of {self.max_attempts}, Ctrl-C stops)"

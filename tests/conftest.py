@@ -63,6 +63,7 @@ def aws_env(
         "AWS_CONFIG_FILE": str(empty / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(empty / "credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
+        "XDG_CACHE_HOME": str(empty / "cache"),  # the rendered-template records
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)

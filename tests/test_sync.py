@@ -48,13 +48,14 @@ class Bucket:
         self.name = name
         self.s3 = aws.client("s3")
         self.s3.create_bucket(Bucket=name)
+        self.wire = aws.publish_s3(aws.session(), max_pool=20)  # the publish's client
 
     def sync(
         self, dist: Path, rules: HeaderRules | None = None, **options: Any
     ) -> tuple[SyncPlan, SyncResult | None]:
         dry_run = options.pop("dry_run", False)
         return sync_dist(
-            self.s3,
+            self.wire,
             self.name,
             dist,
             rules=rules,

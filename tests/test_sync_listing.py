@@ -119,3 +119,26 @@ def test_raw_timestamp_client_leaves_listing_dates_unparsed(
     (item,) = parsed.list_objects_v2(Bucket=bucket)["Contents"]
     assert not isinstance(item["LastModified"], str)  # other clients still parse them
     assert raw.meta.region_name == parsed.meta.region_name
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        {},  # the lock alone: a first publish
+        {MANIFEST_KEY: b"{}", **{f"k{i:03d}": b"x" for i in range(25)}},
+        {"!first.txt": b"1", MANIFEST_KEY: b"{}", **{f"k{i:03d}": b"x" for i in range(5)}},
+    ],
+)
+def test_with_a_key_of_ours_the_pages_go_alongside_and_nothing_more_is_sent(
+    s3: Any, emulator: Any, unique_name: Callable[[str], str], others: dict[str, bytes]
+) -> None:
+    bucket = unique_name("list")
+    fill(s3, bucket, {LOCK_KEY: b"{}", **others})
+    emulator.reset_requests()
+    plain = list_remote(s3, bucket, page_keys=10)
+    sent = len([r for r in emulator.requests(service="s3") if r["bucket"] == bucket])
+    emulator.reset_requests()
+    wire = aws.publish_s3(aws.session(), max_pool=4)
+    assert list_remote(wire, bucket, page_keys=10, ours_present=True) == plain
+    assert set(plain) == set(others)
+    assert len([r for r in emulator.requests(service="s3") if r["bucket"] == bucket]) == sent

@@ -17,6 +17,7 @@ from .backends import cloudfront_backend, s3_backend
 from .model_base import Where, _Model
 from .previews import REGISTRY
 from .resource_store import STORE
+from .viewer_certificate import check_aliases
 
 
 class HostingDistribution(_Model, CloudFormationModel):
@@ -58,6 +59,9 @@ class HostingDistribution(_Model, CloudFormationModel):
         reference = f"{where.logical_id}-{uuid.uuid4().hex}"
         tags = [{"Key": str(t["Key"]), "Value": str(t["Value"])} for t in props.get("Tags") or []]
         backend = cloudfront_backend(where.account_id, where.region)
+        check_aliases(
+            where.account_id, cfn_shapes.distribution_config(props["DistributionConfig"], reference)
+        )
         # moto's DistributionConfig consumes the dict it gets: convert once per use
         dist, _, _ = backend.create_distribution(
             cfn_shapes.distribution_config(props["DistributionConfig"], reference), tags
@@ -69,6 +73,8 @@ class HostingDistribution(_Model, CloudFormationModel):
     def change(self, name: str, props: dict[str, Any], where: Where) -> HostingDistribution:
         reference = self.caller_reference
         backend = cloudfront_backend(where.account_id, where.region)
+        config = cfn_shapes.distribution_config(props["DistributionConfig"], reference)
+        check_aliases(where.account_id, config, self.distribution_id)
         dist, _, _ = backend.update_distribution(
             cfn_shapes.distribution_config(props["DistributionConfig"], reference),
             self.distribution_id,

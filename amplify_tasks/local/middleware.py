@@ -4,6 +4,8 @@ answers the control endpoints under ``/_amplify_tasks/``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import re
@@ -101,6 +103,37 @@ def error_body(record: dict[str, Any], status: int, code: str, message: str) -> 
     return "text/xml", xml.encode()
 
 
+def _peek_body(environ: dict[str, Any]) -> bytes | None:
+    """Read a request's body (Content-Length bytes) and put it back for moto; None when
+    its length is not a number."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _digest_matches(environ: dict[str, Any]) -> bool:
+    """False when an S3 request's Content-MD5 is not the MD5 of its body (S3 answers
+    BadDigest); the body is put back for moto. Streamed (aws-chunked) bodies are not read."""
+    expected = environ.get("HTTP_CONTENT_MD5")
+    sha = str(environ.get("HTTP_X_AMZ_CONTENT_SHA256", ""))
+    if (
+        not expected
+        or sha.startswith("STREAMING")
+        or "chunked"
+        in str(environ.get("HTTP_CONTENT_ENCODING", "") + environ.get("HTTP_TRANSFER_ENCODING", ""))
+    ):
+        return True
+    body = _peek_body(environ)
+    if body is None:
+        return True
+    digest = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
+    return bool(expected.strip() == digest)
+
+
 class ControlMiddleware:
     """Wraps the moto dispatcher; thread-safe for werkzeug's threaded server."""
 
@@ -170,6 +203,13 @@ class ControlMiddleware:
             return [payload]
         if record["service"] == kvs_api.SERVICE:
             return kvs_api.app(environ, start_response)
+        if record["service"] == "s3" and not _digest_matches(environ):
+            message = "The Content-MD5 you specified did not match what we received."
+            ctype, payload = error_body(record, 400, "BadDigest", message)
+            start_response(
+                "400 BadDigest", [("Content-Type", ctype), ("Content-Length", str(len(payload)))]
+            )
+            return [payload]
         return self._guarded(environ, start_response, record)
 
     def _guarded(
@@ -194,13 +234,7 @@ class ControlMiddleware:
         """Read a form-encoded (query protocol) body and put it back for moto."""
         if not str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded"):
             return None
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return None
-        body: bytes = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = io.BytesIO(body)
-        return body
+        return _peek_body(environ)
 
     @staticmethod
     def _drain(environ: dict[str, Any]) -> None:

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 # moto's own models for these types must exist before ours: the later definition wins.
+import moto.acm.models
 import moto.cloudformation.parsing
 import moto.cloudfront.models
+import moto.route53.models
 import moto.s3.models  # noqa: F401
 
 

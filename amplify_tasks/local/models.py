@@ -14,6 +14,7 @@ from .cloudfront_models import (
     HostingOriginAccessControl,
     HostingResponseHeadersPolicy,
 )
+from .domain_models import HostingCertificate, HostingRecordSet
 from .resource_store import STORE
 from .s3_models import BucketNotEmpty, HostingBucket, HostingBucketPolicy, bucket_is_empty
 
@@ -28,6 +29,8 @@ OUR_MODELS: tuple[type[CloudFormationModel], ...] = (
     HostingKeyValueStore,
     HostingCachePolicy,
     HostingResponseHeadersPolicy,
+    HostingCertificate,
+    HostingRecordSet,
 )
 
 

@@ -133,6 +133,8 @@ def _with_resource_events(parse: Any, verb: str) -> Any:
             raise rollback.failed(stack, logical_id, resource_json, verb, exc) from exc
         if stack is not None and resource is not None:
             resource_event(stack, resource, f"{verb}_IN_PROGRESS")
+            for reason in getattr(resource, "progress_reasons", ()):  # what it waited for
+                resource_event(stack, resource, f"{verb}_IN_PROGRESS", reason)
             resource_event(stack, resource, f"{verb}_COMPLETE")
         return resource
 
@@ -327,6 +329,28 @@ def install() -> None:
             self._amplify_updating = False
 
     setattr(parsing.ResourceMap, "update", map_update)  # noqa: B010
+    original_load_parameters = parsing.ResourceMap.load_parameters
+
+    @functools.wraps(original_load_parameters)
+    def load_parameters(self: Any) -> None:
+        # an update whose template no longer declares a parameter drops its value, as
+        # CloudFormation does (moto would look the parameter up in the new template)
+        declared = self._template.get("Parameters", {})
+        self.input_parameters = {k: v for k, v in self.input_parameters.items() if k in declared}
+        self.resolved_parameters = {
+            k: v
+            for k, v in self.resolved_parameters.items()
+            if k in declared or k.startswith("AWS::")
+        }
+        original_load_parameters(self)
+
+    setattr(parsing.ResourceMap, "load_parameters", load_parameters)  # noqa: B010
+    # a resource whose Condition is false is not in the stack (moto lists it as None)
+    setattr(  # noqa: B010
+        Stack,
+        "stack_resources",
+        property(lambda self: [r for r in self.resource_map.values() if r is not None]),
+    )
     parsing.parse_and_create_resource = _with_resource_events(
         parsing.parse_and_create_resource, "CREATE"
     )

@@ -44,9 +44,13 @@ def failed(
     )
     if stack is not None and not repeated:
         resource = SimpleNamespace(
-            logical_resource_id=logical_id, cf_resource_type=resource_json.get("Type", "")
+            logical_resource_id=logical_id,
+            cf_resource_type=resource_json.get("Type", ""),
+            physical_resource_id=getattr(exc, "physical_id", ""),
         )
         resource_event(stack, resource, f"{verb}_IN_PROGRESS")
+        for progress in getattr(exc, "progress_reasons", ()):  # what it waited for first
+            resource_event(stack, resource, f"{verb}_IN_PROGRESS", progress)
         resource_event(stack, resource, f"{verb}_FAILED", reason)
     return ResourceFailed(logical_id, reason)
 

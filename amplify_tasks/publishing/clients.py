@@ -49,5 +49,5 @@ class Clients:
         if service != "s3":
             return aws.client(service, sess=sess)
         if self._s3 is None:
-            self._s3 = aws.client("s3", max_pool=self.max_pool, sess=sess, raw_timestamps=True)
+            self._s3 = aws.publish_s3(sess, max_pool=self.max_pool)
         return self._s3

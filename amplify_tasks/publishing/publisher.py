@@ -187,7 +187,9 @@ class Publisher:
 
         def listing() -> tuple[str, Listing]:
             in_place = not self._settings().uses_releases  # a release stage lists no tree
-            return bucket, (list_remote(s3, bucket) if bucket and in_place else {})
+            held = self.lock.held is not None  # the lock is a key of ours: pages go at once
+            listed = list_remote(s3, bucket, ours_present=held) if bucket and in_place else {}
+            return bucket, listed
 
         self._prefetch = (stack, self._pool.submit(listing))
 

@@ -2,6 +2,7 @@
 Settings (the process environment wins over both); writing keeps comments.
 """
 
+from .domain import zone_problem
 from .files import ENVIRONMENT, load_settings, read_env_file, stage_names, stage_values
 from .keys import FIELD_KEYS, KEYS, Key
 from .model import ErrorResponse, Settings
@@ -42,4 +43,5 @@ __all__ = [
     "stage_values",
     "validate_stage_name",
     "write_settings",
+    "zone_problem",
 ]

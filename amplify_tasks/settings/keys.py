@@ -67,8 +67,31 @@ KEYS: tuple[Key, ...] = (
         "PriceClass_100",
         "CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All",
     ),
-    Key("domain_names", "", "custom domain names of the distribution, comma-separated"),
-    Key("certificate_arn", "", "ACM certificate for the domain names, must be in us-east-1"),
+    Key(
+        "domain_names",
+        "",
+        "custom domain names of the distribution, comma-separated (needs HOSTING_CLOUDFRONT)",
+    ),
+    Key(
+        "hosted_zone_id",
+        "",
+        "Route 53 public hosted zone of the domain names: publish makes their A/AAAA alias "
+        "records and, without a certificate ARN, a DNS-validated certificate",
+        "empty: no records",
+    ),
+    Key(
+        "hosted_zone",
+        "",
+        "the same zone by name (example.com), looked up once per run; instead of "
+        "HOSTING_HOSTED_ZONE_ID",
+        "empty: no records",
+    ),
+    Key(
+        "certificate_arn",
+        "",
+        "ACM certificate for the domain names, must be in us-east-1",
+        "empty: made in the hosted zone",
+    ),
     Key("build_command", "", "shell command that builds the site", "empty: no build"),
     Key(
         "dist_dir",

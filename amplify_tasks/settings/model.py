@@ -49,6 +49,8 @@ class Settings:
     price_class: str = "PriceClass_100"
     domain_names: tuple[str, ...] = ()
     certificate_arn: str = ""
+    hosted_zone_id: str = ""  # the Route 53 zone of the domain names: records (and certificate)
+    hosted_zone: str = ""  # the same zone by name, looked up once per run
     build_command: str = ""
     dist_dir: str = "dist"
     allow_dist_outside: bool = False  # a dist folder outside the project root may be published

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from amplify_tasks.errors import SettingsError
 from amplify_tasks.secret import remember
 
+from .domain import domain_settings
 from .keys import KNOWN_KEYS, PREFIX, key_of
 from .model import ERROR_CODES, PRICE_CLASSES, RESPONSE_CODES, ErrorResponse, Settings
 
@@ -28,12 +29,6 @@ _STACK_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _BUCKET_BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BUCKET_BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-_DOMAIN_RE = re.compile(
-    r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
-)
-
-
-_CERT_RE = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$")
 
 
 def validate_stage_name(stage: str) -> str:
@@ -185,47 +180,6 @@ def _document(values: _Values, field_name: str) -> str:
     return doc
 
 
-def _domains(values: _Values) -> tuple[str, ...]:
-    out: list[str] = []
-    for item in re.split(r"[,\s]+", values.raw("domain_names").lower()):
-        if not item:
-            continue
-        if not _DOMAIN_RE.match(item) or len(item) > 253:
-            raise values.fail(
-                "domain_names",
-                f"holds {item!r}, which is not a domain name",
-                "list domain names like www.example.com, separated by commas",
-            )
-        if item not in out:
-            out.append(item)
-    return tuple(out)
-
-
-def _certificate(values: _Values, domains: tuple[str, ...]) -> str:
-    arn = values.raw("certificate_arn")
-    if domains and not arn:
-        raise values.fail(
-            "certificate_arn",
-            f"is empty but HOSTING_DOMAIN_NAMES lists {', '.join(domains)}",
-            "set HOSTING_CERTIFICATE_ARN to an ACM certificate in us-east-1 covering them",
-        )
-    if arn:
-        match = _CERT_RE.match(arn)
-        if not match:
-            raise values.fail(
-                "certificate_arn",
-                "is not an ACM certificate ARN",
-                "use arn:aws:acm:us-east-1:<account>:certificate/<id>",
-            )
-        if match.group(1) != "us-east-1":
-            raise values.fail(
-                "certificate_arn",
-                f"is in {match.group(1)}, but CloudFront only uses certificates in us-east-1",
-                "request or import the certificate in us-east-1 and use that ARN",
-            )
-    return arn
-
-
 def build_settings(
     stage: str,
     values: Mapping[str, str],
@@ -296,8 +250,7 @@ def build_settings(
             "price_class", "is not a price class", f"use one of {', '.join(PRICE_CLASSES)}"
         )
 
-    domain_names = _domains(v)
-    certificate_arn = _certificate(v, domain_names)
+    domain = domain_settings(v, cloudfront)
 
     ignore_file = v.text("ignore_file", ".publishignore")
     if Path(ignore_file).is_absolute() or ".." in Path(ignore_file).parts:
@@ -321,8 +274,10 @@ def build_settings(
         error_responses=error_responses,
         spa=v.boolean("spa", False),
         price_class=price_class,
-        domain_names=domain_names,
-        certificate_arn=certificate_arn,
+        domain_names=domain.names,
+        certificate_arn=domain.certificate_arn,
+        hosted_zone_id=domain.zone_id,
+        hosted_zone=domain.zone,
         build_command=v.raw("build_command"),
         dist_dir=v.text("dist_dir", "dist"),
         allow_dist_outside=v.boolean("allow_dist_outside", False),

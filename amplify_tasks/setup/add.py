@@ -75,6 +75,7 @@ def stage_file_text(stage: str, cloudfront: bool) -> str:
             "# HOSTING_MAX_TTL=31536000",
             "# HOSTING_ERROR_RESPONSES=404:/404.html:404",
             "# HOSTING_DOMAIN_NAMES=www.example.com",
+            "# HOSTING_HOSTED_ZONE=example.com",
             "# HOSTING_CERTIFICATE_ARN=arn:aws:acm:us-east-1:123456789012:certificate/...",
         ]
     return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ from .events import describe
 from .outputs import StackOutputs, outputs_of, stack_outputs
 from .plan import DeployResult, plan_deploy
 from .remove import confirmation, remove_stage
+from .resolve import reachable_url
 from .site_url import emulator_endpoint, working_url
 from .status import StatusReport, stage_status
 from .unlock import unlock_stage
@@ -25,6 +26,7 @@ __all__ = [
     "emulator_endpoint",
     "outputs_of",
     "plan_deploy",
+    "reachable_url",
     "remove_stage",
     "stack_outputs",
     "stage_status",

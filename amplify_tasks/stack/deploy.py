@@ -22,6 +22,7 @@ from .events import (
     Sleep,
     aws_errors,
     collapse,
+    delete_stack,
     describe,
     explain_failure,
 )
@@ -62,16 +63,7 @@ class StackOps:
 
     def delete(self, stack_id: str, protected: bool) -> None:
         """Lift termination protection if on, delete the stack and wait; DELETE_FAILED raises."""
-        if protected:
-            self.cfn.update_termination_protection(
-                StackName=stack_id, EnableTerminationProtection=False
-            )
-        log = EventLog.start(self.cfn, stack_id)
-        self.cfn.delete_stack(StackName=stack_id)
-        stack = self.poller.wait(stack_id, log)
-        if stack is not None and stack["StackStatus"] != "DELETE_COMPLETE":
-            hint = "delete the resources named above by hand, then run `inv hosting.remove`"
-            raise StackError(explain_failure(stack, log, self.on_event, hint))
+        delete_stack(self.cfn, stack_id, self.poller, protected)
 
     def create(self, plan: DeployPlan, protect: bool) -> StackTypeDef:
         created = self.cfn.create_stack(
@@ -183,27 +175,45 @@ def deploy_stage(
     s3: S3Client | None = None,
     allow_replace: bool = False,
 ) -> DeployResult:
-    """Render the stage's template, write it (not on a dry run) and deploy it.
+    """Render the stage's template (unless its inputs are unchanged: templates.cached),
+    write it (not on a dry run) and deploy it.
 
     ``described`` gives the stack as a DescribeStacks made a moment ago (else one is made);
     ``allow_replace`` lets the deploy replace the stack's bucket (see ``deploy``).
     """
+    from amplify_tasks.templates import cached
     from amplify_tasks.templates import rendering as templates
 
-    body = templates.render(project, settings)
-    if not dry_run:
-        templates.write_text(project.template_path(settings.stage), body)
-    return deploy(
-        cloudformation(cfn),
-        settings.stack_name,
-        body,
-        templates.template_parameters(settings),
-        termination_protection=protection_for(settings),
-        on_event=on_event,
-        sleep=sleep,
-        dry_run=dry_run,
-        described=described,
-        s3=s3,
-        allow_replace=allow_replace,
-        stage=settings.stage,
-    )
+    from .companion import DomainDeploy
+
+    cfn = cloudformation(cfn)
+    region = str(getattr(cfn.meta, "region_name", "") or "")
+    domain = DomainDeploy.check(project, settings, region, on_event, sleep, deploy)  # first
+    if dry_run:
+        body = cached.rendered(project, settings) or templates.render(project, settings)
+    else:
+        body = cached.render_and_write(project, settings)
+    protect = protection_for(settings)
+    parameters = {
+        **templates.template_parameters(settings),
+        **domain.parameters(dry_run=dry_run, termination_protection=protect),
+    }
+    try:
+        result = deploy(
+            cfn,
+            settings.stack_name,
+            body,
+            parameters,
+            termination_protection=protect,
+            on_event=domain.watch(on_event),
+            sleep=sleep,
+            dry_run=dry_run,
+            described=described,
+            s3=s3,
+            allow_replace=allow_replace,
+            stage=settings.stage,
+        )
+    except StackError as exc:
+        raise domain.explain(exc) from None
+    domain.retire_companion(result.plan.stack, dry_run=dry_run)
+    return result

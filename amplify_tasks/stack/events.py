@@ -247,3 +247,15 @@ def explain_failure(
         else stack.get("StackStatusReason") or "no reason given"
     )
     return f"stack {stack.get('StackName')} ended {stack['StackStatus']} ({cause}); {hint}"
+
+
+def delete_stack(cfn: CloudFormationClient, stack_id: str, poller: Poller, protected: bool) -> None:
+    """Lift termination protection if on, delete the stack and wait; DELETE_FAILED raises."""
+    if protected:
+        cfn.update_termination_protection(StackName=stack_id, EnableTerminationProtection=False)
+    log = EventLog.start(cfn, stack_id)
+    cfn.delete_stack(StackName=stack_id)
+    stack = poller.wait(stack_id, log)
+    if stack is not None and stack["StackStatus"] != "DELETE_COMPLETE":
+        hint = "delete the resources named above by hand, then run `inv hosting.remove`"
+        raise StackError(explain_failure(stack, log, poller.on_event, hint))

@@ -28,6 +28,8 @@ class OutputsDict(TypedDict, total=False):
     distribution_domain: str
     secure_url: str
     kvs_arn: str
+    domain_url: str
+    certificate_arn: str
     site_url: str
     stack_site_url: str  # hosting.status: the stack's own, when site_url is the one that works
     raw: dict[str, str]
@@ -44,12 +46,15 @@ class StackOutputs:
     distribution_domain: str = ""
     secure_url: str = ""
     kvs_arn: str = ""
+    domain_url: str = ""  # https:// + the custom domain, when the stack holds its records
+    certificate_arn: str = ""  # the custom domain's certificate
     raw: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def site_url(self) -> str:
-        """The URL users visit: CloudFront's https URL when there is one, else the website."""
-        return self.secure_url or self.website_url
+        """The URL users visit: the custom domain's when the stack makes its records, else
+        CloudFront's https URL when there is one, else the website."""
+        return self.domain_url or self.secure_url or self.website_url
 
     @classmethod
     def from_outputs(cls, outputs: Sequence[OutputTypeDef] | None) -> StackOutputs:
@@ -62,6 +67,8 @@ class StackOutputs:
             distribution_domain=raw.get("CloudFrontDomainName", ""),
             secure_url=raw.get("CloudFrontSecureURL", ""),
             kvs_arn=raw.get("CloudFrontKeyValueStoreARN", ""),
+            domain_url=raw.get("CustomDomainURL", ""),
+            certificate_arn=raw.get("CertificateArn", ""),
             raw=raw,
         )
 
@@ -74,6 +81,8 @@ class StackOutputs:
             "distribution_domain": self.distribution_domain,
             "secure_url": self.secure_url,
             "kvs_arn": self.kvs_arn,
+            "domain_url": self.domain_url,
+            "certificate_arn": self.certificate_arn,
             "site_url": self.site_url,
             "raw": dict(self.raw),
         }

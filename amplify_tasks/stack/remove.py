@@ -16,6 +16,7 @@ from amplify_tasks.settings import Settings
 
 from . import events
 from .bucket import empty_bucket, owned_bucket
+from .companion import MadeForDomain, remove_orphan_companion
 from .deploy import StackOps, cloudformation
 from .events import IN_PROGRESS, EventSink, Poller, Sleep, aws_errors, collapse
 from .outputs import outputs_of
@@ -65,6 +66,9 @@ def confirmation(stage: str, ask: Callable[[str], str] = input) -> Confirm:
 
 def _question(settings: Settings, stack: StackTypeDef, bucket: str, cloudfront: bool) -> str:
     what = f"delete stack {stack['StackName']}"
+    domain = MadeForDomain.of(stack, settings).what()
+    if domain:
+        what += f" ({domain})"
     if bucket:
         what += f" and every file (all versions) in bucket {bucket}"
     if cloudfront:
@@ -101,6 +105,7 @@ def remove_stage(
         stack = events.describe(cfn, name)
         if stack is None:
             on_event(f"stack {name} does not exist; nothing to delete in AWS")
+            remove_orphan_companion(settings, on_event, sleep)
             purged = _purge(project, settings.stage) if purge else ()
             return RemoveResult(name, removed=False, purged=purged)
         status = str(stack["StackStatus"])
@@ -128,6 +133,7 @@ def remove_stage(
         ops = StackOps(cfn, on_event, Poller(cfn, on_event, sleep, delay=poll_delay))
         ops.delete(stack["StackId"], protected=False)
         on_event(f"stack {name} deleted")
+        MadeForDomain.of(stack, settings).removed(on_event, sleep, poll_delay)
     purged = _purge(project, settings.stage) if purge else ()
     return RemoveResult(
         name, True, bucket=bucket, deleted_objects=deleted, skipped_bucket=skipped, purged=purged

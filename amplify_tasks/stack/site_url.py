@@ -22,11 +22,14 @@ def emulator_endpoint() -> str:
 
 
 def working_url(outputs: StackOutputs) -> str:
-    """The URL that serves the site: CloudFront's https URL, else the website URL; under the
-    emulator, a distribution's loopback preview URL instead of its cloudfront.net name."""
+    """The URL that serves the site: the custom domain's, else CloudFront's https URL, else
+    the website URL; under the emulator, a distribution's loopback preview URL instead of
+    its cloudfront.net name."""
     url = str(getattr(outputs, "site_url", "") or "")
     distribution = str(getattr(outputs, "distribution_id", "") or "")
     endpoint = emulator_endpoint()
+    if getattr(outputs, "domain_url", ""):
+        return url  # the custom domain: what it reaches is ``reachable_url``'s question
     if distribution and endpoint:
         return _preview_url(endpoint, distribution) or url
     return url
@@ -50,3 +53,9 @@ def _preview_url(endpoint: str, distribution: str) -> str:
     except EmulatorError:
         return ""
     return found
+
+
+def preview_of(distribution: str) -> str:
+    """The emulator's preview URL of a distribution ('' off the emulator or without one)."""
+    endpoint = emulator_endpoint()
+    return _preview_url(endpoint, distribution) if endpoint and distribution else ""

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 from amplify_tasks import aws
 from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings
+from amplify_tasks.templates.domain import domain_urls
 from amplify_tasks.ui import human_bytes
 
+from .certificate import CertificateState, certificate_state
 from .deploy import cloudformation
 from .events import aws_errors, collapse, describe, error_code
 from .outputs import OutputsDict, StackOutputs, outputs_of
@@ -43,6 +45,8 @@ class StatusReport:
     template_differs: bool | None = None
     objects: int | None = None
     bytes: int | None = None
+    domain_urls: tuple[str, ...] = ()
+    certificate: CertificateState | None = None
     #: on a release stage: the live release ('' before the first one); None: in place
     live_release: str | None = None
 
@@ -69,6 +73,7 @@ class StatusReport:
             f"  protection        {'on' if self.termination_protection else 'off'}",
             f"  site URL          {self.site_url or '-'}",
             *self._stack_url(),
+            *self._domain(),
             f"  local template    {drift} the deployed one",
             f"  bucket contents   {contents}",
         ]
@@ -77,6 +82,11 @@ class StatusReport:
         raw = self.outputs.get("raw", {})
         lines += [f"  output {key:<26} {raw[key]}" for key in sorted(raw)]
         return lines
+
+    def _domain(self) -> list[str]:
+        """The custom domain's URLs and its certificate, when the stage has one."""
+        urls = [f"  domain URLs       {', '.join(self.domain_urls)}"] if self.domain_urls else []
+        return urls + ([self.certificate.line()] if self.certificate else [])
 
     def _stack_url(self) -> list[str]:
         """The stack's own site URL, when the one that works differs (the emulator's)."""
@@ -138,6 +148,7 @@ def stage_status(
             usage = bucket_usage(s3, outputs.bucket)
         live = live_release(settings, outputs)
     site_url = working_url(outputs)
+    stack_url = outputs.secure_url or outputs.website_url
     return StatusReport(
         stage=settings.stage,
         stack_name=name,
@@ -147,11 +158,13 @@ def stage_status(
         status_reason=str(stack.get("StackStatusReason") or ""),
         last_updated=_stamp(stack),
         termination_protection=bool(stack.get("EnableTerminationProtection")),
-        outputs={**outputs.to_dict(), "site_url": site_url, "stack_site_url": outputs.site_url},
+        outputs={**outputs.to_dict(), "site_url": site_url, "stack_site_url": stack_url},
         site_url=site_url,
         template_differs=differs,
         objects=usage[0] if usage else None,
         bytes=usage[1] if usage else None,
+        domain_urls=domain_urls(settings) if outputs.domain_url else (),
+        certificate=certificate_state(outputs.certificate_arn),
         live_release=live,
     )
 

@@ -3,7 +3,7 @@ rules and ETags, diff into a plan (data), then execute it in the safe order.
 """
 
 from .content import HeaderRules
-from .execute import FileDone, Guard, OnFile, SyncInterrupted, SyncResult
+from .execute import FileDone, Guard, OnFile, SyncInterrupted, SyncResult, apply_change
 from .ignore import check_pattern, ignore_path, load_ignore_spec, read_patterns
 from .listing import (
     LISTED_STATE_PREFIX,
@@ -13,6 +13,7 @@ from .listing import (
     RemoteObject,
     list_remote,
 )
+from .objects import copy_key, upload_file
 from .plan import PHASE_NAMES, SyncPlan
 from .run import (
     Hasher,
@@ -43,8 +44,10 @@ __all__ = [
     "SyncOptions",
     "SyncPlan",
     "SyncResult",
+    "apply_change",
     "check_pattern",
     "check_publishable",
+    "copy_key",
     "hash_ahead",
     "ignore_path",
     "list_remote",
@@ -55,4 +58,5 @@ __all__ = [
     "scan_dist",
     "started_hasher",
     "sync_dist",
+    "upload_file",
 ]

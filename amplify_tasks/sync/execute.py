@@ -13,17 +13,13 @@ from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import etag
 from .listing import MANIFEST_KEY
 from .manifest import Manifest, write_manifest
+from .objects import copy_key, upload_file
 from .plan import STALE, Change, SyncPlan
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import CompletedPartTypeDef
-
-#: Files up to this size are read whole (one read, Content-MD5); larger ones are streamed.
-SMALL_FILE = 1024 * 1024
 
 #: Keys per DeleteObjects request (the S3 maximum).
 DELETE_BATCH = 1000
@@ -91,90 +87,14 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _put_small(s3: S3Client, bucket: str, change: Change) -> None:
-    with open(change.path, "rb") as fh:
-        body = fh.read()
-    s3.put_object(
-        Bucket=bucket,
-        Key=change.key,
-        Body=body,
-        ContentMD5=etag.md5_b64(body),
-        ContentType=change.content_type,
-        CacheControl=change.cache_control,
-    )
-
-
-def _put_streamed(s3: S3Client, bucket: str, change: Change) -> None:
-    with open(change.path, "rb") as fh:
-        s3.put_object(
-            Bucket=bucket,
-            Key=change.key,
-            Body=fh,
-            ContentLength=change.size,
-            ContentType=change.content_type,
-            CacheControl=change.cache_control,
-        )
-
-
-def _put_multipart(s3: S3Client, bucket: str, change: Change) -> None:
-    """Parts of exactly ``etag.part_size``, so the object's ETag is the one we compute."""
-    upload_id = s3.create_multipart_upload(
-        Bucket=bucket,
-        Key=change.key,
-        ContentType=change.content_type,
-        CacheControl=change.cache_control,
-    )["UploadId"]
-    try:
-        parts: list[CompletedPartTypeDef] = []
-        with open(change.path, "rb") as fh:
-            number = 1
-            part_size = etag.part_size(change.size)
-            while chunk := fh.read(part_size):
-                resp = s3.upload_part(
-                    Bucket=bucket,
-                    Key=change.key,
-                    UploadId=upload_id,
-                    PartNumber=number,
-                    Body=chunk,
-                    ContentMD5=etag.md5_b64(chunk),
-                )
-                parts.append({"PartNumber": number, "ETag": resp["ETag"]})
-                number += 1
-        s3.complete_multipart_upload(
-            Bucket=bucket,
-            Key=change.key,
-            UploadId=upload_id,
-            MultipartUpload={"Parts": parts},
-        )
-    except BaseException:
-        with contextlib.suppress(Exception):  # the original error is the one to report
-            s3.abort_multipart_upload(Bucket=bucket, Key=change.key, UploadId=upload_id)
-        raise
-
-
-def _copy_headers(s3: S3Client, bucket: str, change: Change) -> None:
-    s3.copy_object(
-        Bucket=bucket,
-        Key=change.key,
-        CopySource={"Bucket": bucket, "Key": change.key},
-        MetadataDirective="REPLACE",
-        ContentType=change.content_type,
-        CacheControl=change.cache_control,
-    )
-
-
 def apply_change(s3: S3Client, bucket: str, change: Change) -> int:
-    """Upload or copy one file; returns the bytes sent."""
+    """Upload or copy one file of a plan (objects.upload_file, objects.copy_key); returns
+    the bytes sent."""
+    headers = {"content_type": change.content_type, "cache_control": change.cache_control}
     if change.is_copy:
-        _copy_headers(s3, bucket, change)
+        copy_key(s3, bucket, change.key, change.key, **headers)
         return 0
-    if etag.is_multipart(change.size):
-        _put_multipart(s3, bucket, change)
-    elif change.size <= SMALL_FILE:
-        _put_small(s3, bucket, change)
-    else:
-        _put_streamed(s3, bucket, change)
-    return change.size
+    return upload_file(s3, bucket, change.key, change.path, size=change.size, **headers)
 
 
 def _delete_batch(s3: S3Client, bucket: str, keys: Sequence[str]) -> list[tuple[str, str]]:

@@ -4,6 +4,8 @@ it as the first key) and the names of the tool's state objects under the reserve
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,23 +77,48 @@ def _list_pages(
             return objects
 
 
-def list_remote(s3: S3Client, bucket: str, page_keys: int = 1000) -> dict[str, RemoteObject]:
+def list_remote(
+    s3: S3Client, bucket: str, page_keys: int = 1000, *, ours_present: bool = False
+) -> dict[str, RemoteObject]:
     """Every object of the bucket by key, but the tool's own ones other than the manifest.
 
     Our keys sort before the site's, so a one-key request first shows the first key: the
     manifest, with its ETag, when nothing sorts before it. The pages are then read from after
     our keys: neither the manifest nor the stage lock takes a place in a page. Keys that do
     sort before ours are listed too, from the start up to the manifest.
+
+    ``ours_present``: a key of ours is known to be there (the caller holds the stage lock),
+    so the bucket is not empty and the pages after our keys are needed whatever the one-key
+    request shows: they are read alongside it, one round trip sooner, no request more.
     """
+    ahead: Future[dict[str, RemoteObject]] | None = None
+    if ours_present:
+        ahead = Future()
+        threading.Thread(
+            target=_fill, args=(ahead, s3, bucket, page_keys), name="listing", daemon=True
+        ).start()
     head, _ = _list_page(s3, bucket, 1, None, None)
     if not head:
         return {}
     first = head[0]
-    if first.key > OWN_KEYS_END:
-        return _list_pages(s3, bucket, page_keys, None)  # none of ours: list from the start
-    objects = _list_pages(s3, bucket, page_keys, OWN_KEYS_END)
+    after_ours = ahead.result() if ahead else None
+    if first.key > OWN_KEYS_END:  # none of ours: the pages after our keys are all of them
+        return after_ours if after_ours is not None else _list_pages(s3, bucket, page_keys, None)
+    objects = (
+        after_ours if after_ours is not None else _list_pages(s3, bucket, page_keys, OWN_KEYS_END)
+    )
     if first.key < MANIFEST_KEY:
         objects.update(_list_pages(s3, bucket, page_keys, None, stop_at=MANIFEST_KEY))
     elif first.key == MANIFEST_KEY:
         objects[MANIFEST_KEY] = first
     return objects
+
+
+def _fill(
+    future: Future[dict[str, RemoteObject]], s3: S3Client, bucket: str, page_keys: int
+) -> None:
+    """The pages after our keys, into ``future``."""
+    try:
+        future.set_result(_list_pages(s3, bucket, page_keys, OWN_KEYS_END))
+    except BaseException as exc:
+        future.set_exception(exc)

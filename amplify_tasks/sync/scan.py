@@ -5,6 +5,7 @@ applying the built-in exclusions, the user's ignore rules and the symlink guard.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -65,6 +66,10 @@ class DistError(SyncError):
         self.empty = empty
 
 
+#: A control character (such as a line break): S3 keys may hold them, URLs and shells not.
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 #: S3's longest key, in UTF-8 bytes.
 MAX_KEY_BYTES = 1024
 
@@ -91,7 +96,7 @@ def check_name(path: str, name: str) -> None:
             f"{_shown(path)} has a name that is not UTF-8 (S3 keys are UTF-8): "
             f"rename it {_OR_IGNORE}"
         ) from None
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+    if _CONTROL.search(name):
         raise SyncError(
             f"{_shown(path)} has a control character (such as a line break) in its name: "
             f"rename it {_OR_IGNORE}"
@@ -137,7 +142,9 @@ def _walk_dist(root: Path, ignore: Ignore | None) -> Iterator[LocalFile]:
     def inside(target: str) -> bool:
         return target == root_str or target.startswith(root_str + os.sep)
 
-    def walk(folder: str, prefix: str, ancestors: frozenset[str]) -> Iterator[LocalFile]:
+    def walk(
+        folder: str, real_folder: str, prefix: str, ancestors: frozenset[str]
+    ) -> Iterator[LocalFile]:
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = entry.name
@@ -162,10 +169,11 @@ def _walk_dist(root: Path, ignore: Ignore | None) -> Iterator[LocalFile]:
                     if ignore is not None and ignore(key + "/"):
                         continue
                     check_name(entry.path, name)
-                    real = os.path.realpath(entry.path)
+                    # a folder that is no symlink is where its parent's real path says
+                    real = os.path.realpath(entry.path) if link else real_folder + os.sep + name
                     if real in ancestors:
                         continue  # a symlink back to a folder above: a loop
-                    yield from walk(entry.path, key + "/", ancestors | {real})
+                    yield from walk(entry.path, real, key + "/", ancestors | {real})
                 elif entry.is_file(follow_symlinks=True):
                     if ignore is not None and ignore(key):
                         continue
@@ -174,7 +182,7 @@ def _walk_dist(root: Path, ignore: Ignore | None) -> Iterator[LocalFile]:
                     check_file(entry.path, key, st.st_size)
                     yield LocalFile(key, entry.path, st.st_size, st.st_mtime_ns)
 
-    return walk(root_str, "", frozenset({root_str}))
+    return walk(root_str, root_str, "", frozenset({root_str}))
 
 
 def _nothing_to_publish(root: Path) -> DistError:

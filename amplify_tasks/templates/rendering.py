@@ -16,6 +16,8 @@ from amplify_tasks.settings import ErrorResponse, Settings
 from amplify_tasks.sync import RESERVED_PREFIX
 from amplify_tasks.sync.content import FINGERPRINT_PATTERN
 
+from .domain import domain_context
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -146,6 +148,7 @@ def context(settings: Settings) -> dict[str, object]:
         "live_key": LIVE_KEY,
         "folder_infix": FOLDER_INFIX,
         "description": f"Static hosting for {settings.app_name}, stage {settings.stage} ({shape})",
+        **domain_context(settings),
     }
 
 
@@ -172,7 +175,7 @@ def _tojson(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _render_one(env: jinja2.Environment, name: str, variables: dict[str, object]) -> str:
+def render_named(env: jinja2.Environment, name: str, variables: dict[str, object]) -> str:
     import jinja2
 
     try:
@@ -211,7 +214,7 @@ def _template_frame(exc: BaseException) -> str | None:
 
 
 def _function_code(env: jinja2.Environment, variables: dict[str, object]) -> str:
-    return _render_one(env, FUNCTION_TEMPLATE, variables).strip() + "\n"
+    return render_named(env, FUNCTION_TEMPLATE, variables).strip() + "\n"
 
 
 def function_code(project: Project, settings: Settings) -> str:
@@ -224,7 +227,7 @@ def render(project: Project, settings: Settings) -> str:
     env = environment(project)
     variables = context(settings)
     variables["function_code"] = _function_code(env, variables)
-    text = _render_one(env, MAIN_TEMPLATE, variables)
+    text = render_named(env, MAIN_TEMPLATE, variables)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

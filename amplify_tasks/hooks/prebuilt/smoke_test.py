@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from amplify_tasks.errors import HookError
 from amplify_tasks.hooks.document import as_mapping
@@ -125,14 +125,25 @@ def run_smoke_test(ctx: HookContext) -> None:
         emit("smoke-test", "the stack names no site URL: nothing to fetch")
         return
     from amplify_tasks.local.control import is_loopback_url
-    from amplify_tasks.stack import emulator_endpoint
+    from amplify_tasks.stack import emulator_endpoint, reachable_url
 
-    if emulator_endpoint() and not is_loopback_url(url):
+    try:
+        target = reachable_url(ctx.outputs, url) if _is_outputs(ctx.outputs) else url
+    except HookError as exc:
+        raise HookError(f"{ctx.event} hook 'smoke-test' failed: {exc}") from None
+    if emulator_endpoint() and not is_loopback_url(target):
         emit("smoke-test", f"{url} is not on loopback while AWS_ENDPOINT_URL is: skipped")
         return
     timeout = float(ctx.require_settings().smoke_timeout)
     try:
-        result = smoke_check(url, timeout)
+        result = smoke_check(target, timeout)
     except HookError as exc:
         raise HookError(f"{ctx.event} hook 'smoke-test' failed: {exc}") from None
-    emit("smoke-test", f"GET {url} -> {result.status} {result.content_type}")
+    via = f" (at {target})" if target != url else ""
+    emit("smoke-test", f"GET {url}{via} -> {result.status} {result.content_type}")
+
+
+def _is_outputs(outputs: object) -> TypeGuard[StackOutputs]:
+    from amplify_tasks.stack import StackOutputs
+
+    return isinstance(outputs, StackOutputs)

@@ -1,0 +1,116 @@
+"""AWS Signature Version 4 for S3 requests, as botocore's S3SigV4Auth computes it: the
+canonical request (S3's paths are encoded once), the string to sign, the derived key
+(cached per day, region and secret), and the Authorization header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+#: The payload hash of a request whose body is not signed (over TLS, with Content-MD5).
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+
+#: The SHA-256 of an empty body.
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+#: Headers never signed (proxies may change them).
+UNSIGNED_HEADERS = frozenset({"user-agent", "expect", "x-amzn-trace-id"})
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Frozen credentials, as botocore's ``get_frozen_credentials`` gives them."""
+
+    access_key: str
+    secret_key: str
+    token: str | None = None
+
+
+def quote_path(path: str) -> str:
+    """A key or path as S3 wants it in a URL and in the canonical request."""
+    return quote(path, safe="/~")
+
+
+def quote_param(value: str) -> str:
+    return quote(value, safe="-_.~")
+
+
+def canonical_query(params: Mapping[str, str]) -> str:
+    return "&".join(f"{quote_param(k)}={quote_param(v)}" for k, v in sorted(params.items()))
+
+
+class Signer:
+    """Signs S3 requests for one region (thread-safe; the signing key is kept per day)."""
+
+    service = "s3"
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self._keys: dict[tuple[str, str], bytes] = {}
+        self._lock = threading.Lock()
+
+    def _key(self, secret: str, day: str) -> bytes:
+        with self._lock:
+            found = self._keys.get((secret, day))
+        if found is not None:
+            return found
+        key = _hmac(("AWS4" + secret).encode(), day)
+        for part in (self.region, self.service, "aws4_request"):
+            key = _hmac(key, part)
+        with self._lock:
+            self._keys = {(secret, day): key}  # one day's key at a time
+        return key
+
+    def sign(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str],
+        headers: dict[str, str],
+        creds: Credentials,
+        amz_date: str,
+        payload_hash: str,
+    ) -> None:
+        """Add X-Amz-Date, X-Amz-Content-SHA256, the session token and Authorization to
+        ``headers`` (which must hold Host); ``path`` is already quoted (quote_path)."""
+        headers["X-Amz-Date"] = amz_date
+        headers["X-Amz-Content-SHA256"] = payload_hash
+        if creds.token:
+            headers["X-Amz-Security-Token"] = creds.token
+        signed = sorted(
+            (k.lower(), " ".join(str(v).split()))
+            for k, v in headers.items()
+            if k.lower() not in UNSIGNED_HEADERS
+        )
+        names = ";".join(k for k, _ in signed)
+        canonical = "\n".join(
+            [
+                method,
+                path,
+                canonical_query(params),
+                "".join(f"{k}:{v}\n" for k, v in signed),
+                names,
+                payload_hash,
+            ]
+        )
+        day = amz_date[:8]
+        scope = f"{day}/{self.region}/{self.service}/aws4_request"
+        to_sign = "\n".join(
+            ["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()]
+        )
+        signature = hmac.new(
+            self._key(creds.secret_key, day), to_sign.encode(), hashlib.sha256
+        ).hexdigest()
+        headers["Authorization"] = (
+            f"AWS4-HMAC-SHA256 Credential={creds.access_key}/{scope}, "
+            f"SignedHeaders={names}, Signature={signature}"
+        )
+
+
+def _hmac(key: bytes, msg: str) -> bytes:
+    return hmac.new(key, msg.encode(), hashlib.sha256).digest()

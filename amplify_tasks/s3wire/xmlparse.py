@@ -1,0 +1,66 @@
+"""Reading S3's XML answers with ElementTree's C parser: a ListObjectsV2 page (keys sent
+URL-encoded, ``encoding-type=url``), the errors of DeleteObjects, an error answer's fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+from xml.etree import ElementTree
+
+
+@dataclass(frozen=True)
+class Page:
+    """One ListObjectsV2 page: (key, size, ETag as sent) per object, and the next token."""
+
+    objects: list[tuple[str, int, str]]
+    next_token: str | None
+
+
+def _strip(root: ElementTree.Element) -> str:
+    """The namespace prefix of ``root``'s tag (``{ns}``), '' when it has none."""
+    tag = root.tag
+    return tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+
+
+def parse_listing(body: bytes, url_encoded: bool = True) -> Page:
+    root = ElementTree.fromstring(body)
+    ns = _strip(root)
+    key_tag, size_tag, etag_tag = f"{ns}Key", f"{ns}Size", f"{ns}ETag"
+    objects = []
+    for item in root.iter(f"{ns}Contents"):
+        key = item.findtext(key_tag) or ""
+        objects.append(
+            (
+                unquote_plus(key) if url_encoded else key,
+                int(item.findtext(size_tag) or 0),
+                item.findtext(etag_tag) or "",
+            )
+        )
+    truncated = (root.findtext(f"{ns}IsTruncated") or "").strip().lower() == "true"
+    token = root.findtext(f"{ns}NextContinuationToken") if truncated else None
+    return Page(objects, token or None)
+
+
+def delete_errors(body: bytes) -> list[dict[str, str]]:
+    """The per-key errors of a DeleteObjects answer (Key, Code, Message)."""
+    root = ElementTree.fromstring(body)
+    ns = _strip(root)
+    return [
+        {name: error.findtext(f"{ns}{name}") or "" for name in ("Key", "Code", "Message")}
+        for error in root.iter(f"{ns}Error")
+    ]
+
+
+def error_fields(body: bytes) -> dict[str, str]:
+    """Code, Message and the other text fields of an ``<Error>`` answer ({} for none)."""
+    if not body.lstrip().startswith(b"<"):
+        return {}
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return {}
+    ns = _strip(root)
+    if root.tag != f"{ns}Error":
+        return {}
+    return {child.tag[len(ns) :]: (child.text or "") for child in root if len(child) == 0}
