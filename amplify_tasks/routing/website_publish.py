@@ -68,10 +68,10 @@ def apply_website(
     """Put the routing rules when they differ from the bucket's, put the redirect objects
     that are missing or lead elsewhere, delete those no longer wanted, then record them."""
     result = WebsiteResult(lines=list(rules.warnings))
-    current = dict(s3.get_bucket_website(Bucket=bucket))
+    current: dict[str, object] = dict(s3.get_bucket_website(Bucket=bucket))
     current.pop("ResponseMetadata", None)
     wanted = _config(current, rules)
-    if list(current.get("RoutingRules") or []) != list(wanted.get("RoutingRules") or []):
+    if (current.get("RoutingRules") or []) != (wanted.get("RoutingRules") or []):
         result.routing_rules_changed = True
         if not dry_run:
             s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=wanted)

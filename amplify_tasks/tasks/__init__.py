@@ -13,6 +13,7 @@ from ..project import CONFIG_DEFAULTS
 from . import hooks as _hooks
 from . import local as _local
 from . import publish as _publish
+from . import routing as _routing
 from . import settings as _settings
 from . import setup as _setup
 from . import stack as _stack
@@ -27,7 +28,7 @@ def _collection(name: str, *modules: ModuleType) -> Collection:
     return coll
 
 
-hosting = _collection("hosting", _setup, _settings, _stack, _hooks)
+hosting = _collection("hosting", _setup, _settings, _stack, _hooks, _routing)
 hosting.configure({"hosting": dict(CONFIG_DEFAULTS)})
 
 local = _collection("local", _local)
