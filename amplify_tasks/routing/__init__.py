@@ -5,12 +5,12 @@ parsed, compiled into data for the functions and the S3 website, and checked aga
 stage shape's limits.
 """
 
-from .files import RoutingFiles, RulesError, SiteRules, read_rules
+from .files import RoutingFiles, SiteRules, read_rules
 from .headers import HeaderBlock, parse_headers
 from .matcher import Decision, decide, headers_for
 from .paths import PathFacts, StoreUpdate, path_facts, store_update
 from .publish import STATE_KEY, RoutingResult, keys_after, plan_facts, write_facts
-from .redirects import Redirect, RuleProblem, parse_redirects
+from .redirects import Redirect, RuleProblem, RulesError, parse_redirects
 from .rules import CompiledRules, Usage, cloudfront_usage, compile_rules, store_entries
 
 __all__ = [

@@ -9,27 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from amplify_tasks.errors import HostingError
-
 from .headers import HeaderBlock, parse_headers
-from .redirects import Redirect, RuleProblem, parse_redirects
+from .redirects import Redirect, RulesError, parse_redirects
 from .rules import CompiledRules, compile_rules
 
 DEFAULT_REDIRECTS = "_redirects"
 DEFAULT_HEADERS = "_headers"
-
-
-class RulesError(HostingError):
-    """Bad lines in the routing files: ``problems`` holds one line each."""
-
-    kind = "dist"
-
-    def __init__(self, problems: Iterable[RuleProblem | str]) -> None:
-        self.problems = [str(p) for p in problems]
-        first = self.problems[0]
-        more = len(self.problems) - 1
-        tail = f" (and {more} more problem(s))" if more else ""
-        super().__init__(f"{first}{tail}; nothing was published")
 
 
 @dataclass(frozen=True)

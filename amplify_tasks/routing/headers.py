@@ -20,6 +20,13 @@ REFUSED = frozenset(
     {
         "connection",
         "content-length",
+        "expect",
+        "host",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "trailer",
         "transfer-encoding",
         "upgrade",
         "via",
@@ -27,12 +34,11 @@ REFUSED = frozenset(
         "x-accel-charset",
         "x-accel-limit-rate",
         "x-accel-redirect",
+        "x-amz-cf-id",
+        "x-amz-cf-pop",
         "x-cache",
         "x-forwarded-proto",
         "x-real-ip",
-        "x-amz-cf-id",
-        "x-amz-cf-pop",
-        "host",
     }
 )
 

@@ -11,7 +11,10 @@ so a file with three mistakes says all three at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from amplify_tasks.errors import HostingError
 
 from .patterns import PLACEHOLDER, SPLAT, names_in
 
@@ -35,6 +38,19 @@ class RuleProblem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
+
+
+class RulesError(HostingError):
+    """Bad lines in the routing files: ``problems`` holds one line each."""
+
+    kind = "dist"
+
+    def __init__(self, problems: Iterable[RuleProblem | str]) -> None:
+        self.problems = [str(p) for p in problems]
+        first = self.problems[0]
+        more = len(self.problems) - 1
+        tail = f" (and {more} more problem(s))" if more else ""
+        super().__init__(f"{first}{tail}; nothing was published")
 
 
 @dataclass(frozen=True)

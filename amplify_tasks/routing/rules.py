@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .headers import HeaderBlock
 from .patterns import match
-from .redirects import NOT_FOUND, REWRITE, Redirect
+from .redirects import NOT_FOUND, REWRITE, Redirect, RulesError
 
 FORMAT = 1
 #: CloudFront's limits on one key value store entry.
@@ -165,8 +165,6 @@ def check_cloudfront(
     rules: CompiledRules, names: tuple[str, str] = ("_redirects", "_headers")
 ) -> None:
     """RulesError when a document needs more chunks than a CloudFront stage reads."""
-    from .files import RulesError
-
     problems = []
     docs = (
         (names[0], len(rules.redirects), "rules", rules.redirects_json()),

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .files import RulesError, SiteRules
+from .files import SiteRules
 from .patterns import PLACEHOLDER, SPLAT
-from .redirects import REDIRECT_STATUSES, Redirect
+from .redirects import REDIRECT_STATUSES, Redirect, RulesError
 
 #: The most routing rules an S3 website configuration holds.
 MAX_ROUTING_RULES = 50
