@@ -6,6 +6,7 @@ as written; what the S3 website cannot do is one warning per kind."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import boto3
 import pytest
@@ -146,3 +147,75 @@ def test_more_prefix_redirects_than_s3_holds_are_refused() -> None:
         "_redirects: 51 prefix redirects need as many S3 routing rules, over the 50 a bucket "
         "website holds"
     )
+
+
+def test_routes_given_the_project_apply_the_rules_around_a_sync(
+    inv_project: Any, unique_name: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The publish step as `inv publish` is to call it (Routes given the project, the sync
+    planned from its listing): redirect objects survive the next sync, a removed redirect
+    goes, the warnings are printed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from amplify_tasks.project import Project
+    from amplify_tasks.publishing.options import PublishOptions
+    from amplify_tasks.publishing.routes import Routes
+    from amplify_tasks.settings import load_settings
+    from amplify_tasks.stack import stack_outputs
+    from amplify_tasks.sync import HeaderRules, list_remote, load_ignore_spec, plan_sync, run_plan
+
+    inv_project.add_stage("dev", unique_name("rw"), {"dist/index.html": "<h1>home</h1>"})
+    inv_project.write(
+        "dist/_redirects", "/old /index.html\n/blog/* /posts/:splat 302\n/* /index.html 200\n"
+    )
+    inv_project.run("publish", "--stage", "dev", "--yes")
+    for name, value in inv_project.env.items():
+        monkeypatch.setenv(name, value)
+    project = Project.at(inv_project.root)
+    settings = load_settings(project, "dev")
+    outputs = stack_outputs(boto3.client("cloudformation"), settings.stack_name, "dev")
+    s3 = boto3.client("s3")
+    ignore = load_ignore_spec(project.root, settings).match_file
+
+    def publish_once() -> list[str]:
+        lines: list[str] = []
+        with ThreadPoolExecutor(4) as pool:
+            listing = pool.submit(list_remote, s3, outputs.bucket)
+            routes = Routes(
+                settings,
+                PublishOptions(stage="dev"),
+                outputs,
+                listing,
+                lines.append,
+                project=project,
+            )
+            plan = plan_sync(
+                s3,
+                outputs.bucket,
+                project.root / "dist",
+                pool,
+                rules=HeaderRules.from_config([]),
+                ignore=ignore,
+                listing=routes.sync_listing(s3),
+            )
+            assert plan.deletes == ()
+            routes.plan(plan, s3)
+            routes.write(run_plan(plan, s3, pool), s3)
+        return lines
+
+    lines = publish_once()
+    assert lines[0].startswith("1 rewrite (200) rule(s) (line 3): needs a CloudFront stage")
+    assert (
+        lines[-1]
+        == "website redirects: did put 1 redirect object(s), delete 0; 1 routing rule(s) (changed)"
+    )
+    url = outputs.website_url
+    assert fetch(url, "/old")[1]["Location"] == "/index.html"
+    assert fetch(url, "/blog/a")[1]["Location"] == "/posts/a"
+    assert publish_once()[1:] == []  # nothing deleted, nothing put again
+    assert fetch(url, "/old")[0] == 301
+    inv_project.write("dist/_redirects", "/blog/* /posts/:splat 302\n")
+    assert publish_once()[-1].startswith(
+        "website redirects: did put 0 redirect object(s), delete 1"
+    )
+    assert fetch(url, "/old")[0] == 404
