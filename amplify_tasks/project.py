@@ -32,6 +32,9 @@ CONFIG_DEFAULTS: dict[str, object] = {
     "hooks": {},
     # header rules: [{"glob": "*.html", "cache_control": "...", "content_type": "..."}]
     "headers": [],
+    # the routing files at the top of the dist folder (read by publish, never uploaded)
+    "redirects_file": "_redirects",
+    "headers_file": "_headers",
     # upload threads (and HTTP connections) per publish
     "concurrency": DEFAULT_CONCURRENCY,
     # emulator state (pid file, log) for `inv local.*`

@@ -37,6 +37,9 @@ def website_response(bucket: str, path: str) -> Response:
         return 301, [("Location", f"{protocol}://{redirect_all['HostName']}{path}")], b""
     index = (config.get("IndexDocument") or {}).get("Suffix") or ""
     key = unquote(path).lstrip("/")
+    routed = route(config, key)
+    if routed is not None:
+        return routed
     lookup = key + index if key == "" or key.endswith("/") else key
     obj = find_object(bucket, lookup)
     if obj is not None and _denied_to_the_public(bucket, lookup):
@@ -49,7 +52,43 @@ def website_response(bucket: str, path: str) -> Response:
     folder = index and key and not key.endswith("/")
     if folder and find_object(bucket, f"{key}/{index}") is not None:
         return 302, [("Location", f"/{key}/")], b""
+    routed = route(config, key, error=404)
+    if routed is not None:
+        return routed
     return _website_error(bucket, config, 404, "NoSuchKey", "The specified key does not exist.")
+
+
+def _rules(config: dict[str, Any]) -> list[dict[str, Any]]:
+    found = (config.get("RoutingRules") or {}).get("RoutingRule") or []
+    return [found] if isinstance(found, dict) else list(found)
+
+
+def route(config: dict[str, Any], key: str, error: int | None = None) -> Response | None:
+    """The first routing rule whose condition holds, as S3 documents them: KeyPrefixEquals
+    (the key starts with it) and HttpErrorCodeReturnedEquals (checked only once the lookup
+    failed with that code; a rule without it applies before the lookup). Its Redirect:
+    ReplaceKeyPrefixWith (the matched prefix replaced) or ReplaceKeyWith, HostName and
+    Protocol, HttpRedirectCode (301 unless given). No query string is carried over."""
+    for rule in _rules(config):
+        condition = rule.get("Condition") or {}
+        prefix = str(condition.get("KeyPrefixEquals") or "")
+        code = condition.get("HttpErrorCodeReturnedEquals")
+        if not key.startswith(prefix):
+            continue
+        if (code is None) != (error is None) or (code is not None and int(code) != error):
+            continue
+        redirect = rule.get("Redirect") or {}
+        if "ReplaceKeyWith" in redirect:
+            new_key = str(redirect.get("ReplaceKeyWith") or "")
+        elif "ReplaceKeyPrefixWith" in redirect:
+            new_key = str(redirect.get("ReplaceKeyPrefixWith") or "") + key[len(prefix) :]
+        else:
+            new_key = key
+        host = redirect.get("HostName")
+        protocol = redirect.get("Protocol") or "http"
+        location = f"{protocol}://{host}/{new_key}" if host else f"/{new_key}"
+        return int(redirect.get("HttpRedirectCode") or 301), [("Location", location)], b""
+    return None
 
 
 def _website_error(

@@ -1,6 +1,9 @@
-"""The routing part of a publish on a CloudFront stage: the site's folders, known from the
+"""The routing part of a publish: on a CloudFront stage the site's folders, known from the
 sync's plan before any upload (a dry run prints what it would write), written to the
-distribution's key value store after a complete sync.
+distribution's key value store after a complete sync; on a DEV stage (given the project)
+the `_redirects` of the dist folder, checked before any upload and applied to the bucket
+website after a complete sync (redirect objects, routing rules, one warning per kind of
+rule the S3 website cannot do).
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from amplify_tasks import aws
-from amplify_tasks.settings import Settings
+from amplify_tasks.project import Project
+from amplify_tasks.settings import Settings, check_dist_dir
 
 from .options import Out, PublishOptions
 
@@ -17,6 +21,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
     from amplify_tasks.routing import PathFacts
+    from amplify_tasks.routing.website import WebsiteRules
     from amplify_tasks.stack import StackOutputs
     from amplify_tasks.sync import RemoteObject, SyncPlan, SyncResult
 
@@ -31,7 +36,12 @@ class Routes:
         outputs: StackOutputs | None,
         listing: Future[dict[str, RemoteObject]] | None,
         out: Out,
+        *,
+        project: Project | None = None,
     ) -> None:
+        self.project = project  # without it, a DEV stage's `_redirects` is not read
+        self.website: WebsiteRules | None = None
+        self._redirect_keys: set[str] = set()  # the redirect objects sync_listing left out
         self.settings = settings
         self.dry_run = options.dry_run
         self.outputs = outputs
@@ -51,11 +61,63 @@ class Routes:
             self.facts = plan_facts(plan, self._listed(), self.settings.index_document)
             if self.dry_run:
                 self._write(s3)
+        elif self.project is not None:
+            self.website = self._website_rules(plan)
+            if self.dry_run:
+                self._write_website(s3)
 
     def write(self, result: SyncResult | None, s3: S3Client) -> None:
-        """Write the facts after a complete sync."""
-        if self.facts is not None and result is not None and result.ok and not self.dry_run:
+        """Write the facts (or the website's rules) after a complete sync."""
+        if result is None or not result.ok or self.dry_run:
+            return
+        if self.facts is not None:
             self._write(s3)
+        if self.website is not None:
+            self._write_website(s3)
+
+    def sync_listing(self, s3: S3Client) -> Future[dict[str, RemoteObject]] | None:
+        """The listing the sync plans from: on a DEV stage, without the redirect objects
+        the last publish made (they are not files: the sync leaves them alone)."""
+        if self.settings.cloudfront or self.project is None or self.listing is None:
+            return self.listing
+        from amplify_tasks.routing.website_publish import (
+            recorded_redirects,
+            without_redirect_objects,
+        )
+
+        bucket = self.outputs.bucket if self.outputs is not None else ""
+        recorded = recorded_redirects(s3, bucket) if bucket else {}
+        self._redirect_keys = set(recorded)
+        done: Future[dict[str, RemoteObject]] = Future()
+        done.set_result(without_redirect_objects(self._listed(), recorded))
+        return done
+
+    def _website_rules(self, plan: SyncPlan) -> WebsiteRules:
+        from amplify_tasks.routing import RoutingFiles, keys_after, read_rules
+        from amplify_tasks.routing.website import website_rules
+
+        assert self.project is not None
+        files = RoutingFiles.from_config(self.project.config)
+        site = read_rules(check_dist_dir(self.project, self.settings), files)
+        return website_rules(
+            site,
+            keys_after(plan, self._listed()) - self._redirect_keys,
+            index_document=self.settings.index_document,
+            clean_urls=self.settings.clean_urls,
+        )
+
+    def _write_website(self, s3: S3Client) -> None:
+        from amplify_tasks.routing.website_publish import apply_website
+
+        assert self.website is not None
+        bucket = self.outputs.bucket if self.outputs is not None else ""
+        if not bucket:
+            self.out(f"website redirects: would apply {len(self.website.objects)} object(s)")
+            return
+        with aws.translate_errors():
+            done = apply_website(s3, bucket, self.website, dry_run=self.dry_run)
+        for line in done.lines:
+            self.out(line)
 
     def _write(self, s3: S3Client) -> None:
         from amplify_tasks.routing import write_facts

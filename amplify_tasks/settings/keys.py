@@ -63,6 +63,11 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("spa", "false", "single-page app: 403 and 404 serve the index document with 200"),
     Key(
+        "clean_urls",
+        "false",
+        "CloudFront: /about is served from about.html and /about.html redirects (301) to /about",
+    ),
+    Key(
         "price_class",
         "PriceClass_100",
         "CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All",

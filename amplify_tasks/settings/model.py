@@ -46,6 +46,7 @@ class Settings:
     max_ttl: int = 31536000
     error_responses: tuple[ErrorResponse, ...] = ()
     spa: bool = False
+    clean_urls: bool = False  # /about served from about.html (CloudFront stages)
     price_class: str = "PriceClass_100"
     domain_names: tuple[str, ...] = ()
     certificate_arn: str = ""

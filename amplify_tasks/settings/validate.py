@@ -273,6 +273,7 @@ def build_settings(
         max_ttl=max_ttl,
         error_responses=error_responses,
         spa=v.boolean("spa", False),
+        clean_urls=v.boolean("clean_urls", False),
         price_class=price_class,
         domain_names=domain.names,
         certificate_arn=domain.certificate_arn,

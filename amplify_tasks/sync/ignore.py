@@ -109,10 +109,23 @@ def ignore_path(project_root: Path, settings: Settings) -> Path:
     return Path(project_root) / settings.ignore_file
 
 
-def load_ignore_spec(project_root: Path, settings: Settings) -> pathspec.PathSpec:
-    """The spec publish uses to skip files of the dist folder (empty without a file)."""
+#: The routing files at the top of the dist folder (`_redirects`, `_headers`): read by
+#: publish, never uploaded. Their names are set in invoke config (routing.RoutingFiles).
+ROUTING_FILES = ("_redirects", "_headers")
+
+
+def routing_file_patterns(names: Iterable[str]) -> list[str]:
+    """Patterns that leave out each of ``names`` at the top of the dist folder only."""
+    return ["/" + "".join("\\" + ch if ch in "*?[]!#\\ " else ch for ch in n) for n in names]
+
+
+def load_ignore_spec(
+    project_root: Path, settings: Settings, routing_files: Iterable[str] = ROUTING_FILES
+) -> pathspec.PathSpec:
+    """The spec publish uses to skip files of the dist folder: the ignore file's patterns,
+    then the routing files (never uploaded, whatever the ignore file re-includes)."""
     path = ignore_path(project_root, settings)
-    patterns = read_patterns(path)
+    patterns = read_patterns(path) + routing_file_patterns(routing_files)
     try:
         return build_spec(patterns)
     except Exception as exc:

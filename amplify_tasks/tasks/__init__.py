@@ -14,6 +14,7 @@ from . import hooks as _hooks
 from . import local as _local
 from . import publish as _publish
 from . import releases as _releases
+from . import routing as _routing
 from . import settings as _settings
 from . import setup as _setup
 from . import stack as _stack
@@ -28,7 +29,7 @@ def _collection(name: str, *modules: ModuleType) -> Collection:
     return coll
 
 
-hosting = _collection("hosting", _setup, _settings, _stack, _releases, _hooks)
+hosting = _collection("hosting", _setup, _settings, _stack, _releases, _hooks, _routing)
 hosting.configure({"hosting": dict(CONFIG_DEFAULTS)})
 
 local = _collection("local", _local)

@@ -29,6 +29,8 @@ MAIN_TEMPLATE = "hosting.json.j2"
 
 #: The CloudFront Function source, rendered first and inlined as FunctionCode.
 FUNCTION_TEMPLATE = "partials/directory-index.js.j2"
+#: The routing rules evaluator, included into the functions.
+RULES_TEMPLATE = "partials/rules.js.j2"
 
 #: One logical id for the bucket in every shape, so switching CloudFront keeps the files.
 BUCKET_ID = "HostingBucket"
@@ -220,6 +222,11 @@ def _function_code(env: jinja2.Environment, variables: dict[str, object]) -> str
 def function_code(project: Project, settings: Settings) -> str:
     """The viewer-request function's JavaScript, as the stage's template carries it."""
     return _function_code(environment(project), context(settings))
+
+
+def rules_code(project: Project) -> str:
+    """The routing rules evaluator's JavaScript (no variables), as the functions include it."""
+    return _render_one(environment(project), RULES_TEMPLATE, {}).strip() + "\n"
 
 
 def render(project: Project, settings: Settings) -> str:
