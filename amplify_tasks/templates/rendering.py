@@ -226,7 +226,7 @@ def function_code(project: Project, settings: Settings) -> str:
 
 def rules_code(project: Project) -> str:
     """The routing rules evaluator's JavaScript (no variables), as the functions include it."""
-    return _render_one(environment(project), RULES_TEMPLATE, {}).strip() + "\n"
+    return render_named(environment(project), RULES_TEMPLATE, {}).strip() + "\n"
 
 
 def render(project: Project, settings: Settings) -> str:
