@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from releases_site import KVS, V1, ReleaseSite
+from test_publish_lock import wait_for
 
 from amplify_tasks.releases import RELEASES_PREFIX
 
@@ -219,16 +219,6 @@ def spawn(site: ReleaseSite, *args: str, **env: str) -> subprocess.Popen[str]:
     )
 
 
-def wait_for(what: str, ready: Callable[[], bool], proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while not ready():
-        if proc.poll() is not None:
-            out, err = proc.communicate()
-            raise AssertionError(f"publish ended before {what}:\n{out}\n{err}")
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def copied(site: ReleaseSite) -> Callable[[], bool]:
     """Whether a publish has started copying files into a new release."""
     return lambda: any(
@@ -371,3 +361,17 @@ def test_a_stage_without_cloudfront_publishes_in_place_whatever_releases_says(
     failed = inv_project.run("hosting.rollback", "--stage", "dev", "--yes", check=False)
     assert failed.returncode == 2
     assert "stage dev does not publish releases (it has no CloudFront)" in failed.stderr
+
+
+def test_a_release_dropping_more_files_than_the_delete_limit_publishes_nothing(
+    site: ReleaseSite,
+) -> None:
+    first = released(site.publish().stdout)
+    site.build(V2)  # drops the lazy chunk
+    site.emulator.reset_requests()
+    failed = site.publish(check=False, HOSTING_MAX_DELETES="0")
+    assert failed.returncode == 3
+    (line,) = failed.stderr.strip().splitlines()
+    assert f"the new release drops 1 files of live release {first}" in line
+    assert "HOSTING_MAX_DELETES=1" in line and "nothing was published" in line
+    assert site.writes() == [] and site.live() == first

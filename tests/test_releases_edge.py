@@ -53,14 +53,9 @@ class Watcher:
                 last = body
 
 
-def test_during_a_slow_publish_every_page_is_the_live_release_s(site: ReleaseSite) -> None:
-    site.build(version(2))
-    released(site.publish().stdout)
-    url = site.url()
-    v2, v3 = version(2)["index.html"].encode(), version(3)["index.html"].encode()
-    assert get(url, "/")[::2] == (200, v2)
-    site.build(version(3))
-    # every object of the new release goes up slowly
+def watch_publish(site: ReleaseSite, url: str) -> Watcher:
+    """Publish with every object of the new release going up slowly, fetching / meanwhile;
+    the watcher, once the publish made its release live."""
     site.emulator.inject_fault(0, method="PUT", path_regex=r"/_r/", delay=0.5, count=50)
     try:
         with Watcher(url) as watcher:
@@ -71,6 +66,17 @@ def test_during_a_slow_publish_every_page_is_the_live_release_s(site: ReleaseSit
     assert proc.returncode == 0, err
     released(out)
     assert all(status == 200 for status, _ in watcher.seen), watcher.seen[:5]
+    return watcher
+
+
+def test_during_a_slow_publish_every_page_is_the_live_release_s(site: ReleaseSite) -> None:
+    site.build(version(2))
+    released(site.publish().stdout)
+    url = site.url()
+    v2, v3 = version(2)["index.html"].encode(), version(3)["index.html"].encode()
+    assert get(url, "/")[::2] == (200, v2)
+    site.build(version(3))
+    watcher = watch_publish(site, url)
     assert len(watcher.seen) > 10
     assert list(watcher.bodies()) in ([v2, v3], [v2])  # v2's until the pointer moved, then v3's
     assert get(url, "/")[::2] == (200, v3)
@@ -104,16 +110,7 @@ def test_an_in_place_stage_switches_to_releases_without_an_error_answered(
     v1, v2 = V1["index.html"].encode(), version(2)["index.html"].encode()
     assert get(url, "/")[::2] == (200, v1)
     site.build(version(2))
-    site.emulator.inject_fault(0, method="PUT", path_regex=r"/_r/", delay=0.5, count=50)
-    try:
-        with Watcher(url) as watcher:
-            proc = spawn(site)
-            out, err = proc.communicate(timeout=180)
-    finally:
-        site.emulator.clear_faults()
-    assert proc.returncode == 0, err
-    released(out)
-    assert all(status == 200 for status, _ in watcher.seen), watcher.seen[:5]
+    watcher = watch_publish(site, url)
     assert list(watcher.bodies()) in ([v1, v2], [v1])
     assert get(url, "/")[::2] == (200, v2)
     assert get(url, "/docs/")[0] == 200

@@ -20,6 +20,7 @@ def test_the_distribution_answers_404_for_the_state_and_200_for_pages(
     app = unique_name("cfstate")
     inv_project.env["HOSTING_APP_NAME"] = app
     inv_project.env["HOSTING_TERMINATION_PROTECTION"] = "false"
+    inv_project.env["HOSTING_RELEASES"] = "false"  # in place: the header record is the state
     inv_project.write("dist/index.html", "<!doctype html><title>home</title>")
     inv_project.write("dist/docs/index.html", "<!doctype html><title>docs</title>")
     inv_project.run("hosting.add", "--stage", "prod", "--yes")
