@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo demo-down lint bench clean
+.PHONY: test demo demo-down demo-releases demo-rollback lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ lint: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/inv demo
+
+demo-releases: $(STAMP)
+	$(BIN)/inv demo-releases
+
+demo-rollback: $(STAMP)
+	$(BIN)/inv demo-rollback
 
 demo-down: $(STAMP)
 	$(BIN)/inv local.down

@@ -15,7 +15,7 @@ PY = sys.executable
 ROOT = Path(__file__).resolve().parent
 #: The demo publishes a copy of examples/site from here (inside the git-ignored state dir).
 DEMO_DIR = ROOT / ".amplify-tasks" / "demo" / "site"
-DEMO_STAGES = (("dev", []), ("prod", ["-c"]))
+DEMO_STAGES = (("dev", []), ("prod", []))
 #: Settings the demo copy gets in its shared .env: the site needs no build.
 DEMO_SETTINGS = {"HOSTING_DIST_DIR": "public", "HOSTING_ERROR_DOCUMENT": "404.html"}
 
@@ -107,10 +107,37 @@ def demo(c):
     print("the demo site is published; open it in a browser:")
     for stage, url in urls:
         print(f"  {stage:<5} {url}")
+    print("prod publishes releases: `make demo-releases` lists them; after a change to")
+    print("examples/site and `make demo` again, `make demo-rollback` makes the release before")
+    print("the live one live again (one key value store write, no upload)")
     print(f"the emulator keeps running at {emulator.endpoint}: `make demo-down` stops it")
 
 
-ns = Collection(test, lint, demo)
+def _demo_task(c, args: str) -> None:
+    """Run ``inv <args>`` in the demo copy against the running emulator."""
+    from amplify_tasks.errors import HostingError
+
+    try:
+        emulator = _demo_emulator()
+    except HostingError as exc:
+        raise Exit(f"error: {exc}") from None
+    with c.cd(str(DEMO_DIR)):
+        c.run(f"{PY} -m invoke {args}", env=_demo_env(emulator.endpoint))
+
+
+@task
+def demo_releases(c):
+    """The demo's prod releases, newest first (after `inv demo`)."""
+    _demo_task(c, "hosting.releases --stage prod")
+
+
+@task
+def demo_rollback(c):
+    """Make the demo's previous prod release live again (after `inv demo` twice, with a change)."""
+    _demo_task(c, "hosting.rollback --stage prod --yes")
+
+
+ns = Collection(test, lint, demo, demo_releases, demo_rollback)
 ns.add_collection(amplify_tasks.hosting)
 ns.add_collection(amplify_tasks.local)
 ns.add_task(amplify_tasks.publish)
