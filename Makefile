@@ -38,12 +38,14 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 # moto, then SeaweedFS with no added delay and with 30 ms a request (about 12 minutes on an
-# idle 2-core machine);
+# idle 2-core machine), on SeaweedFS with the release stage too (no change and rebuild only:
+# about 30 s more each);
 # rclone comes from Debian: apt-get update && apt-get install rclone
+BENCH_TOOLS := ours,ours-releases,aws,s3cmd,rclone
 bench: $(BENCH_STAMP)
 	$(BENCH) --server moto
-	$(BENCH) --server seaweedfs --latency-ms 0
-	$(BENCH) --server seaweedfs --latency-ms 30
+	$(BENCH) --server seaweedfs --latency-ms 0 --tools $(BENCH_TOOLS)
+	$(BENCH) --server seaweedfs --latency-ms 30 --tools $(BENCH_TOOLS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache dist build

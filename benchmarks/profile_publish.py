@@ -2,7 +2,8 @@
 pyinstrument (PyPI, in the bench extra), with the same site, servers and proxy as the benchmark.
 
 Run: `python benchmarks/profile_publish.py [--server seaweedfs] [--latency-ms 0] [--files N]
-[--out DIR]`; it writes one text and one HTML profile per scenario and prints the wall times.
+[--tools ours|ours-releases] [--out DIR]`; it writes one text and one HTML profile per scenario
+and prints the wall times.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sitegen import rebuild  # noqa: E402
 
 
 def profile(bench: Bench, out: Path, repeat: int) -> None:
-    (tool,) = bench.maker.make(["ours"])
+    (tool,) = bench.maker.make([bench.args.tools.split(",")[0]])
     bench.prepare([tool], site_spec(bench.args))
     plain = tool.command(tool.site, "cold")
     pyinstrument = [sys.executable, "-m", "pyinstrument", "-i", "0.0005"]

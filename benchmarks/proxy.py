@@ -21,7 +21,18 @@ from urllib.parse import parse_qs, urlsplit
 
 HOST = "127.0.0.1"
 _CHUNK = 256 * 1024
-_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+#: The service in a SigV4 credential scope (key/date/region/service) or a SigV4A one (no region).
+_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/(?:[^/]+/)?([^/]+)/aws4_request")
+#: The key value store's REST paths: a store, its keys, one key.
+_KVS_PATH = re.compile(r"/key-value-stores/(?:.+?)(/keys(/.*)?)?")
+_KVS_OPS = {
+    ("GET", 0): "DescribeKeyValueStore",
+    ("GET", 1): "ListKeys",
+    ("POST", 1): "UpdateKeys",
+    ("GET", 2): "GetKey",
+    ("PUT", 2): "PutKey",
+    ("DELETE", 2): "DeleteKey",
+}
 _BODILESS = {204, 304}
 
 
@@ -48,12 +59,23 @@ def kind_of(req: Request) -> str:
     service = scope.group(1) if scope else ""
     if service == "s3" or (not service and "x-amz-content-sha256" in req.headers):
         return "s3:" + _s3_kind(req, url.path, parse_qs(url.query, keep_blank_values=True))
+    if service == "cloudfront-keyvaluestore":
+        return f"{service}:{_kvs_op(req.method, url.path)}"
     if service:
         fields = parse_qs(req.body.decode("latin-1")) if req.method == "POST" else {}
         fields = fields or parse_qs(url.query)
         action = fields.get("Action", ["?"])[0]
         return f"{service}:{action}"
     return f"other:{req.method}"
+
+
+def _kvs_op(method: str, path: str) -> str:
+    """The key value store operation of a REST request (its store ARN is in the path)."""
+    match = _KVS_PATH.fullmatch(path)
+    if match is None:
+        return f"{method} ?"
+    depth = 2 if match.group(2) else 1 if match.group(1) else 0
+    return _KVS_OPS.get((method, depth), f"{method} ?")
 
 
 def _s3_kind(req: Request, path: str, query: dict[str, list[str]]) -> str:

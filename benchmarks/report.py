@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tools import OURS
+from tools import OURS, OURS_RELEASES, SCENARIOS
 
-SCENARIOS = ("cold", "nochange", "rebuild", "prune")
 LABELS = {"cold": "cold", "nochange": "no change", "rebuild": "rebuild", "prune": "prune"}
 PAGE = 1000  # keys per listing page
 
@@ -43,6 +42,10 @@ class Measure:
     remote_keys: int = 0  # the site's keys in the bucket before the run
     cpu_seconds: float = 0.0  # user + system CPU of the tool's processes
     proxy_cpu: float = 0.0  # CPU seconds the proxies spent during the run
+    expected_copies: int = 0  # a release's unchanged files outside the pool
+
+    def count(self, *kinds: str) -> int:
+        return sum(self.requests.get(k, 0) for k in kinds)
 
     @property
     def puts(self) -> int:
@@ -64,6 +67,15 @@ class Measure:
         return pages + puts + deletes + fixed
 
 
+def _int(value: float) -> str:
+    return "-" if math.isnan(value) else str(int(value))
+
+
+def peers_of(tools: list[str]) -> list[str]:
+    """The other tools (our release stage is ours too, not a peer)."""
+    return [t for t in tools if t not in (OURS, OURS_RELEASES)]
+
+
 def median(results: list[Measure], tool: str, scenario: str, attr: str) -> float:
     values = [getattr(m, attr) for m in results if m.tool == tool and m.scenario == scenario]
     return statistics.median(values) if values else math.nan
@@ -80,8 +92,8 @@ def table(results: list[Measure], title: str) -> list[str]:
         cells = []
         for t in tools:
             v = median(results, t, sc, "seconds")
-            cell = f"{v:6.2f}s {int(median(results, t, sc, 'puts')):5}P"
-            if t != OURS and v:
+            cell = f"{v:6.2f}s {_int(median(results, t, sc, 'puts')):>5}P"
+            if t != OURS and v and not math.isnan(v):
                 cell += f" x{ours / v:4.2f}"
             cells.append(f"{cell:>24}")
         lines.append(f"{sc:9} | " + " | ".join(cells))
@@ -129,7 +141,7 @@ def _limit_check(results: list[Measure], sc: str, limit: float) -> Check:
 def targets(results: list[Measure], server: str, latency_ms: float, files: int) -> list[Check]:
     """The targets of this run's server, latency and size."""
     tools = list(dict.fromkeys(m.tool for m in results))
-    peers = [t for t in tools if t != OURS]
+    peers = peers_of(tools)
     checks: list[Check] = []
     large = files > 2000
     if large:
@@ -175,7 +187,56 @@ def targets(results: list[Measure], server: str, latency_ms: float, files: int) 
     limit = 150 if not large else 300
     rss = max((m.max_rss_mb for m in ours), default=math.nan)
     checks.append((f"memory: peak RSS <= {limit} MB", rss <= limit, f"{rss:.1f} MB"))
+    if any(m.tool == OURS_RELEASES for m in results):
+        checks += release_checks(results)
     return checks
+
+
+#: The key value store's writes (one UpdateKeys makes a release live).
+KVS_WRITES = tuple(f"cloudfront-keyvaluestore:{op}" for op in ("UpdateKeys", "PutKey", "DeleteKey"))
+
+
+def release_checks(results: list[Measure]) -> list[Check]:
+    """The release stage's targets: a rebuild sends a PUT per changed file, a CopyObject per
+    unchanged file outside the pool, one manifest and one store write, and takes at most 1.5x
+    the in-place publish of the same change; no change writes nothing but the lock."""
+    ours = [m for m in results if m.tool == OURS_RELEASES]
+    rebuilds = [m for m in ours if m.scenario == "rebuild"]
+    nochange = [m for m in ours if m.scenario == "nochange"]
+    releases = median(results, OURS_RELEASES, "rebuild", "seconds")
+    in_place = median(results, OURS, "rebuild", "seconds")
+    ratio = releases / in_place if in_place else math.nan
+    puts = ", ".join(f"{m.puts}/{m.expected_changes}+1+{LOCK_PUTS}" for m in rebuilds)
+    copies = ", ".join(f"{m.count('s3:copy')}/{m.expected_copies}" for m in rebuilds)
+    kvs = ", ".join(str(m.count(*KVS_WRITES)) for m in rebuilds)
+    idle = ", ".join(f"{m.puts} PUT, {m.count(*KVS_WRITES)} store" for m in nochange)
+    return [
+        (
+            "releases, rebuild: <= 1.5x the in-place rebuild",
+            ratio <= 1.5,
+            f"{releases:.2f}s vs {in_place:.2f}s, x{ratio:.2f}",
+        ),
+        (
+            "releases, rebuild: PUTs == changed files + the manifest + the lock's",
+            all(m.puts == m.expected_changes + 1 + LOCK_PUTS for m in rebuilds),
+            puts,
+        ),
+        (
+            "releases, rebuild: one CopyObject per unchanged file outside the pool",
+            all(m.count("s3:copy") == m.expected_copies for m in rebuilds),
+            copies,
+        ),
+        (
+            "releases, rebuild: one key value store write",
+            all(m.count(*KVS_WRITES) == 1 for m in rebuilds),
+            kvs,
+        ),
+        (
+            "releases, no change: no write but the lock's",
+            all(m.puts == LOCK_PUTS and not m.count("s3:copy", *KVS_WRITES) for m in nochange),
+            idle,
+        ),
+    ]
 
 
 def scale_checks(results: list[Measure], files: int, baseline: dict[str, Any]) -> list[Check]:
@@ -195,15 +256,15 @@ def markdown(results: list[Measure], title: str, attr: str = "seconds") -> list[
     """The README's table: median seconds (and PUTs) per scenario, peak RSS, our ratio to
     the best peer; with attr="cpu_seconds", CPU seconds instead of wall time."""
     tools = list(dict.fromkeys(m.tool for m in results))
-    peers = [t for t in tools if t != OURS]
+    peers = peers_of(tools)
     lines = [f"| {title} | " + " | ".join(tools) + " | x best peer |"]
     lines.append("|---" * (len(tools) + 2) + "|")
     for sc in SCENARIOS:
         cells = []
         for t in tools:
             v = median(results, t, sc, attr)
-            cells.append(f"{v:.2f} ({int(median(results, t, sc, 'puts'))})")
-        best = min(median(results, p, sc, attr) for p in peers) if peers else math.nan
+            cells.append(f"{v:.2f} ({_int(median(results, t, sc, 'puts'))})")
+        best = min((median(results, p, sc, attr) for p in peers), default=math.nan)
         ratio = median(results, OURS, sc, attr) / best if best else math.nan
         lines.append(f"| {LABELS[sc]} | " + " | ".join(cells) + f" | {ratio:.2f} |")
     rss = [f"{max(m.max_rss_mb for m in results if m.tool == t):.0f} MB" for t in tools]

@@ -1,6 +1,6 @@
-"""The tools the publish benchmark runs, each the way a user would run it: `inv publish`,
-`aws s3 sync`, `s3cmd sync` and `rclone sync --checksum`, and the launcher that measures one
-command's wall time and peak RSS.
+"""The tools the publish benchmark runs, each the way a user would run it: `inv publish` (on a
+DEV stage, in place; and on a PROD stage, as releases), `aws s3 sync`, `s3cmd sync` and
+`rclone sync --checksum`, and the launcher that measures one command's wall time and peak RSS.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ BIN = Path(sys.executable).parent
 CREDS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
 REGION = "us-east-1"
 OURS = "amplify-tasks"
+OURS_RELEASES = "amplify-tasks releases"
+#: Every scenario; the release stage is measured on the two its target is about (its cold
+#: publish, untimed, fills the bucket).
+SCENARIOS = ("cold", "nochange", "rebuild", "prune")
+RELEASE_SCENARIOS = ("nochange", "rebuild")
 RCLONE_REMOTE = ":s3:bench-rclone"
 RCLONE_MISSING = (
     "rclone: not installed, not measured (Debian: apt-get update && apt-get install rclone)"
@@ -34,6 +39,7 @@ class Tool:
     setup: Callable[[], None] | None = None  # makes the bucket itself (else the bench does)
     site: Path = Path()
     cwd: Path = Path()
+    scenarios: tuple[str, ...] = SCENARIOS  # the ones measured
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,13 @@ class ToolMaker:
         }
 
     def make(self, names: list[str]) -> list[Tool]:
-        makers = {"ours": self.ours, "aws": self.awscli, "s3cmd": self.s3cmd, "rclone": self.rclone}
+        makers = {
+            "ours": self.ours,
+            "ours-releases": self.ours_releases,
+            "aws": self.awscli,
+            "s3cmd": self.s3cmd,
+            "rclone": self.rclone,
+        }
         tools = []
         for name in names:
             if name == "rclone" and not shutil.which("rclone"):
@@ -76,11 +88,36 @@ class ToolMaker:
         return tools
 
     def ours(self) -> Tool:
-        project = self.work / "project"
+        """A DEV stage (S3 website): the publish syncs the bucket's root in place."""
+        return self._ours(OURS, "project", ["--no-cloudfront"], SCENARIOS)
+
+    def ours_releases(self) -> Tool:
+        """A stage with CloudFront, as PROD (CloudFront and its key value store on the
+        emulator): every publish makes a release (HOSTING_RELEASES, on with CloudFront).
+        Its smoke test is off: the emulator's CloudFront serves the emulator's S3, not
+        SeaweedFS's (the DEV stage's smoke GET goes straight to the emulator's website)."""
+        return self._ours(
+            OURS_RELEASES,
+            "project-releases",
+            ["--cloudfront"],
+            RELEASE_SCENARIOS,
+            "HOSTING_SMOKE_TEST=false\n",
+        )
+
+    def _ours(
+        self,
+        name: str,
+        folder: str,
+        add: list[str],
+        scenarios: tuple[str, ...],
+        settings_extra: str = "",
+    ) -> Tool:
+        project = self.work / folder
         project.mkdir(exist_ok=True)
         (project / "tasks.py").write_text("from amplify_tasks import namespace as ns\n")
-        # CloudFormation (the stack check of each publish) on the emulator; S3, where it has
-        # a server of its own, there (botocore's per-service endpoint variable)
+        # CloudFormation (the stack check of each publish), CloudFront and the key value
+        # store on the emulator; S3, where it has a server of its own, there (botocore's
+        # per-service endpoint variable)
         env = {**self.env_for(self.endpoints.cloudformation), "AMPLIFY_TASKS_PROGRESS": "plain"}
         if self.endpoints.s3_apart:
             env["AWS_ENDPOINT_URL_S3"] = self.endpoints.s3
@@ -94,11 +131,12 @@ class ToolMaker:
                 )
                 return done.stdout.decode()
 
-            run("hosting.add", "--stage", "bench", "--no-cloudfront", "--yes")
+            run("hosting.add", "--stage", "bench", *add, "--yes")
             with (project / ".env.bench").open("a") as settings:
                 # the prune scenario removes 5% of the files: above the default delete guard
                 # (256) at scale, so the benchmark's stage allows them
                 settings.write("\nHOSTING_DIST_DIR=dist\nHOSTING_MAX_DELETES=100000\n")
+                settings.write(settings_extra)
             # The first deploy (untimed, all on the emulator) creates the stack and its bucket.
             run("publish", "--stage", "bench", "--skip-build", "--yes")
             status = run("hosting.status", "--stage", "bench", "--json")
@@ -107,7 +145,7 @@ class ToolMaker:
         def command(site: Path, scenario: str) -> list[str]:
             return [*inv, "publish", "--stage", "bench", "--skip-build"]
 
-        tool = Tool(OURS, "", command, env=env, setup=setup)
+        tool = Tool(name, "", command, env=env, setup=setup, scenarios=scenarios)
         tool.site, tool.cwd = project / "dist", project
         return tool
 

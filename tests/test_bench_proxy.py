@@ -148,3 +148,37 @@ def test_reset_and_no_delay(upstream: Upstream) -> None:
 def test_kinds(method: str, target: str, headers: dict[str, str], kind: str) -> None:
     signed = {"authorization": S3_AUTH, **headers}
     assert kind_of(Request(method, target, signed, b"")) == kind
+
+
+#: The key value store signs with SigV4A: its credential scope has no region.
+KVS_AUTH = (
+    "AWS4-ECDSA-P256-SHA256 Credential=bench/20260101/cloudfront-keyvaluestore/aws4_request, "
+    "SignedHeaders=host, Signature=x"
+)
+KVS_STORE = "http://123456789012.cloudfront-kvs.global.api.aws/key-value-stores/"
+KVS_STORE += "arn%3Aaws%3Acloudfront%3A%3A123456789012%3Akey-value-store%2Fabc"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kind"),
+    [
+        ("GET", "", "DescribeKeyValueStore"),
+        ("GET", "/keys?MaxResults=50", "ListKeys"),
+        ("POST", "/keys", "UpdateKeys"),
+        ("GET", "/keys/live", "GetKey"),
+        ("PUT", "/keys/live", "PutKey"),
+        ("DELETE", "/keys/20261202-141544-e863%3Ad%3A%2Fdocs", "DeleteKey"),
+        ("PATCH", "/keys", "PATCH ?"),
+    ],
+)
+def test_key_value_store_kinds(method: str, path: str, kind: str) -> None:
+    """Through the proxy as an HTTP proxy: an absolute target, the store's ARN in its path."""
+    request = Request(method, KVS_STORE + path, {"authorization": KVS_AUTH}, b"")
+    assert kind_of(request) == f"cloudfront-keyvaluestore:{kind}"
+
+
+def test_kvs_scope_does_not_change_sigv4_services() -> None:
+    body = b"Action=DescribeStacks&Version=2010-05-15"
+    assert kind_of(Request("POST", "/", {"authorization": CFN_AUTH}, body)) == (
+        "cloudformation:DescribeStacks"
+    )
