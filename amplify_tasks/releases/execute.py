@@ -13,6 +13,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from amplify_tasks.routing import paths
 from amplify_tasks.sync import FileDone, Guard, OnFile
 from amplify_tasks.sync.execute import apply_change, describe_error
 from amplify_tasks.sync.plan import ASSETS, Change
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
 
-#: The value folder keys hold (the function asks only whether the key exists).
-FOLDER_VALUE = "1"
+#: The value folder keys hold: the in-place facts' value (the function asks only whether the
+#: key exists).
+FOLDER_VALUE = paths.FOLDER_VALUE
 
 
 @dataclass
