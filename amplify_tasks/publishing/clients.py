@@ -1,5 +1,7 @@
 """The AWS clients of one publish: one botocore session per region (its loaded models are
-reused), the stack's region once the outputs name it, one S3 client sized for the pool.
+reused), the stack's region once the outputs name it, one client per service and region
+made once and kept for the whole publish (the S3 one sized for the pool): making a client
+loads its model and costs tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ class Clients:
     def __init__(self, region: Callable[[], str], max_pool: int) -> None:
         self.region = region
         self.max_pool = max_pool
-        self._s3: S3Client | None = None
         self._sessions: dict[str, Session] = {}
+        self._made: dict[tuple[str, str], BaseClient] = {}
 
     @overload
     def get(self, service: Literal["s3"]) -> S3Client: ...
@@ -45,9 +47,13 @@ class Clients:
             region = ""
         if region not in self._sessions:
             self._sessions[region] = aws.session(region)
-        sess = self._sessions[region]
-        if service != "s3":
-            return aws.client(service, sess=sess)
-        if self._s3 is None:
-            self._s3 = aws.publish_s3(sess, max_pool=self.max_pool)
-        return self._s3
+        made = self._made.get((service, region))
+        if made is None:
+            sess = self._sessions[region]
+            made = (
+                aws.publish_s3(sess, max_pool=self.max_pool)
+                if service == "s3"
+                else aws.client(service, sess=sess)
+            )
+            self._made[(service, region)] = made
+        return made

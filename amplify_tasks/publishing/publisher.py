@@ -313,6 +313,7 @@ class Publisher:
             self.stream,
             guard=self.lock.guard,
             confirm=self.confirm,
+            kvs=lambda: self._clients.get("cloudfront-keyvaluestore"),
         )
         step.run(self._hashing, self._rules(), self._ignore())
 

@@ -57,9 +57,10 @@ class ReleaseStep:
     stream: IO[str]
     guard: Guard | None = None
     confirm: Callable[[str], bool] | None = None
+    kvs: Callable[[], CloudFrontKeyValueStoreClient] | None = None  # the publish's one client
 
     def _kvs(self) -> CloudFrontKeyValueStoreClient:
-        return aws.client("cloudfront-keyvaluestore")
+        return self.kvs() if self.kvs is not None else aws.client("cloudfront-keyvaluestore")
 
     def _stage(self) -> Stage:
         from amplify_tasks.releases.prepare import Stage

@@ -13,7 +13,7 @@ from amplify_tasks.errors import ReleaseError
 from .layout import is_release_id
 from .manifest import ReleaseManifest
 from .prepare import Stage, read_manifests
-from .state import StoreState, read_store
+from .state import StoreState, peek_store, read_store, store_state
 
 #: Manifests read at once.
 READERS = 8
@@ -67,11 +67,19 @@ class Catalog:
         return older[0]
 
 
-def read_catalog(stage: Stage, name: str) -> Catalog:
-    """The releases of stage ``name`` (one listing, one GET per manifest, one store read)."""
-    store = read_store(stage.kvs(), stage.arn)
+def read_catalog(stage: Stage, name: str, *, listed: bool = False) -> Catalog:
+    """The releases of stage ``name`` (one listing, one GET per manifest, the store's count
+    and ``live``); the store is listed when the manifests do not account for its keys, or
+    ``listed`` asks for what it really holds."""
+    kvs = stage.kvs()
     with ThreadPoolExecutor(READERS) as pool:
+        peek = pool.submit(peek_store, kvs, stage.arn)
         manifests = read_manifests(stage, pool)
+        store = (
+            read_store(kvs, stage.arn)
+            if listed
+            else store_state(kvs, stage.arn, peek.result(), manifests)
+        )
     live = store.live.release if store.live else ""
     releases = tuple(Listed(i, manifests[i], i == live) for i in sorted(manifests, reverse=True))
     return Catalog(name, releases, store)

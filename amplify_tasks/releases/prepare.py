@@ -1,5 +1,6 @@
-"""Everything a release plan is made from, read at once: the store (the live pointer), the
-manifests of the stage's releases, the dist folder hashed with its headers, and what the pool
+"""Everything a release plan is made from, read at once: the store (its size and the live
+pointer, listed only when the manifests do not account for every key), the manifests of the
+stage's releases, the dist folder hashed with its headers, and what the pool
 holds of the fingerprinted files no manifest vouches for (HEAD requests, those only).
 """
 
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from amplify_tasks.errors import ReleaseError
+from amplify_tasks.routing.paths import FOLDER_VALUE, STORE_MAX_BYTES
 from amplify_tasks.sync import HeaderRules, scan_dist
 from amplify_tasks.sync.content import is_fingerprinted
 
@@ -18,7 +21,15 @@ from .gc import kept_releases
 from .manifest import FileEntry, ReleaseManifest, now_iso
 from .origin import Origin
 from .plan import Hashed, ReleasePlan, make_release_plan
-from .state import StoreState, head_entry, manifest_ids, read_manifest, read_store, release_manifest
+from .state import (
+    StoreState,
+    head_entry,
+    manifest_ids,
+    peek_store,
+    read_manifest,
+    release_manifest,
+    store_state,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
@@ -114,17 +125,21 @@ def prepare(
 ) -> Prepared:
     """Read the stage's state and plan the release of ``files``; the pool is vouched for by
     the releases that stay kept (``keep``) only."""
-    store = read_store(stage.kvs(), stage.arn) if stage.arn else StoreState({})
+    kvs = stage.kvs() if stage.arn else None
+    peek = pool.submit(peek_store, kvs, stage.arn) if kvs is not None else None
+    manifests = read_manifests(stage, pool) if stage.bucket else {}
+    store = (
+        StoreState({})
+        if kvs is None or peek is None
+        else store_state(kvs, stage.arn, peek.result(), manifests)
+    )
     live = store.live
     live_manifest, sound = (None, True)
-    manifests: dict[str, ReleaseManifest | None] = {}
-    if stage.bucket:
-        manifests = read_manifests(stage, pool)
-        if live is not None:
-            found = manifests.get(live.release)
-            live_manifest, sound = (
-                (found, True) if found else release_manifest(stage.s3, stage.bucket, live.release)
-            )
+    if stage.bucket and live is not None:
+        found = manifests.get(live.release)
+        live_manifest, sound = (
+            (found, True) if found else release_manifest(stage.s3, stage.bucket, live.release)
+        )
     pointed = store.pointed()
     trusted = kept_releases(manifests, release_id, pointed, keep) & set(manifests)
     plan = make_release_plan(
@@ -138,4 +153,18 @@ def prepare(
         created=now_iso(),
         force=force,
     )
+    check_store_room(store, plan, keep)
     return Prepared(plan, store, manifests, sound)
+
+
+def check_store_room(store: StoreState, plan: ReleasePlan, keep: int) -> None:
+    """ReleaseError when the new release's folder keys would take the store past CloudFront's
+    5 MB (its keys and values, TotalSizeInBytes as read), before anything is written."""
+    needed = sum(len(k.encode()) + len(FOLDER_VALUE) for k in plan.folder_keys)
+    if plan.identical or store.total_bytes + needed <= STORE_MAX_BYTES:
+        return
+    raise ReleaseError(
+        f"the key value store holds {store.total_bytes} bytes and release {plan.release_id} "
+        f"needs {needed} more, over CloudFront's {STORE_MAX_BYTES}; nothing was published: "
+        f"keep fewer releases (HOSTING_KEEP_RELEASES={keep} now) or publish fewer folders"
+    )

@@ -1,6 +1,11 @@
 """What a release stage holds, read from AWS: the key value store's entries (the pointers,
 the releases' folder keys, the in-place facts), the manifests and release trees in the bucket,
 and the objects at the bucket's root. Reads only.
+
+The store is listed (ListKeys, 50 keys a page) only when it may hold keys the manifests do
+not account for: DescribeKeyValueStore tells how many keys it holds, GetKey the ``live``
+pointer, and when the count is ``live`` plus the folder keys every (sound) manifest names,
+those are its entries.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from amplify_tasks.routing.paths import FOLDER_VALUE
 from amplify_tasks.sync import RESERVED_PREFIX, RemoteObject
 
 from .layout import (
@@ -17,6 +23,7 @@ from .layout import (
     MANIFESTS_PREFIX,
     RELEASES_PREFIX,
     Pointer,
+    folder_key,
     is_release_id,
     manifest_key,
     parse_pointer,
@@ -38,9 +45,12 @@ AFTER_RELEASES = RELEASES_PREFIX + "\U0010ffff"
 
 @dataclass(frozen=True)
 class StoreState:
-    """The key value store's entries, as ListKeys read them."""
+    """The key value store's entries, as ListKeys read them (``listed``) or as the manifests
+    account for them; ``total_bytes``: its keys' and values' size (TotalSizeInBytes)."""
 
     entries: Mapping[str, str]
+    total_bytes: int = 0
+    listed: bool = True
 
     @property
     def live(self) -> Pointer | None:
@@ -81,10 +91,55 @@ class StoreState:
         )
 
 
-def read_store(client: CloudFrontKeyValueStoreClient, arn: str) -> StoreState:
+def read_store(client: CloudFrontKeyValueStoreClient, arn: str, total_bytes: int = 0) -> StoreState:
+    """Every entry of the store (ListKeys, paged); ``total_bytes`` its size when known."""
     from amplify_tasks.routing.store import read_entries
 
-    return StoreState(read_entries(client, arn))
+    return StoreState(read_entries(client, arn), total_bytes)
+
+
+@dataclass(frozen=True)
+class StorePeek:
+    """What two requests tell of a store: its key count and size, and the ``live`` value."""
+
+    items: int
+    total_bytes: int
+    live: str | None
+
+
+def peek_store(client: CloudFrontKeyValueStoreClient, arn: str) -> StorePeek:
+    """DescribeKeyValueStore and GetKey ``live``."""
+    described = client.describe_key_value_store(KvsARN=arn)
+    items, total = int(described.get("ItemCount", -1)), int(described.get("TotalSizeInBytes", 0))
+    return StorePeek(items, total, read_key(client, arn))
+
+
+def accounted_entries(
+    live: str | None, manifests: Mapping[str, ReleaseManifest | None]
+) -> dict[str, str] | None:
+    """The entries of a store holding only what releases wrote: ``live`` and the folder keys
+    of every release with a manifest; None when a manifest is not sound (its keys unknown)."""
+    found = {} if live is None else {LIVE_KEY: live}
+    for release_id, manifest in manifests.items():
+        if manifest is None:
+            return None
+        found.update((folder_key(release_id, f), FOLDER_VALUE) for f in manifest.folders)
+    return found
+
+
+def store_state(
+    client: CloudFrontKeyValueStoreClient,
+    arn: str,
+    peek: StorePeek,
+    manifests: Mapping[str, ReleaseManifest | None],
+) -> StoreState:
+    """The store's entries: those the manifests account for when the store holds as many
+    keys as that (no other pointer, no in-place facts, no key of a release without a
+    manifest), else listed."""
+    known = accounted_entries(peek.live, manifests)
+    if known is not None and peek.items == len(known):
+        return StoreState(known, peek.total_bytes, listed=False)
+    return read_store(client, arn, peek.total_bytes)
 
 
 def read_key(client: CloudFrontKeyValueStoreClient, arn: str, key: str = LIVE_KEY) -> str | None:

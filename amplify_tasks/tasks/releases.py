@@ -125,7 +125,7 @@ def verify(c: Context, stage: str = "") -> None:
 
     _project, settings, where = _stage(c, stage)
     with aws.translate_errors():
-        found = verify_live(where, read_catalog(where, settings.stage))
+        found = verify_live(where, read_catalog(where, settings.stage, listed=True))
     for line in found.problems:
         print(line)
     if found.problems:

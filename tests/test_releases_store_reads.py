@@ -1,0 +1,122 @@
+"""How a release stage reads its key value store, counted in the emulator's request log: the
+store is listed (ListKeys) only when it holds keys the manifests do not account for; else
+DescribeKeyValueStore (the key count and size) and GetKey ``live`` are all it takes. One
+store client serves a whole publish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from releases_site import KVS, V1, ReleaseSite
+from test_releases import V2, released
+
+from amplify_tasks.publishing.clients import Clients
+from amplify_tasks.releases import LIVE_KEY
+from amplify_tasks.releases.layout import Pointer
+from amplify_tasks.routing.paths import STORE_MAX_BYTES
+
+
+@pytest.fixture
+def site(inv_project: Any, emulator: Any, unique_name: Callable[[str], str]) -> ReleaseSite:
+    return ReleaseSite(inv_project, emulator, unique_name("reads"))
+
+
+def store_ops(site: ReleaseSite) -> list[str]:
+    return [r["operation"] for r in site.emulator.requests(service=KVS)]
+
+
+def put_keys(site: ReleaseSite, items: dict[str, str]) -> None:
+    """Keys the tool did not write (another pointer, another tool's), written with the API."""
+    from edge_stacks import kvs_client
+
+    client = kvs_client(site.emulator)
+    arn = site.outputs.kvs_arn
+    pairs = list(items.items())
+    for start in range(0, len(pairs), 50):
+        etag = client.describe_key_value_store(KvsARN=arn)["ETag"]
+        batch = [{"Key": k, "Value": v} for k, v in pairs[start : start + 50]]
+        client.update_keys(KvsARN=arn, IfMatch=etag, Puts=batch)
+
+
+def test_publishes_and_rollback_read_the_store_without_listing_it(site: ReleaseSite) -> None:
+    first = released(site.publish().stdout)
+
+    site.emulator.reset_requests()
+    assert "nothing changed" in site.publish().stdout
+    assert store_ops(site) == ["DescribeKeyValueStore", "GetKey"]
+
+    site.build(V2)
+    site.emulator.reset_requests()
+    second = released(site.publish().stdout)
+    assert store_ops(site) == [
+        "DescribeKeyValueStore",  # the count, the size
+        "GetKey",  # live
+        "DescribeKeyValueStore",  # the ETag the folder keys are written on
+        "UpdateKeys",  # the new release's folder key (/docs)
+        "DescribeKeyValueStore",  # the compare and swap of live
+        "GetKey",
+        "UpdateKeys",
+    ]
+    assert site.store()[f"{second}:d:/docs"] == "1" and site.live() == second
+
+    site.emulator.reset_requests()
+    site.run("hosting.rollback", "--stage", "prod", "--yes")
+    assert "ListKeys" not in store_ops(site) and site.live() == first
+    listed = site.run("hosting.releases", "--stage", "prod").stdout
+    assert first in listed and second in listed
+
+    site.emulator.reset_requests()  # verify checks what the store really holds: it lists
+    site.run("hosting.verify", "--stage", "prod")
+    assert "ListKeys" in store_ops(site)
+
+
+def test_a_key_no_manifest_accounts_for_makes_the_publish_list_the_store(
+    site: ReleaseSite,
+) -> None:
+    keep = {"HOSTING_KEEP_RELEASES": "1"}
+    first = released(site.publish(**keep).stdout)
+    put_keys(site, {"p:pr-7": Pointer(first).value()})  # a preview's pointer to the first
+    site.build(V2)
+    site.emulator.reset_requests()
+    second = released(site.publish(**keep).stdout)
+    assert store_ops(site)[:3] == ["DescribeKeyValueStore", "GetKey", "ListKeys"]
+
+    site.build(V1)
+    site.emulator.reset_requests()
+    third = released(site.publish(**keep).stdout)
+    assert "ListKeys" in store_ops(site)  # the preview pointer is still there
+    # HOSTING_KEEP_RELEASES=1 keeps the new release and the one live when it was planned; the
+    # first stays because the preview points at it: the listing showed the pointer
+    assert {k.split("/")[1] for k in site.objects("_r/")} == {first, second, third}
+    folders = {f"{r}:d:/docs" for r in (first, second, third)}
+    assert set(site.store()) == {LIVE_KEY, "p:pr-7", *folders}
+
+
+def test_a_release_the_store_has_no_room_for_publishes_nothing(site: ReleaseSite) -> None:
+    first = released(site.publish().stdout)
+    value = "v" * 1024
+    fill = STORE_MAX_BYTES - sum(len(k) + len(v) for k, v in site.store().items()) - 10
+    count = fill // (len(value) + 12)
+    others = {f"other:{n:06d}": value for n in range(count)}
+    rest = fill - count * (len(value) + 12)
+    if rest > 11:
+        others["other:rest"] = "r" * (rest - 10)
+    put_keys(site, others)  # 10 bytes left: the new release's folder key needs 29
+    site.build(V2)
+    site.emulator.reset_requests()
+    failed = site.publish(check=False)
+    (line,) = failed.stderr.strip().splitlines()
+    assert failed.returncode == 2, failed.stderr
+    assert "over CloudFront's 5242880; nothing was published: keep fewer releases" in line
+    assert site.writes() == [] and site.live() == first
+
+
+def test_one_client_per_service_for_a_whole_publish(aws_env: dict[str, str]) -> None:
+    clients = Clients(lambda: "", 4)
+    kvs = clients.get("cloudfront-keyvaluestore")
+    assert clients.get("cloudfront-keyvaluestore") is kvs
+    assert clients.get("s3") is clients.get("s3")
+    assert clients.get("cloudfront") is not kvs
