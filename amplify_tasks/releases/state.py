@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from amplify_tasks.routing.paths import FOLDER_VALUE
 from amplify_tasks.sync import RESERVED_PREFIX, RemoteObject
 
+from . import layout
 from .layout import (
     FOLDER_INFIX,
     LIVE_KEY,
     MANIFESTS_PREFIX,
     RELEASES_PREFIX,
     Pointer,
-    folder_key,
     is_release_id,
     manifest_key,
     parse_pointer,
@@ -123,7 +123,7 @@ def accounted_entries(
     for release_id, manifest in manifests.items():
         if manifest is None:
             return None
-        found.update((folder_key(release_id, f), FOLDER_VALUE) for f in manifest.folders)
+        found.update((layout.folder_key(release_id, f), FOLDER_VALUE) for f in manifest.folders)
     return found
 
 
