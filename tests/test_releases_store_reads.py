@@ -54,11 +54,9 @@ def test_publishes_and_rollback_read_the_store_without_listing_it(site: ReleaseS
     assert store_ops(site) == [
         "DescribeKeyValueStore",  # the count, the size
         "GetKey",  # live
-        "DescribeKeyValueStore",  # the ETag the folder keys are written on
-        "UpdateKeys",  # the new release's folder key (/docs)
-        "DescribeKeyValueStore",  # the compare and swap of live
-        "GetKey",
-        "UpdateKeys",
+        "DescribeKeyValueStore",  # the ETag the writes are conditional on
+        "GetKey",  # live is still the release planned against
+        "UpdateKeys",  # the new release's folder key (/docs) and live, in one write
     ]
     assert site.store()[f"{second}:d:/docs"] == "1" and site.live() == second
 
@@ -120,3 +118,16 @@ def test_one_client_per_service_for_a_whole_publish(aws_env: dict[str, str]) -> 
     assert clients.get("cloudfront-keyvaluestore") is kvs
     assert clients.get("s3") is clients.get("s3")
     assert clients.get("cloudfront") is not kvs
+
+
+def test_a_release_id_sorts_after_one_made_in_the_same_second_or_by_a_clock_ahead() -> None:
+    from amplify_tasks.releases import is_release_id, new_release_id
+
+    now = 1_796_300_000.0  # 2026-12-03 12:13:20 UTC
+    same = new_release_id(now)
+    for after in (same, same[:-4] + "fffe", new_release_id(now + 3600)):
+        made = new_release_id(now, after=after)
+        assert is_release_id(made) and made > after
+    last = same[:-4] + "ffff"  # no higher suffix in that second: the next one
+    assert new_release_id(now, after=last)[:15] == new_release_id(now + 1)[:15]
+    assert new_release_id(now + 1, after=same) > same  # a later second: as made

@@ -21,7 +21,7 @@ from amplify_tasks.sync.plan import ASSETS, Change
 from .layout import LIVE_KEY, manifest_key
 from .manifest import FileEntry, ReleaseManifest
 from .plan import ReleasePlan, Transfer
-from .store import move_pointer, write_keys
+from .store import move_pointer
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
@@ -169,18 +169,17 @@ def make_live(
     result: ReleaseResult,
     guard: Guard | None = None,
 ) -> None:
-    """The manifest, the folder keys, then ``live`` (only while it holds ``expected``, the
-    value the plan was made against); the guard is asked before each."""
+    """The manifest, then the folder keys and ``live`` in one chain of writes, ``live`` in
+    the last (only while it holds ``expected``, the value the plan was made against); the
+    guard is asked before each."""
     guard = guard or _go_on
-    for step in ("manifest", "folders", "pointer"):
+    for step in ("manifest", "pointer"):
         result.stopped = guard()
         if result.stopped:
             return
         if step == "manifest":
             write_manifest(s3, bucket, manifest)
             result.manifest_written = True
-        elif step == "folders":
-            write_keys(kvs(), arn, [(k, FOLDER_VALUE) for k in plan.folder_keys])
         else:
             move_pointer(
                 kvs(),
@@ -189,5 +188,6 @@ def make_live(
                 plan.pointer.value(),
                 expected,
                 what=f"release {plan.release_id} is uploaded but not live; publish again",
+                puts=[(k, FOLDER_VALUE) for k in plan.folder_keys],
             )
             result.live = True

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 import secrets
@@ -32,10 +33,17 @@ FOLDER_INFIX = ":d:"
 RELEASE_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4}")
 
 
-def new_release_id(now: float | None = None) -> str:
-    """A new id; ids sort by the time they were made (``20261202-134211-a3f9``)."""
+def new_release_id(now: float | None = None, after: str = "") -> str:
+    """A new id; ids sort by the time they were made (``20261202-134211-a3f9``), and after
+    release id ``after`` (one made in the same second, or by a clock ahead of this one)."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(time.time() if now is None else now))
-    return f"{stamp}-{secrets.token_hex(2)}"
+    made = f"{stamp}-{secrets.token_hex(2)}"
+    if not is_release_id(after) or made > after:
+        return made
+    low = int(after[-4:], 16)
+    if low < 0xFFFF:  # the same second as ``after``, a higher suffix
+        return f"{after[:-4]}{low + 1 + secrets.randbelow(0xFFFF - low):04x}"
+    return new_release_id(calendar.timegm(time.strptime(after[:-5], "%Y%m%d-%H%M%S")) + 1)
 
 
 def is_release_id(text: str) -> bool:

@@ -18,6 +18,7 @@ from amplify_tasks.sync import HeaderRules, scan_dist
 from amplify_tasks.sync.content import is_fingerprinted
 
 from .gc import kept_releases
+from .layout import new_release_id
 from .manifest import FileEntry, ReleaseManifest, now_iso
 from .origin import Origin
 from .plan import Hashed, ReleasePlan, make_release_plan
@@ -123,8 +124,9 @@ def prepare(
     keep: int,
     force: bool = False,
 ) -> Prepared:
-    """Read the stage's state and plan the release of ``files``; the pool is vouched for by
-    the releases that stay kept (``keep``) only."""
+    """Read the stage's state and plan the release of ``files`` (as ``release_id``, or an id
+    sorting after the stage's newest release); the pool is vouched for by the releases that
+    stay kept (``keep``) only."""
     kvs = stage.kvs() if stage.arn else None
     peek = pool.submit(peek_store, kvs, stage.arn) if kvs is not None else None
     manifests = read_manifests(stage, pool) if stage.bucket else {}
@@ -140,6 +142,9 @@ def prepare(
         live_manifest, sound = (
             (found, True) if found else release_manifest(stage.s3, stage.bucket, live.release)
         )
+    newest = max([*manifests, live.release if live else ""])
+    if release_id <= newest:  # made in the same second as the newest release
+        release_id = new_release_id(after=newest)
     pointed = store.pointed()
     trusted = kept_releases(manifests, release_id, pointed, keep) & set(manifests)
     plan = make_release_plan(

@@ -1,6 +1,7 @@
 """Rollback: make a kept release live again with one key value store write (its folder keys
-are still there; they are written again only when missing), then copy its error pages to
-the root where they differ. No upload, no copy of the release itself.
+are still there; they are written again only when missing, in the same chain as ``live``),
+then copy its error pages to the root where they differ. No upload, no copy of the release
+itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .collect import copy_error_pages
 from .execute import FOLDER_VALUE
 from .layout import LIVE_KEY, Pointer, folder_key
 from .prepare import Stage
-from .store import move_pointer, write_keys
+from .store import move_pointer
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,6 @@ def roll_back(
     have = set(catalog.store.folder_keys(target.id))
     missing = [folder_key(target.id, f) for f in manifest.folders]
     missing = [k for k in missing if k not in have]
-    if missing:
-        write_keys(stage.kvs(), stage.arn, [(k, FOLDER_VALUE) for k in missing])
     move_pointer(
         stage.kvs(),
         stage.arn,
@@ -68,6 +67,7 @@ def roll_back(
         Pointer(target.id, manifest.dotted).value(),
         catalog.store.live_value,
         what=f"release {target.id} was not made live; look at `inv hosting.releases` and retry",
+        puts=[(k, FOLDER_VALUE) for k in missing],
     )
     pages = copy_error_pages(stage.s3, stage.bucket, manifest, error_pages)
     return Rollback(target.id, live, tuple(pages), len(missing))

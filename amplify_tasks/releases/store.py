@@ -1,6 +1,7 @@
 """Writing a release stage's key value store: keys in batches CloudFront accepts, each
 conditional on the store's ETag (IfMatch), and the move of a pointer key as a compare and
-swap: it moves only while it still holds what the caller planned against.
+swap: it moves only while it still holds what the caller planned against, in the same chain
+of writes as the keys that must be there first (a release's folder keys).
 """
 
 from __future__ import annotations
@@ -48,6 +49,23 @@ def _update(
     return str(client.update_keys(**request)["ETag"])
 
 
+Batch = tuple[list[tuple[str, str]], list[str]]
+
+
+def _batches(ops: Sequence[tuple[str, str] | str]) -> list[Batch]:
+    """``ops`` (a put as (key, value), a delete as its key) in UpdateKeys-sized batches."""
+    found: list[Batch] = []
+    for start in range(0, len(ops), BATCH_MAX_KEYS):
+        chunk = ops[start : start + BATCH_MAX_KEYS]
+        found.append(
+            (
+                [op for op in chunk if isinstance(op, tuple)],
+                [op for op in chunk if isinstance(op, str)],
+            )
+        )
+    return found
+
+
 def write_keys(
     client: CloudFrontKeyValueStoreClient,
     arn: str,
@@ -58,15 +76,12 @@ def write_keys(
     ETag went stale is sent again with the new one. The number of UpdateKeys calls."""
     from botocore.exceptions import ClientError
 
-    ops: list[tuple[str, str] | str] = [*puts, *deletes]
-    if not ops:
+    batches = _batches([*puts, *deletes])
+    if not batches:
         return 0
     calls = 0
     etag = store_etag(client, arn)
-    for start in range(0, len(ops), BATCH_MAX_KEYS):
-        chunk = ops[start : start + BATCH_MAX_KEYS]
-        batch_puts = [op for op in chunk if isinstance(op, tuple)]
-        batch_deletes = [op for op in chunk if isinstance(op, str)]
+    for batch_puts, batch_deletes in batches:
         for attempt in range(ATTEMPTS):
             calls += 1
             try:
@@ -87,13 +102,21 @@ def move_pointer(
     expected: str | None,
     *,
     what: str,
-) -> None:
+    puts: Sequence[tuple[str, str]] = (),
+) -> int:
     """Set pointer ``key`` to ``value`` (None: delete it), only while it holds ``expected``
-    (None: absent). The write is conditional on the store's ETag; when that changed, the
-    key is read again: still ``expected``, the write is tried again with the new ETag; moved,
-    ReleaseError (``what`` says what was left undone) and nothing is written."""
+    (None: absent), after ``puts`` (keys nobody else writes: a release's folder keys), in
+    batches, the pointer in the last one. The store's ETag is read, then the pointer; every
+    batch is conditional on the ETag the one before returned, so when the last is accepted
+    nobody wrote the store since the pointer was read. When the ETag changed meanwhile, the
+    key is read again: still ``expected``, the writes are tried again; moved,
+    PointerMovedError (``what`` says what was left undone) and the pointer is not written.
+    The number of UpdateKeys calls."""
     from botocore.exceptions import ClientError
 
+    change: tuple[str, str] | str = key if value is None else (key, value)
+    batches = _batches([*puts, change])
+    calls = 0
     for attempt in range(ATTEMPTS):
         etag = store_etag(client, arn)
         current = read_key(client, arn, key)
@@ -103,14 +126,14 @@ def move_pointer(
                 f"{_shown(expected)}): {what}"
             )
         try:
-            if value is None:
-                _update(client, arn, etag, (), [key])
-            else:
-                _update(client, arn, etag, [(key, value)], ())
-            return
+            for batch_puts, batch_deletes in batches:
+                calls += 1
+                etag = _update(client, arn, etag, batch_puts, batch_deletes)
+            return calls
         except ClientError as exc:
             if not is_conflict(exc) or attempt == ATTEMPTS - 1:
                 raise
+    return calls
 
 
 def _shown(value: str | None) -> str:
