@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import PointerMovedError
+from amplify_tasks.routing.paths import batched
 
 from .state import read_key
 
@@ -49,23 +50,6 @@ def _update(
     return str(client.update_keys(**request)["ETag"])
 
 
-Batch = tuple[list[tuple[str, str]], list[str]]
-
-
-def _batches(ops: Sequence[tuple[str, str] | str]) -> list[Batch]:
-    """``ops`` (a put as (key, value), a delete as its key) in UpdateKeys-sized batches."""
-    found: list[Batch] = []
-    for start in range(0, len(ops), BATCH_MAX_KEYS):
-        chunk = ops[start : start + BATCH_MAX_KEYS]
-        found.append(
-            (
-                [op for op in chunk if isinstance(op, tuple)],
-                [op for op in chunk if isinstance(op, str)],
-            )
-        )
-    return found
-
-
 def write_keys(
     client: CloudFrontKeyValueStoreClient,
     arn: str,
@@ -76,7 +60,7 @@ def write_keys(
     ETag went stale is sent again with the new one. The number of UpdateKeys calls."""
     from botocore.exceptions import ClientError
 
-    batches = _batches([*puts, *deletes])
+    batches = batched([*puts, *deletes], BATCH_MAX_KEYS)
     if not batches:
         return 0
     calls = 0
@@ -115,7 +99,7 @@ def move_pointer(
     from botocore.exceptions import ClientError
 
     change: tuple[str, str] | str = key if value is None else (key, value)
-    batches = _batches([*puts, change])
+    batches = batched([*puts, change], BATCH_MAX_KEYS)
     calls = 0
     for attempt in range(ATTEMPTS):
         etag = store_etag(client, arn)

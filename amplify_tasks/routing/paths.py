@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 #: The store's format, in the ``site`` key; the function reads format 1.
@@ -105,16 +105,24 @@ class StoreUpdate:
         ops: list[tuple[str, str] | str] = [p for p in self.puts if p[0] != SITE_KEY]
         ops += list(self.deletes)
         ops += site
-        out = []
-        for start in range(0, len(ops), size):
-            chunk = ops[start : start + size]
-            out.append(
-                (
-                    [op for op in chunk if isinstance(op, tuple)],
-                    [op for op in chunk if isinstance(op, str)],
-                )
+        return batched(ops, size)
+
+
+def batched(
+    ops: Sequence[tuple[str, str] | str], size: int
+) -> list[tuple[list[tuple[str, str]], list[str]]]:
+    """``ops`` (a put as (key, value), a delete as its key) as (puts, deletes) per UpdateKeys
+    call, at most ``size`` keys each, in order."""
+    out = []
+    for start in range(0, len(ops), size):
+        chunk = ops[start : start + size]
+        out.append(
+            (
+                [op for op in chunk if isinstance(op, tuple)],
+                [op for op in chunk if isinstance(op, str)],
             )
-        return out
+        )
+    return out
 
 
 def store_update(current: Mapping[str, str], wanted: Mapping[str, str]) -> StoreUpdate:
