@@ -76,10 +76,10 @@ def test_the_record_round_trips_and_holds_only_a_salted_hash() -> None:
 
 
 def test_urls() -> None:
-    assert preview_url("pr-7", "d1.cloudfront.net") == "https://d1.cloudfront.net/?preview=pr-7"
-    assert preview_url("pr-7", "d1.cloudfront.net", "pre.example.com") == (
-        "https://pr-7.pre.example.com/"
-    )
+    site = "https://d1.cloudfront.net"
+    assert preview_url("pr-7", site) == "https://d1.cloudfront.net/?preview=pr-7"
+    assert preview_url("pr-7", site + "/") == "https://d1.cloudfront.net/?preview=pr-7"
+    assert preview_url("pr-7", site, "pre.example.com") == "https://pr-7.pre.example.com/"
 
 
 def test_preview_settings_defaults_and_checks() -> None:

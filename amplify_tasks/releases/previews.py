@@ -115,9 +115,9 @@ def parse_preview(key: str, value: str | None) -> Preview | None:
     return Preview(name, pointer.release, pointer.dotted, created, expires, str(salt), str(digest))
 
 
-def preview_url(name: str, domain: str, preview_domain: str = "") -> str:
+def preview_url(name: str, site_url: str, preview_domain: str = "") -> str:
     """Where a visitor sees preview ``name``: its own host under the preview domain when one
-    is set, else the distribution's ``domain`` with the preview parameter."""
+    is set, else the site's URL (the distribution's domain) with the preview parameter."""
     if preview_domain:
         return f"https://{name}.{preview_domain}/"
-    return f"https://{domain}/?{PARAMETER}={name}"
+    return f"{site_url.rstrip('/')}/?{PARAMETER}={name}"
