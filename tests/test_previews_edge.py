@@ -71,7 +71,8 @@ def test_a_preview_is_served_beside_live_through_a_cookie(site: ReleaseSite) -> 
 def test_an_expired_preview_answers_410(site: ReleaseSite) -> None:
     doc = preview(site, "short", "--expires", "2s")
     cookie = {"Cookie": f"{COOKIE}=short"}
-    assert get(site.url(), "/", headers=cookie)[0] == 200
+    record = json.loads(site.store()["p:short"])
+    assert record["e"] - record["c"] == 2
     time.sleep(3)
     status, headers, body = get(site.url(), "/", headers=cookie)
     assert status == 410 and b"Preview short has expired" in body

@@ -260,7 +260,8 @@ class ReleaseStep:
         from amplify_tasks.releases.collect import collect
         from amplify_tasks.releases.preview_store import drop_previews, expired_previews
 
-        expired = expired_previews(store, time.time())
+        made = self.preview.name if self.preview else ""  # never the one this run made
+        expired = [p for p in expired_previews(store, time.time()) if p.name != made]
         if expired:
             store = drop_previews(stage, store, expired)
             self.summary.notes.append(
