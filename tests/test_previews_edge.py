@@ -140,3 +140,28 @@ def test_a_stage_publishing_in_place_refuses_a_preview(
     assert failed.returncode == 2
     (line,) = failed.stderr.strip().splitlines()
     assert line.startswith("error: stage dev publishes in place (it has no CloudFront)")
+
+
+def test_a_preview_domain_gives_each_preview_its_own_host_name(
+    inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
+) -> None:
+    from zones import imported_certificate
+
+    domain = f"{unique_name('pre')}.example.test"
+    inv_project.env.update(
+        HOSTING_DOMAIN_NAMES=f"*.{domain}",
+        HOSTING_CERTIFICATE_ARN=imported_certificate(f"*.{domain}"),
+        HOSTING_PREVIEW_DOMAIN=domain,
+    )
+    site = ReleaseSite(inv_project, emulator, unique_name("pvh"))
+    released(site.publish().stdout)
+    site.build(V2)
+    doc = preview(site, "pr-9")
+    assert doc["preview_url"] == f"https://pr-9.{domain}/"
+    url = site.url()
+    status, _, body = get(url, "/new.html", headers={"Host": f"pr-9.{domain}"})
+    assert (status, body) == (200, b"<p>new in v2</p>")  # no cookie needed
+    status, headers, body = get(url, "/", headers={"Host": f"pr-10.{domain}"})
+    assert status == 404 and b"Preview pr-10 does not exist" in body
+    assert "set-cookie" not in headers  # a host name is no cookie to clear
+    assert b"v1" in get(url, "/")[2]  # the distribution's own name: live

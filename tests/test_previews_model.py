@@ -121,3 +121,25 @@ def test_the_password_comes_from_the_environment_only_and_is_never_shown(tmp_pat
     message = str(caught.value)
     assert "pw-in-a-file-0123" not in message and "environment only" in message
     assert "in .env.prod" in message
+
+
+def test_the_function_with_previews_fits_cloudfront_s_size_limit() -> None:
+    """The preview block costs its bytes once; with the longest preview domain and index
+    document the function still leaves 4 KB of CloudFront's 10 KB for a project's own."""
+    from amplify_tasks.local.function_store import FUNCTION_MAX_BYTES
+    from amplify_tasks.templates.rendering import function_code
+
+    domain = ".".join(["p" * 60] * 3) + ".example.com"
+    settings = build_settings(
+        "prod",
+        {
+            "HOSTING_CLOUDFRONT": "true",
+            "HOSTING_INDEX_DOCUMENT": "i" * 1019 + ".html",
+            "HOSTING_DOMAIN_NAMES": f"*.{domain}",
+            "HOSTING_CERTIFICATE_ARN": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+            "HOSTING_PREVIEW_DOMAIN": domain,
+        },
+    )
+    code = function_code(Project.at(Path(__file__).parent.parent), settings)
+    assert f'var PREVIEW_DOMAIN = "{domain}";' in code and "\n  " not in code
+    assert len(code.encode()) <= FUNCTION_MAX_BYTES - 4096, len(code.encode())
