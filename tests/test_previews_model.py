@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,3 +144,23 @@ def test_the_function_with_previews_fits_cloudfront_s_size_limit() -> None:
     code = function_code(Project.at(Path(__file__).parent.parent), settings)
     assert f'var PREVIEW_DOMAIN = "{domain}";' in code and "\n  " not in code
     assert len(code.encode()) <= FUNCTION_MAX_BYTES - 4096, len(code.encode())
+
+
+def test_a_password_outside_printable_ascii_is_refused_without_showing_it() -> None:
+    with pytest.raises(SettingsError) as caught:
+        build_settings("prod", {"HOSTING_PREVIEW_PASSWORD": "pässwort-0123"})
+    assert "pässwort" not in str(caught.value) and "printable ASCII" in str(caught.value)
+
+
+def test_configure_and_settings_never_write_or_print_the_password(inv_project: Any) -> None:
+    inv_project.env["HOSTING_PREVIEW_PASSWORD"] = "pw-from-ci-4567"
+    inv_project.write("dist/index.html", "<h1>home</h1>")
+    inv_project.run("hosting.add", "--stage", "prod", "--yes")
+    inv_project.run("hosting.configure", "--stage", "prod", "--spa")
+    env_text = (inv_project.root / ".env.prod").read_text()
+    assert "HOSTING_SPA=true" in env_text and "pw-from-ci-4567" not in env_text
+    assert "HOSTING_PREVIEW_PASSWORD" not in env_text
+    for args in ([], ["--json"]):
+        shown = inv_project.run("hosting.settings", "--stage", "prod", *args)
+        assert "pw-from-ci-4567" not in shown.stdout + shown.stderr
+        assert "HOSTING_PREVIEW_PASSWORD" in shown.stdout

@@ -52,4 +52,9 @@ def preview_settings(
             f"{password_key} is set {where}: a password is taken from the environment only; "
             "delete that line and export it for the publish (for example from a CI secret)"
         )
+    if password and not all(" " <= ch <= "~" for ch in password):
+        raise SettingsError(
+            f"{password_key} holds a character that is not printable ASCII: browsers send "
+            "HTTP Basic credentials reliably only in ASCII; choose another password"
+        )
     return PreviewSettings(domain, expires, password)
