@@ -51,6 +51,8 @@ def test_a_preview_is_served_beside_live_through_a_cookie(site: ReleaseSite) -> 
     assert answer.status_code == 200 and "v2" in answer.text
     assert visitor.cookies.get(COOKIE) == "pr-7"
     assert "new in v2" in visitor.get(url + "/new.html", timeout=10).text  # root-relative
+    folder = visitor.get(url + "/docs", timeout=10, allow_redirects=False)  # its folder keys
+    assert (folder.status_code, folder.headers["location"]) == (302, "/docs/")
     assert "v1" in everyone.get(url + "/", timeout=10).text
     assert everyone.get(url + "/new.html", timeout=10).status_code == 404
     status, headers, _ = get(url, "/docs/?a=1&preview=pr-7&b=2")
@@ -66,6 +68,13 @@ def test_a_preview_is_served_beside_live_through_a_cookie(site: ReleaseSite) -> 
     assert again["release"] > made["release"] and site.live() == live
     _, _, body = get(url, "/", headers={"Cookie": f"{COOKIE}=pr-7"})
     assert b"v3" in body
+
+
+def test_a_dry_run_of_a_preview_writes_nothing(site: ReleaseSite) -> None:
+    site.emulator.reset_requests()
+    out = site.publish("--preview", "dry", "--dry-run").stdout
+    assert "dry run of stage prod" in out and site.writes() == []
+    assert "p:dry" not in site.store()
 
 
 def test_an_expired_preview_answers_410(site: ReleaseSite) -> None:
