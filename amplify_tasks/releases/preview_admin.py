@@ -62,6 +62,22 @@ def preview_rows(
     ]
 
 
+def table_rows(rows: Sequence[dict[str, object]]) -> list[list[str]]:
+    """The listing as text: a header, then one line a preview."""
+    header = ["preview", "release", "created", "expires", "password", "url"]
+    return [header] + [
+        [
+            str(r["name"]),
+            str(r["release"]),
+            str(r["created"]),
+            f"{r['expires']}{' (expired)' if r['expired'] else ''}",
+            "yes" if r["protected"] else "no",
+            str(r["url"]),
+        ]
+        for r in rows
+    ]
+
+
 def prune(
     stage: Stage,
     catalog: Catalog,

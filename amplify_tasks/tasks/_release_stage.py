@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
 
     from amplify_tasks.releases.prepare import Stage
+    from amplify_tasks.releases.rollback import Rollback
     from amplify_tasks.settings import Settings
     from amplify_tasks.stack import StackOutputs
 
@@ -100,3 +101,11 @@ def stage_locked(task: str, stage: ReleaseStage) -> Iterator[None]:
             yield
     finally:
         lock.release()
+
+
+def switched(done: Rollback | None, stage: str, live: str, *, of: str = "") -> str:
+    """The line a task that moved ``live`` (or left it) ends with."""
+    if done is None:
+        return f"live release of stage {stage} unchanged: {live}"
+    pages = f" (error pages copied: {', '.join(done.error_pages)})" if done.error_pages else ""
+    return f"release {done.release}{of} is live (was {done.previous or 'none'}){pages}"

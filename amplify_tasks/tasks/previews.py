@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ._edge import hosting_task
 from ._machine import machine_output
-from ._release_stage import asker, release_stage, stage_locked
+from ._release_stage import asker, release_stage, stage_locked, switched
 
 if TYPE_CHECKING:
     from invoke import Context
@@ -62,19 +62,7 @@ def previews(
         if not rows:
             print(f"stage {settings.stage} has no previews")
             return
-        header = ["preview", "release", "created", "expires", "password", "url"]
-        lines = [
-            [
-                str(r["name"]),
-                str(r["release"]),
-                str(r["created"]),
-                f"{r['expires']}{' (expired)' if r['expired'] else ''}",
-                "yes" if r["protected"] else "no",
-                str(r["url"]),
-            ]
-            for r in rows
-        ]
-        for line in table([header, *lines]):
+        for line in table(admin.table_rows(rows)):
             print(line.rstrip())
 
 
@@ -107,11 +95,4 @@ def promote(c: Context, stage: str = "", preview: str = "", yes: bool = False) -
             error_pages=error_page_keys(settings),
             confirm=asker("hosting.promote", yes),
         )
-    if done is None:
-        print(f"live release of stage {settings.stage} unchanged: {catalog.live}")
-        return
-    pages = f" (error pages copied: {', '.join(done.error_pages)})" if done.error_pages else ""
-    print(
-        f"release {done.release} of preview {preview} is live (was {done.previous or 'none'})"
-        f"{pages}"
-    )
+    print(switched(done, settings.stage, catalog.live, of=f" of preview {preview}"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._edge import hosting_task
-from ._release_stage import asker, release_stage, stage_locked
+from ._release_stage import asker, release_stage, stage_locked, switched
 
 if TYPE_CHECKING:
     from invoke import Context
@@ -53,11 +53,7 @@ def rollback(c: Context, stage: str = "", to: str = "", yes: bool = False) -> No
             error_pages=error_page_keys(settings),
             confirm=asker("hosting.rollback", yes),
         )
-    if done is None:
-        print(f"live release of stage {settings.stage} unchanged: {catalog.live}")
-        return
-    pages = f" (error pages copied: {', '.join(done.error_pages)})" if done.error_pages else ""
-    print(f"release {done.release} is live (was {done.previous}){pages}")
+    print(switched(done, settings.stage, catalog.live))
 
 
 @hosting_task(help={"stage": "stage whose live release to check (default: hosting.default_stage)"})
