@@ -162,6 +162,7 @@ class ReleaseStep:
         from amplify_tasks.releases.collect import copy_error_pages
         from amplify_tasks.releases.execute import make_live, run_transfers
         from amplify_tasks.releases.previews import preview_key
+        from amplify_tasks.releases.state import StoreState
 
         plan = prepared.plan
         progress = Progress(
@@ -206,7 +207,7 @@ class ReleaseStep:
             raise SyncError(self._unfinished(result))
         if preview is not None:
             self._previewed(preview)
-            store = type(prepared.store)({**prepared.store.entries, key: preview.value()})
+            store = StoreState({**prepared.store.entries, key: preview.value()})
             live = prepared.manifests.get(plan.previous.release) if plan.previous else None
             made = dataclasses.replace(
                 prepared, manifests={**prepared.manifests, manifest.id: manifest}
