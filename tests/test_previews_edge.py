@@ -149,6 +149,12 @@ def test_a_stage_publishing_in_place_refuses_a_preview(
     assert failed.returncode == 2
     (line,) = failed.stderr.strip().splitlines()
     assert line.startswith("error: stage dev publishes in place (it has no CloudFront)")
+    for task in (["hosting.previews"], ["hosting.promote", "--preview", "pr-1", "--yes"]):
+        listed = inv_project.run(*task, "--stage", "dev", check=False)
+        assert listed.returncode == 2 and listed.stderr.strip() == (
+            "error: stage dev does not publish releases (it has no CloudFront): it publishes "
+            "in place"
+        )
 
 
 def test_a_preview_domain_gives_each_preview_its_own_host_name(
