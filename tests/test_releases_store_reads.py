@@ -15,7 +15,7 @@ from test_releases import V2, released
 
 from amplify_tasks.publishing.clients import Clients
 from amplify_tasks.releases import LIVE_KEY
-from amplify_tasks.releases.layout import Pointer
+from amplify_tasks.releases.layout import Pointer, parse_pointer
 from amplify_tasks.routing.paths import STORE_MAX_BYTES
 
 
@@ -91,6 +91,58 @@ def test_a_key_no_manifest_accounts_for_makes_the_publish_list_the_store(
     assert {k.split("/")[1] for k in site.objects("_r/")} == {first, second, third}
     folders = {f"{r}:d:/docs" for r in (first, second, third)}
     assert set(site.store()) == {LIVE_KEY, "p:pr-7", *folders}
+
+
+def test_a_preview_publish_reads_the_store_without_listing_it(site: ReleaseSite) -> None:
+    first = released(site.publish().stdout)
+    site.build(V2)
+    site.emulator.reset_requests()
+    site.publish("--preview", "pr-1")
+    assert store_ops(site) == [
+        "DescribeKeyValueStore",  # the count, the size
+        "GetKey",  # live
+        "GetKey",  # p:pr-1, the store not being listed
+        "DescribeKeyValueStore",  # the ETag the writes are conditional on
+        "GetKey",  # p:pr-1 still holds what was read
+        "UpdateKeys",  # the release's folder key (/docs) and p:pr-1, in one write
+    ]
+    store = site.store()
+    preview = parse_pointer(store["p:pr-1"])
+    assert site.live() == first and preview is not None and preview.release != first
+    assert store[f"{preview.release}:d:/docs"] == "1"
+
+
+def delete_keys(site: ReleaseSite, keys: list[str]) -> None:
+    from edge_stacks import kvs_client
+
+    client = kvs_client(site.emulator)
+    arn = site.outputs.kvs_arn
+    etag = client.describe_key_value_store(KvsARN=arn)["ETag"]
+    client.update_keys(KvsARN=arn, IfMatch=etag, Deletes=[{"Key": k} for k in keys])
+
+
+def test_releases_are_collected_only_against_a_listed_store(site: ReleaseSite) -> None:
+    """A key count that matches by chance: a release's folder key missing (what a publish
+    stopped after its manifest and before its store writes leaves) makes up for a preview's
+    pointer, so the store is read without a listing; before a release is collected it is
+    listed, and the release the preview points at stays."""
+    keep = {"HOSTING_KEEP_RELEASES": "1"}
+    first = released(site.publish(**keep).stdout)
+    put_keys(site, {"p:pr-7": Pointer(first).value()})
+    delete_keys(site, [f"{first}:d:/docs"])
+    site.build(V2)
+    site.emulator.reset_requests()
+    second = released(site.publish(**keep).stdout)
+    assert "ListKeys" not in store_ops(site)  # nothing to collect: the first was live
+
+    site.build(V1)
+    site.emulator.reset_requests()
+    third = released(site.publish(**keep).stdout)
+    ops = store_ops(site)
+    assert ops[:2] == ["DescribeKeyValueStore", "GetKey"] and "ListKeys" not in ops[:5]
+    assert {k.split("/")[1] for k in site.objects("_r/")} == {first, second, third}
+    assert site.store()["p:pr-7"] == Pointer(first).value()
+    assert "ListKeys" in ops[ops.index("UpdateKeys") :]  # listed before collecting
 
 
 def test_a_release_the_store_has_no_room_for_publishes_nothing(site: ReleaseSite) -> None:

@@ -17,7 +17,7 @@ from amplify_tasks.routing.paths import FOLDER_VALUE, STORE_MAX_BYTES
 from amplify_tasks.sync import HeaderRules, scan_dist
 from amplify_tasks.sync.content import is_fingerprinted
 
-from .gc import kept_releases
+from .gc import history, kept_releases
 from .layout import new_release_id
 from .manifest import FileEntry, ReleaseManifest, now_iso
 from .origin import Origin
@@ -146,7 +146,7 @@ def prepare(
     if release_id <= newest:  # made in the same second as the newest release
         release_id = new_release_id(after=newest)
     pointed = store.pointed()
-    trusted = kept_releases(manifests, release_id, pointed, keep) & set(manifests)
+    trusted = kept_releases(history(manifests), release_id, pointed, keep) & set(manifests)
     plan = make_release_plan(
         files,
         release_id=release_id,

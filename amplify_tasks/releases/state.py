@@ -22,6 +22,7 @@ from .layout import (
     FOLDER_INFIX,
     LIVE_KEY,
     MANIFESTS_PREFIX,
+    PREVIEW_PREFIX,
     RELEASES_PREFIX,
     Pointer,
     is_release_id,
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
 
-#: The prefix of a preview's pointer key (``p:<name>``).
-PREVIEW_PREFIX = "p:"
 #: The in-place facts routing writes (``site`` and ``d:<folder>``).
 IN_PLACE_SITE_KEY = "site"
 IN_PLACE_FOLDER_PREFIX = "d:"
@@ -140,6 +139,20 @@ def store_state(
     if known is not None and peek.items == len(known):
         return StoreState(known, peek.total_bytes, listed=False)
     return read_store(client, arn, peek.total_bytes)
+
+
+def listed_store(client: CloudFrontKeyValueStoreClient, arn: str, store: StoreState) -> StoreState:
+    """``store`` as ListKeys shows it when it was not listed, ``live`` as ``store`` holds it
+    (the release live when a publish was planned stays a pointer's). Read before releases
+    are collected: a key count that matched by chance (a release's missing folder keys
+    making up for a preview's pointer) must not hide a pointer to one of them."""
+    if store.listed:
+        return store
+    listed = read_store(client, arn, store.total_bytes)
+    entries = dict(listed.entries)
+    if store.live_value is not None:
+        entries[LIVE_KEY] = store.live_value
+    return StoreState(entries, listed.total_bytes)
 
 
 def read_key(client: CloudFrontKeyValueStoreClient, arn: str, key: str = LIVE_KEY) -> str | None:
