@@ -114,3 +114,13 @@ class ReleaseSite:
 
     def url(self) -> str:
         return str(self.emulator.preview_url(self.outputs.distribution_id))
+
+
+def live_then(project: Any, emulator: Any, app_name: str, files: dict[str, str]) -> ReleaseSite:
+    """A release site whose first publish (V1) is live, its dist folder then holding
+    ``files``."""
+    made = ReleaseSite(project, emulator, app_name)
+    made.publish()
+    assert made.live(), "the first publish made no release live"
+    made.build(files)
+    return made

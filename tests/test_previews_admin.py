@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 from edge_stacks import get
-from releases_site import KVS, V1, ReleaseSite
+from releases_site import KVS, V1, ReleaseSite, live_then
 from test_machine_output import document
-from test_releases import released
 
 from amplify_tasks.releases import RELEASES_PREFIX, Pointer
 from amplify_tasks.releases.previews import COOKIE, make_preview
@@ -26,10 +25,7 @@ V2 = {**V1, "index.html": "<!doctype html><title>v2</title>", "assets/only.3333c
 
 @pytest.fixture
 def site(inv_project: Any, emulator: Any, unique_name: Callable[[str], str]) -> ReleaseSite:
-    made = ReleaseSite(inv_project, emulator, unique_name("pva"))
-    released(made.publish().stdout)
-    made.build(V2)
-    return made
+    return live_then(inv_project, emulator, unique_name("pva"), V2)
 
 
 def previewed(site: ReleaseSite, name: str, *args: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 from edge_stacks import get
-from releases_site import V1, ReleaseSite
+from releases_site import V1, ReleaseSite, live_then
 from test_machine_output import document
 from test_releases import released
 
@@ -26,10 +26,7 @@ PASSWORD = "preview-pw-0123456789"
 
 @pytest.fixture
 def site(inv_project: Any, emulator: Any, unique_name: Callable[[str], str]) -> ReleaseSite:
-    made = ReleaseSite(inv_project, emulator, unique_name("pv"))
-    released(made.publish().stdout)
-    made.build(V2)
-    return made
+    return live_then(inv_project, emulator, unique_name("pv"), V2)
 
 
 def preview(site: ReleaseSite, name: str, *args: str, **env: str) -> dict[str, Any]:
