@@ -1,11 +1,12 @@
 """The AWS clients of one publish: one botocore session per region (its loaded models are
-reused), the stack's region once the outputs name it, one S3 client sized for the pool.
+reused), the stack's region once the outputs name it, one S3 client sized for the pool; S3
+and CloudFormation without botocore where the environment gives all they need.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, cast, overload
 
 from amplify_tasks import aws
 
@@ -38,6 +39,24 @@ class Clients:
         self, service: Literal["cloudfront-keyvaluestore"]
     ) -> CloudFrontKeyValueStoreClient: ...
     def get(self, service: aws.Service) -> BaseClient:
+        if service == "s3" and self._s3 is not None:
+            return self._s3
+        if service in ("s3", "cloudformation"):  # botocore unloaded where the env suffices
+            made = aws.env_client(
+                service, self.region(), lambda: self._botocore(service), max_pool=self.max_pool
+            )
+            if made is not None:
+                if service == "s3":
+                    self._s3 = cast("S3Client", made)
+                return made
+        sess = self._session()
+        if service != "s3":
+            return aws.client(service, sess=sess)
+        if self._s3 is None:
+            self._s3 = aws.publish_s3(sess, max_pool=self.max_pool)
+        return self._s3
+
+    def _session(self) -> Session:
         if "" not in self._sessions:
             self._sessions[""] = aws.session()
         region = self.region()
@@ -45,9 +64,9 @@ class Clients:
             region = ""
         if region not in self._sessions:
             self._sessions[region] = aws.session(region)
-        sess = self._sessions[region]
-        if service != "s3":
-            return aws.client(service, sess=sess)
-        if self._s3 is None:
-            self._s3 = aws.publish_s3(sess, max_pool=self.max_pool)
-        return self._s3
+        return self._sessions[region]
+
+    def _botocore(self, service: aws.Service) -> BaseClient:
+        """botocore's own client (S3's with raw timestamps, as publish_s3's fallback)."""
+        raw = service == "s3"
+        return aws.client(service, sess=self._session(), max_pool=self.max_pool, raw_timestamps=raw)
