@@ -11,6 +11,7 @@ import hashlib
 import http.server
 import threading
 from collections.abc import Callable, Iterator
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,15 @@ def test_objects_round_trip_over_http(wire: tuple[WireS3, Any, str]) -> None:
     head = plain.head_object(Bucket=bucket, Key="ü/é~.css")
     assert (head["ContentType"], head["CacheControl"]) == ("text/css", "max-age=60")
     assert plain.get_object(Bucket=bucket, Key="a b/c+d.txt")["Body"].read() == b"a b/c+d.txt"
+    mine, theirs = (c.get_object(Bucket=bucket, Key="ü/é~.css") for c in (client, plain))
+    assert mine["Body"].read() == theirs["Body"].read() == "ü/é~.css".encode()
+    for field in ("ETag", "ContentLength", "ContentType", "CacheControl"):
+        assert mine[field] == theirs[field], field
+    # as the publish's botocore client gives it: the header as sent (raw timestamps)
+    assert parsedate_to_datetime(mine["LastModified"]) == theirs["LastModified"]
+    with pytest.raises(ClientError) as missing:
+        client.get_object(Bucket=bucket, Key="no/such/key")
+    assert missing.value.response["Error"]["Code"] == "NoSuchKey"
 
     listed: list[tuple[str, int, str]] = []
     token: str | None = None

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlencode
+from xml.etree import ElementTree
 
-from amplify_tasks.s3wire import Request, Transport, client_error
+from amplify_tasks.s3wire import Answer, BotocoreFallback, Request, Transport, client_error
 
 from .parse import Parsed, parse_result
 
@@ -39,28 +39,13 @@ class Meta:
     region_name: str
 
 
-class WireCloudFormation:
+class WireCloudFormation(BotocoreFallback["CloudFormationClient"]):
     """The CloudFormation client of a publish (see the module's doc)."""
 
     def __init__(self, transport: Transport, botocore: Callable[[], CloudFormationClient]) -> None:
+        super().__init__(botocore)
         self.transport = transport
         self.meta = Meta(transport.endpoint.region)
-        self._make_botocore = botocore
-        self._botocore: CloudFormationClient | None = None
-        self._making = threading.Lock()
-
-    @property
-    def botocore(self) -> CloudFormationClient:
-        """botocore's client, made once, by the first thread that needs it."""
-        with self._making:
-            if self._botocore is None:
-                self._botocore = self._make_botocore()
-            return self._botocore
-
-    def __getattr__(self, name: str) -> object:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.botocore, name)
 
     def describe_stacks(self, **kw: object) -> Parsed:
         if set(kw) - ARGUMENTS["DescribeStacks"]:
@@ -92,5 +77,32 @@ class WireCloudFormation:
         endpoint = self.transport.endpoint
         answer = self.transport.exchange(request, endpoint.netloc, endpoint.base_path or "/")
         if answer.status >= 300:
-            raise client_error(answer, action)
-        return parse_result(answer.body, action, answer.status, answer.headers)
+            raise refusal(answer, action)
+        try:
+            return parse_result(answer.body, action, answer.status, answer.headers)
+        except ElementTree.ParseError as exc:
+            raise unreadable(exc, answer.body) from None
+
+
+def refusal(answer: Answer, action: str) -> Exception:
+    """What botocore raises for an error answer: a ClientError with the query protocol's
+    code and message (a 5xx that is empty or an HTML page: the status), else, for a body
+    that is not XML, the ResponseParserError of an unreadable answer."""
+    body = answer.body.strip()
+    if answer.status >= 500 and (not body or body.startswith(b"<html>")):
+        return client_error(answer, action)
+    try:
+        ElementTree.fromstring(answer.body)
+    except ElementTree.ParseError as exc:
+        return unreadable(exc, answer.body)
+    return client_error(answer, action)
+
+
+def unreadable(error: Exception, body: bytes) -> Exception:
+    """botocore's ResponseParserError for a body that is not XML (its words)."""
+    from botocore.parsers import ResponseParserError
+
+    return ResponseParserError(
+        f"Unable to parse response ({error}), invalid XML received. Further retries may "
+        f"succeed:\n{body!r}"
+    )

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, cast
 from .client import WireS3
 from .endpoint import Endpoint, ca_bundle, resolve
 from .environ import EnvAccess, default_ca_bundle, from_environ
+from .fallback import BotocoreFallback
 from .signing import Credentials, Signer
-from .transport import Request, Transport, client_error
+from .transport import Answer, Request, Transport, client_error
 
 if TYPE_CHECKING:
     from botocore.session import Session
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from amplify_tasks.retrying import RetryWatch
 
 __all__ = [
+    "Answer",
+    "BotocoreFallback",
     "Credentials",
     "Endpoint",
     "EnvAccess",
