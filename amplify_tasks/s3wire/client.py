@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, cast
-from xml.sax.saxutils import escape
 
 from .fallback import BotocoreFallback
 from .transport import Answer, Request, Transport, client_error
@@ -110,7 +109,7 @@ class WireS3(BotocoreFallback["S3Client"]):
         ):
             return self._botocore_call("delete_objects", kw)
         quiet = "<Quiet>true</Quiet>" if spec.get("Quiet") else ""
-        items = "".join(f"<Object><Key>{escape(str(o['Key']))}</Key></Object>" for o in objects)
+        items = "".join(f"<Object><Key>{_escape(str(o['Key']))}</Key></Object>" for o in objects)
         body = f'<?xml version="1.0" encoding="UTF-8"?><Delete>{quiet}{items}</Delete>'.encode()
         from amplify_tasks.sync.etag import md5_b64
 
@@ -169,6 +168,12 @@ def _extra(
 
 def _headers(kw: Mapping[str, object], names: Mapping[str, str]) -> dict[str, str]:
     return {header: str(kw[k]) for k, header in names.items() if kw.get(k) is not None}
+
+
+def _escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as XML entities (xml.sax.saxutils.escape, whose import costs
+    ~5 ms on every publish)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _xml_safe(key: str) -> bool:
