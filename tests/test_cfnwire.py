@@ -7,10 +7,8 @@ needed, and a no-change `inv publish` with the environment's credentials never l
 
 from __future__ import annotations
 
-import contextlib
 import http.server
 import json
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from amplify_tasks.cfnwire import WireCloudFormation, env_client
 from amplify_tasks.errors import AwsError
 from amplify_tasks.s3wire import Credentials, Endpoint, Signer, Transport, from_environ
 from amplify_tasks.stack.events import describe
+from tests.loopback_server import serving_on_loopback
 from tests.stacks import website_template
 
 
@@ -183,23 +182,11 @@ class Throttling(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@contextlib.contextmanager
-def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_throttling_is_retried_and_each_attempt_signed() -> None:
     Throttling.seen = []
     pauses: list[float] = []
-    with serving(Throttling) as netloc:
-        endpoint = Endpoint("http", netloc, "", "us-east-1", True)
+    with serving_on_loopback(Throttling) as url:
+        endpoint = Endpoint("http", url.removeprefix("http://"), "", "us-east-1", True)
         transport = Transport(
             endpoint,
             lambda: Credentials("a", "b"),

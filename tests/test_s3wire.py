@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import http.server
-import threading
 from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from amplify_tasks.s3wire import Credentials, Signer, WireS3
 from amplify_tasks.s3wire.endpoint import resolve
 from amplify_tasks.s3wire.signing import quote_path
 from amplify_tasks.sync.etag import md5_b64
+from tests.loopback_server import serving_on_loopback
 
 AMZ_DATE = "20261202T101500Z"
 
@@ -289,16 +289,9 @@ def serving(
     handler: type[http.server.BaseHTTPRequestHandler], patch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """``handler`` on a free loopback port as AWS_ENDPOINT_URL_S3; stopped at the end."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    patch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
-    try:
+    with serving_on_loopback(handler) as endpoint:
+        patch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
         yield endpoint
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
