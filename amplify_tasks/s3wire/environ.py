@@ -81,12 +81,12 @@ def from_environ(region: str = "", env: Mapping[str, str] = os.environ) -> EnvAc
 def _default_profile_harmless(env: Mapping[str, str]) -> bool:
     """True when the shared config file is missing or its default profile sets nothing
     but a region (which the environment's overrides) and an output format."""
-    path = Path(env.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config").expanduser()
     try:
+        path = Path(env.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config").expanduser()
         text = path.read_text()
     except FileNotFoundError:
         return True
-    except (OSError, UnicodeDecodeError):
+    except (OSError, RuntimeError, UnicodeDecodeError):  # RuntimeError: no home folder
         return False
     parser = configparser.RawConfigParser()
     try:
