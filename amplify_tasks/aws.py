@@ -174,6 +174,33 @@ def publish_s3(sess: Session, *, max_pool: int) -> S3Client:
     )
 
 
+def env_client(
+    service: Literal["s3", "cloudformation"],
+    region: str,
+    botocore: Callable[[], BaseClient],
+    *,
+    max_pool: int,
+) -> BaseClient | None:
+    """The publish's S3 or CloudFormation client without botocore, where the environment
+    gives the credentials, the region (``region`` first) and the endpoint (s3wire.environ):
+    S3's object requests and the stack check over the wire, anything else through the client
+    ``botocore`` makes on first need. None when botocore should find them itself."""
+    from .s3wire import from_environ
+
+    access = from_environ(region)
+    if access is None:
+        return None
+    if service == "s3":
+        from .s3wire import env_wire_client
+
+        s3 = cast("Callable[[], S3Client]", botocore)
+        return env_wire_client(access, s3, max_pool=max_pool, watch=retry_watch())
+    from .cfnwire import env_client as wire_cloudformation
+
+    cfn = cast("Callable[[], CloudFormationClient]", botocore)
+    return wire_cloudformation(access, cfn, watch=retry_watch())
+
+
 #: One watch for every client of the process: a host's notice is printed once.
 _RETRY_WATCH: list[RetryWatch] = []
 

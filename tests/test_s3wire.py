@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import http.server
-import threading
 from collections.abc import Callable, Iterator
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from amplify_tasks.s3wire import Credentials, Signer, WireS3
 from amplify_tasks.s3wire.endpoint import resolve
 from amplify_tasks.s3wire.signing import quote_path
 from amplify_tasks.sync.etag import md5_b64
+from tests.loopback_server import serving_on_loopback
 
 AMZ_DATE = "20261202T101500Z"
 
@@ -168,7 +169,7 @@ def wire(aws_env: dict[str, str], unique_name: Callable[[str], str]) -> tuple[Wi
 
 def test_objects_round_trip_over_http(wire: tuple[WireS3, Any, str]) -> None:
     client, plain, bucket = wire
-    keys = ["index.html", "a b/c+d.txt", "ü/é~.css", "z/" + "x" * 300]
+    keys = ["index.html", "a b/c+d.txt", "q/&amp;<x>.txt", "ü/é~.css", "z/" + "x" * 300]
     for key in keys:
         put = client.put_object(
             Bucket=bucket,
@@ -181,6 +182,15 @@ def test_objects_round_trip_over_http(wire: tuple[WireS3, Any, str]) -> None:
     head = plain.head_object(Bucket=bucket, Key="ü/é~.css")
     assert (head["ContentType"], head["CacheControl"]) == ("text/css", "max-age=60")
     assert plain.get_object(Bucket=bucket, Key="a b/c+d.txt")["Body"].read() == b"a b/c+d.txt"
+    mine, theirs = (c.get_object(Bucket=bucket, Key="ü/é~.css") for c in (client, plain))
+    assert mine["Body"].read() == theirs["Body"].read() == "ü/é~.css".encode()
+    for field in ("ETag", "ContentLength", "ContentType", "CacheControl"):
+        assert mine[field] == theirs[field], field
+    # as the publish's botocore client gives it: the header as sent (raw timestamps)
+    assert parsedate_to_datetime(mine["LastModified"]) == theirs["LastModified"]
+    with pytest.raises(ClientError) as missing:
+        client.get_object(Bucket=bucket, Key="no/such/key")
+    assert missing.value.response["Error"]["Code"] == "NoSuchKey"
 
     listed: list[tuple[str, int, str]] = []
     token: str | None = None
@@ -279,16 +289,9 @@ def serving(
     handler: type[http.server.BaseHTTPRequestHandler], patch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """``handler`` on a free loopback port as AWS_ENDPOINT_URL_S3; stopped at the end."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    patch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
-    try:
+    with serving_on_loopback(handler) as endpoint:
+        patch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
         yield endpoint
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The AWS clients of one publish: one botocore session per region (its loaded models are
 reused), the stack's region once the outputs name it, one client per service and region
 made once and kept for the whole publish (the S3 one sized for the pool): making a client
-loads its model and costs tens of milliseconds.
+loads its model and costs tens of milliseconds. S3 and CloudFormation go without botocore
+where the environment gives all they need.
 """
 
 from __future__ import annotations
@@ -40,6 +41,25 @@ class Clients:
         self, service: Literal["cloudfront-keyvaluestore"]
     ) -> CloudFrontKeyValueStoreClient: ...
     def get(self, service: aws.Service) -> BaseClient:
+        key = (service, "" if service == "s3" else self.region())  # S3 answers every region
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._make(service)
+        return made
+
+    def _make(self, service: aws.Service) -> BaseClient:
+        if service in ("s3", "cloudformation"):  # botocore unloaded where the env suffices
+            made = aws.env_client(
+                service, self.region(), lambda: self._botocore(service), max_pool=self.max_pool
+            )
+            if made is not None:
+                return made
+        sess = self._session()
+        if service == "s3":
+            return aws.publish_s3(sess, max_pool=self.max_pool)
+        return aws.client(service, sess=sess)
+
+    def _session(self) -> Session:
         if "" not in self._sessions:
             self._sessions[""] = aws.session()
         region = self.region()
@@ -47,13 +67,9 @@ class Clients:
             region = ""
         if region not in self._sessions:
             self._sessions[region] = aws.session(region)
-        made = self._made.get((service, region))
-        if made is None:
-            sess = self._sessions[region]
-            made = (
-                aws.publish_s3(sess, max_pool=self.max_pool)
-                if service == "s3"
-                else aws.client(service, sess=sess)
-            )
-            self._made[(service, region)] = made
-        return made
+        return self._sessions[region]
+
+    def _botocore(self, service: aws.Service) -> BaseClient:
+        """botocore's own client (S3's with raw timestamps, as publish_s3's fallback)."""
+        raw = service == "s3"
+        return aws.client(service, sess=self._session(), max_pool=self.max_pool, raw_timestamps=raw)

@@ -3,19 +3,19 @@ without botocore's per-request machinery (about 2.5 ms of CPU a request), and bo
 S3 client, made on first need, for everything else.
 
 It answers ``put_object`` (a body in memory), ``copy_object``, ``list_objects_v2``,
-``delete_objects`` and ``delete_object`` with the keyword arguments the tool passes and the
-fields of botocore's answers the tool reads; any other operation or argument, a streamed
-body, versions, and every request after S3 redirected one (a bucket in another region) go
-to botocore. Failures are botocore's exceptions (ClientError with S3's code and message).
+``delete_objects``, ``delete_object`` and ``get_object`` (read in full) with the keyword
+arguments the tool passes and the fields of botocore's answers the tool reads; any other
+operation or argument, a streamed body, versions, and every request after S3 redirected one
+(a bucket in another region) go to botocore. Failures are botocore's exceptions (ClientError
+with S3's code and message).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, cast
-from xml.sax.saxutils import escape
 
+from .fallback import BotocoreFallback
 from .transport import Answer, Request, Transport, client_error
 
 if TYPE_CHECKING:
@@ -50,28 +50,13 @@ class ToBotocore(Exception):
     """This request is botocore's to send."""
 
 
-class WireS3:
+class WireS3(BotocoreFallback["S3Client"]):
     """The S3 client of a publish (see the module's doc); ``botocore`` makes the other."""
 
     def __init__(self, transport: Transport, botocore: Callable[[], S3Client]) -> None:
+        super().__init__(botocore)
         self.transport = transport
-        self._make_botocore = botocore
-        self._botocore: S3Client | None = None
-        self._making = threading.Lock()
         self.redirected = False  # S3 redirected a request: botocore sends the rest
-
-    @property
-    def botocore(self) -> S3Client:
-        """botocore's S3 client, made once, by the first thread that needs it."""
-        with self._making:
-            if self._botocore is None:
-                self._botocore = self._make_botocore()
-            return self._botocore
-
-    def __getattr__(self, name: str) -> object:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.botocore, name)
 
     # -- the operations ---------------------------------------------------------------------
     def put_object(self, **kw: object) -> JsonDict:
@@ -124,7 +109,7 @@ class WireS3:
         ):
             return self._botocore_call("delete_objects", kw)
         quiet = "<Quiet>true</Quiet>" if spec.get("Quiet") else ""
-        items = "".join(f"<Object><Key>{escape(str(o['Key']))}</Key></Object>" for o in objects)
+        items = "".join(f"<Object><Key>{_escape(str(o['Key']))}</Key></Object>" for o in objects)
         body = f'<?xml version="1.0" encoding="UTF-8"?><Delete>{quiet}{items}</Delete>'.encode()
         from amplify_tasks.sync.etag import md5_b64
 
@@ -139,6 +124,12 @@ class WireS3:
         headers = _headers(kw, DELETE_HEADERS)
         request = Request("DeleteObject", "DELETE", _s(kw, "Bucket"), _s(kw, "Key"), None, headers)
         return self._either("delete_object", kw, request, _meta_answer)
+
+    def get_object(self, **kw: object) -> JsonDict:
+        if _extra(kw, {}) or "Body" in kw:
+            return self._botocore_call("get_object", kw)
+        request = Request("GetObject", "GET", _s(kw, "Bucket"), _s(kw, "Key"))
+        return self._either("get_object", kw, request, _object_answer)
 
     # -- sending ----------------------------------------------------------------------------
     def _botocore_call(self, name: str, kw: Mapping[str, object]) -> JsonDict:
@@ -179,6 +170,12 @@ def _headers(kw: Mapping[str, object], names: Mapping[str, str]) -> dict[str, st
     return {header: str(kw[k]) for k, header in names.items() if kw.get(k) is not None}
 
 
+def _escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as XML entities (xml.sax.saxutils.escape, whose import costs
+    ~5 ms on every publish)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _xml_safe(key: str) -> bool:
     return all(ord(ch) >= 0x20 or ch in "\t\n\r" for ch in key)
 
@@ -193,6 +190,25 @@ def _meta_answer(answer: Answer) -> JsonDict:
 
 def _etag_answer(answer: Answer) -> JsonDict:
     return {"ETag": answer.headers.get("etag", ""), "ResponseMetadata": _meta(answer)}
+
+
+def _object_answer(answer: Answer) -> JsonDict:
+    """A GetObject answer: the body (read in full: the tool's objects it reads are small),
+    the headers botocore's client turns into fields (timestamps raw, as the tool's are)."""
+    import io
+
+    headers = answer.headers
+    found: JsonDict = {
+        "Body": io.BytesIO(answer.body),
+        "ContentLength": len(answer.body),
+        "ETag": headers.get("etag", ""),
+        "Metadata": {k[11:]: v for k, v in headers.items() if k.startswith("x-amz-meta-")},
+        "ResponseMetadata": _meta(answer),
+    }
+    fields = {"content-type": "ContentType", "last-modified": "LastModified"}
+    fields |= {"cache-control": "CacheControl", "x-amz-version-id": "VersionId"}
+    found |= {name: headers[h] for h, name in fields.items() if h in headers}
+    return found
 
 
 def _copy_answer(answer: Answer) -> JsonDict:

@@ -76,16 +76,24 @@ def resolve(sess: Session, region: str) -> Endpoint | None:
     if url is None:
         if any(_truthy(sess.get_config_variable(name)) for name in UNFOLLOWED):
             return None
-        region = region or "us-east-1"
-        if not AWS_REGION.match(region):
-            return None
-        regional = region != "us-east-1" or s3_config.get("us_east_1_regional_endpoint") == (
-            "regional"
-        )
-        url = f"https://s3.{region}.amazonaws.com" if regional else "https://s3.amazonaws.com"
-        path_style = style == "path"
-    else:
-        path_style = style != "virtual"
+        regional = s3_config.get("us_east_1_regional_endpoint") == "regional"
+        return aws_s3(region, path_style=style == "path", regional=regional)
+    return from_url(url, region, path_style=style != "virtual")
+
+
+def aws_s3(region: str, *, path_style: bool = False, regional: bool = False) -> Endpoint | None:
+    """AWS's own S3 endpoint for ``region`` (None outside the commercial partition): the
+    global name in us-east-1 unless ``regional``."""
+    region = region or "us-east-1"
+    if not AWS_REGION.match(region):
+        return None
+    regional = regional or region != "us-east-1"
+    url = f"https://s3.{region}.amazonaws.com" if regional else "https://s3.amazonaws.com"
+    return from_url(url, region, path_style=path_style)
+
+
+def from_url(url: str, region: str, *, path_style: bool) -> Endpoint | None:
+    """The endpoint at ``url`` (None for one that is not http(s) or goes through a proxy)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or _proxied(parts.scheme, url):
         return None

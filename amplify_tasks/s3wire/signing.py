@@ -1,6 +1,8 @@
-"""AWS Signature Version 4 for S3 requests, as botocore's S3SigV4Auth computes it: the
-canonical request (S3's paths are encoded once), the string to sign, the derived key
-(cached per day, region and secret), and the Authorization header.
+"""AWS Signature Version 4 as botocore computes it: for S3 as its S3SigV4Auth (paths encoded
+once, X-Amz-Content-SHA256 sent), for other services as its SigV4Auth (the payload's hash
+signed, not sent; the tool's paths are ``/``, which both encode alike): the canonical request,
+the string to sign, the derived key (cached per day, region and secret), the Authorization
+header.
 """
 
 from __future__ import annotations
@@ -45,12 +47,12 @@ def canonical_query(params: Mapping[str, str]) -> str:
 
 
 class Signer:
-    """Signs S3 requests for one region (thread-safe; the signing key is kept per day)."""
+    """Signs requests to one service in one region (thread-safe; the signing key is kept
+    per day)."""
 
-    service = "s3"
-
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, service: str = "s3") -> None:
         self.region = region
+        self.service = service
         self._keys: dict[tuple[str, str], bytes] = {}
         self._lock = threading.Lock()
 
@@ -79,7 +81,8 @@ class Signer:
         """Add X-Amz-Date, X-Amz-Content-SHA256, the session token and Authorization to
         ``headers`` (which must hold Host); ``path`` is already quoted (quote_path)."""
         headers["X-Amz-Date"] = amz_date
-        headers["X-Amz-Content-SHA256"] = payload_hash
+        if self.service == "s3":
+            headers["X-Amz-Content-SHA256"] = payload_hash
         if creds.token:
             headers["X-Amz-Security-Token"] = creds.token
         signed = sorted(

@@ -1,8 +1,9 @@
-"""Sending one signed S3 request over pooled connections (``connections``), with botocore's standard
-retry rules (connection errors, 5xx, throttling; up to ``MAX_ATTEMPTS``, exponential backoff
-with jitter), the tool's RetryWatch on connection failures, and botocore's exceptions for
-what fails: a ClientError that carries S3's error code, or the connection error botocore
-raises, so the tool's one-line error translation reads them as it reads botocore's own.
+"""Sending one signed request (S3's, or another service's: ``exchange``) over pooled
+connections (``connections``), with botocore's standard retry rules (connection errors, 5xx,
+throttling; up to ``MAX_ATTEMPTS``, exponential backoff with jitter), the tool's RetryWatch
+on connection failures, and botocore's exceptions for what fails: a ClientError that carries
+the service's error code, or the connection error botocore raises, so the tool's one-line
+error translation reads them as it reads botocore's own.
 """
 
 from __future__ import annotations
@@ -79,12 +80,13 @@ class Transport:
         ca_certs: str | None = None,
         watch: RetryWatch | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        service: str = "s3",
     ) -> None:
         from .connections import Pool
 
         self.endpoint = endpoint
         self.credentials = credentials
-        self.signer = Signer(endpoint.region)
+        self.signer = Signer(endpoint.region, service)
         self.watch = watch
         self.sleep = sleep
         self.pool = Pool(
@@ -97,13 +99,18 @@ class Transport:
     def send(self, request: Request) -> Answer:
         """The answer to ``request`` (after retries), or the error botocore would raise."""
         host, path = self.endpoint.locate(request.bucket, request.key)
+        return self.exchange(request, host, path)
+
+    def exchange(self, request: Request, host: str, path: str) -> Answer:
+        """Send ``request`` to ``host`` at ``path`` (quoted), signed, with botocore's retries:
+        S3's payload is not signed over TLS (Content-MD5 guards it), other services' is."""
         url = self.endpoint.origin(host)
         params = dict(request.params or {})
         query = canonical_query(params)
         target = f"{path}?{query}" if query else path
         payload = (
             UNSIGNED_PAYLOAD
-            if self.endpoint.tls and request.body
+            if self.endpoint.tls and request.body and self.signer.service == "s3"
             else hashlib.sha256(request.body).hexdigest()
         )
         failed = False
@@ -179,7 +186,7 @@ def client_error(answer: Answer, operation: str) -> ClientError:
         "ResponseMetadata": {
             "HTTPStatusCode": answer.status,
             "HTTPHeaders": dict(answer.headers),
-            "RequestId": answer.headers.get("x-amz-request-id", ""),
+            "RequestId": error.pop("RequestId", "") or answer.headers.get("x-amz-request-id", ""),
             "HostId": answer.headers.get("x-amz-id-2", ""),
             "RetryAttempts": 0,
         },

@@ -1,5 +1,6 @@
 """Reading S3's XML answers with ElementTree's C parser: a ListObjectsV2 page (keys sent
-URL-encoded, ``encoding-type=url``), the errors of DeleteObjects, an error answer's fields.
+URL-encoded, ``encoding-type=url``), the errors of DeleteObjects, an error answer's fields
+(S3's and the query protocol's).
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def delete_errors(body: bytes) -> list[dict[str, str]]:
 
 
 def error_fields(body: bytes) -> dict[str, str]:
-    """Code, Message and the other text fields of an ``<Error>`` answer ({} for none)."""
+    """Code, Message and the other text fields of an error answer ({} for none): S3's
+    ``<Error>``, or the query protocol's ``<ErrorResponse><Error>`` (its RequestId too)."""
     if not body.lstrip().startswith(b"<"):
         return {}
     try:
@@ -61,6 +63,16 @@ def error_fields(body: bytes) -> dict[str, str]:
     except ElementTree.ParseError:
         return {}
     ns = _strip(root)
+    if root.tag == f"{ns}ErrorResponse":
+        error, request_id = root.find(f"{ns}Error"), root.findtext(f"{ns}RequestId")
+        if error is None:
+            return {}
+        fields = _leaves(error, ns)
+        return {**fields, "RequestId": request_id} if request_id else fields
     if root.tag != f"{ns}Error":
         return {}
-    return {child.tag[len(ns) :]: (child.text or "") for child in root if len(child) == 0}
+    return _leaves(root, ns)
+
+
+def _leaves(element: ElementTree.Element, ns: str) -> dict[str, str]:
+    return {child.tag[len(ns) :]: (child.text or "") for child in element if len(child) == 0}
