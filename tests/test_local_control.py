@@ -231,3 +231,15 @@ def test_start_without_moto_names_the_extra(tmp_path: Path, monkeypatch: Any) ->
     with pytest.raises(EmulatorError, match=r"pip install 'amplify-tasks\[local\]'"):
         control.start(tmp_path / "state")
     assert not (tmp_path / "state" / "emulator.pid").exists()
+
+
+def test_a_cloudformation_record_names_the_stack_it_is_about(
+    emulator: control.Emulator, aws_env: dict[str, str], unique_name: Callable[[], str]
+) -> None:
+    name = unique_name()
+    emulator.reset_requests()
+    with pytest.raises(ClientError):
+        boto3.client("cloudformation").describe_stacks(StackName=name)
+    boto3.client("cloudformation").list_stacks()
+    records = [(r["operation"], r["stack"]) for r in emulator.requests()]
+    assert records == [("DescribeStacks", name), ("ListStacks", None)]

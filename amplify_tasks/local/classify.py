@@ -197,9 +197,9 @@ def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
     if target:
         record["operation"] = target.rsplit(".", 1)[-1]
         return record
-    action = (query.get("Action") or [""])[0]
-    if not action and body:
-        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        action = (form.get("Action") or [""])[0]
+    form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True) if body else {}
+    action = (query.get("Action") or form.get("Action") or [""])[0]
     record["operation"] = action or rest_operation(method, path, query)
+    if service == "cloudformation":  # the stack a call names (what an IAM policy grants on)
+        record["stack"] = (form.get("StackName") or query.get("StackName") or [None])[0]
     return record

@@ -1,0 +1,136 @@
+"""The permissions table against what the tool really calls: a whole flow on the emulator
+(a DEV stage published in place, with a change set and deletes; a PROD stage with releases,
+rolled back, listed, verified; a PROD stage in place with an invalidation waited for; status
+and unlock), then every request of the emulator's log must be allowed by the policy of the
+stage it went to (action and resource ARN), and every entry of the table must have been
+needed by a request, but the named allowances.
+
+A call added to the tool without a table entry fails the first check; an entry no call needs
+any longer fails the second (or must be named in ALLOWANCES with its reason).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+from releases_site import V1, ReleaseSite
+from test_publish import new_site
+
+from amplify_tasks import aws
+from amplify_tasks.permissions import (
+    ALLOWANCES,
+    CALLS,
+    PROVISIONING,
+    policy_document,
+    stage_resources,
+)
+from amplify_tasks.project import Project
+from amplify_tasks.settings.files import load_settings
+
+#: Records of calls the tool does not make: a viewer function's store reads.
+NOT_THE_TOOL = {"cloudfront-functions"}
+STACKS = "arn:aws:cloudformation:us-east-1:123456789012:stack/"
+
+
+def _arn(record: dict[str, Any]) -> str:
+    """The resource ARN an IAM policy sees for a logged request."""
+    service = record["service"]
+    if service == "s3":
+        key = "*" if record["operation"] == "DeleteObjects" else record["key"]
+        return f"arn:aws:s3:::{record['bucket']}" + (f"/{key}" if key else "")
+    if service == "cloudfront-keyvaluestore":
+        return unquote(record["path"]).split("/key-value-stores/", 1)[1].split("/keys", 1)[0]
+    if service == "cloudfront":
+        distribution = record["path"].split("/distribution/", 1)[1].split("/", 1)[0]
+        return f"arn:aws:cloudfront::123456789012:distribution/{distribution}"
+    if service == "cloudformation":
+        # a call naming its change set by ARN only: IAM checks it against the change set's
+        # stack, one of the flow's (any of them will do here)
+        stack = record["stack"]
+        if not stack:
+            return f"{STACKS}*"
+        return str(stack) if str(stack).startswith("arn:") else f"{STACKS}{stack}/x"
+    raise AssertionError(f"a request to {service} the table knows nothing of: {record}")
+
+
+def _allows(statements: list[dict[str, Any]], action: str, arn: str) -> bool:
+    for statement in statements:
+        resources = statement["Resource"]
+        resources = [resources] if isinstance(resources, str) else resources
+        matches = (fnmatch.fnmatchcase(arn, r) or fnmatch.fnmatchcase(r, arn) for r in resources)
+        if action in statement["Action"] and any(matches):
+            return True
+    return False
+
+
+def run_flow(
+    inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str]]:
+    """Run the flow: its requests, the policies of its stages and their resource types."""
+    emulator.reset_requests()
+    dev = new_site(inv_project, emulator, unique_name)
+    dev.publish()
+    (inv_project.root / "dist/css/site.css").unlink()
+    inv_project.write("dist/404.html", "<!doctype html><title>not here</title>")
+    inv_project.env["HOSTING_ERROR_DOCUMENT"] = "404.html"
+    dev.publish("--dry-run")
+    dev.publish("--yes")
+    project = Project.at(inv_project.root)
+    stacks = [load_settings(project, "dev", inv_project.env).stack_name]
+    prod = ReleaseSite(inv_project, emulator, unique_name("perm"))
+    prod.publish()
+    prod.build({**V1, "index.html": "<!doctype html><title>v2</title>"})
+    prod.publish()
+    for task in ("hosting.rollback", "hosting.releases", "hosting.verify", "hosting.status"):
+        prod.run(task, "--stage", "prod", *(["--yes"] if task == "hosting.rollback" else []))
+    inv_project.write(".env.edge", "HOSTING_CLOUDFRONT=true\nHOSTING_RELEASES=false\n")
+    prod.run("publish", "--stage", "edge", "--yes")
+    prod.build({**V1, "robots.txt": "User-agent: nobody"})
+    prod.run("publish", "--stage", "edge", "--yes", "-c", "--wait")
+    prod.run("hosting.unlock", "--stage", "edge", "--yes")
+    stacks += [load_settings(project, s, inv_project.env).stack_name for s in ("prod", "edge")]
+    requests = [r for r in emulator.requests() if r["service"] not in NOT_THE_TOOL]
+    statements: list[dict[str, Any]] = []
+    types: set[str] = set()
+    cfn = aws.client("cloudformation")
+    for stack in stacks:
+        resources = stage_resources(cfn, stack)
+        statements += policy_document(resources).get("Statement", [])  # type: ignore[arg-type]
+        found = cfn.list_stack_resources(StackName=stack)
+        types |= {r["ResourceType"] for r in found["StackResourceSummaries"]}
+    return requests, statements, types
+
+
+def test_every_call_of_the_flow_is_allowed_and_every_entry_is_needed(
+    inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
+) -> None:
+    requests, statements, types = run_flow(inv_project, emulator, unique_name)
+    actions = {(c.service, c.operation): c.action for c in CALLS}
+    missing = sorted(
+        {(r["service"], r["operation"]) for r in requests} - set(actions),
+    )
+    assert not missing, f"calls the permissions table lacks: {missing}"
+    denied = sorted(
+        {
+            (actions[r["service"], r["operation"]], _arn(r))
+            for r in requests
+            if not _allows(statements, actions[r["service"], r["operation"]], _arn(r))
+        }
+    )
+    assert not denied, f"requests the stages' policies would deny: {denied}"
+    made = {r["operation"] for r in requests}
+    unused = [
+        c.operation for c in CALLS if c.operation not in made and c.operation not in ALLOWANCES
+    ]
+    assert not unused, (
+        f"table entries no call of the flow needs (or name them in ALLOWANCES): {unused}"
+    )
+    idle = [p.resource_type for p in PROVISIONING if p.resource_type not in types | set(ALLOWANCES)]
+    assert not idle, f"resource types no stack of the flow holds: {idle}"
+    untabled = sorted(types - {p.resource_type for p in PROVISIONING})
+    assert not untabled, f"resource types CloudFormation updates without a table entry: {untabled}"
+    stale = [name for name in ALLOWANCES if name in made or name in types]
+    assert not stale, f"allowances the flow does need (drop them from ALLOWANCES): {stale}"
