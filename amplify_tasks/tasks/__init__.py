@@ -10,6 +10,7 @@ from types import ModuleType
 from invoke import Collection, Task
 
 from ..project import CONFIG_DEFAULTS
+from . import ci as _ci
 from . import hooks as _hooks
 from . import local as _local
 from . import publish as _publish
@@ -29,7 +30,7 @@ def _collection(name: str, *modules: ModuleType) -> Collection:
     return coll
 
 
-hosting = _collection("hosting", _setup, _settings, _stack, _releases, _hooks, _routing)
+hosting = _collection("hosting", _setup, _settings, _stack, _releases, _ci, _hooks, _routing)
 hosting.configure({"hosting": dict(CONFIG_DEFAULTS)})
 
 local = _collection("local", _local)
