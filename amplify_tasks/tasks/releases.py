@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..project import Project
 from ._edge import hosting_task
+from ._machine import machine_output
 
 if TYPE_CHECKING:
     from invoke import Context
@@ -50,20 +51,39 @@ def _kvs() -> CloudFrontKeyValueStoreClient:
     return aws.client("cloudfront-keyvaluestore")
 
 
-@hosting_task(help={"stage": "stage whose releases to list (default: hosting.default_stage)"})
-def releases(c: Context, stage: str = "") -> None:
+@hosting_task(
+    help={
+        "stage": "stage whose releases to list (default: hosting.default_stage)",
+        "json": "print one JSON document (schemas/releases.schema.json), also on failure",
+    }
+)
+def releases(c: Context, stage: str = "", json: bool = False) -> None:
     """List a stage's kept releases, newest first, the live one marked."""
     from amplify_tasks import aws
-    from amplify_tasks.releases.catalog import read_catalog, require_releases, rows
+    from amplify_tasks.releases.catalog import (
+        Catalog,
+        catalog_document,
+        read_catalog,
+        require_releases,
+        rows,
+    )
     from amplify_tasks.ui import table
 
-    _project, settings, where = _stage(c, stage)
-    with aws.translate_errors():
-        catalog = read_catalog(where, settings.stage)
-    require_releases(catalog)
-    header = ["release", "created", "files", "size", "commit", ""]
-    for line in table([header, *rows(catalog)]):
-        print(line.rstrip())
+    found: list[Catalog] = []
+
+    def body() -> dict[str, object]:
+        return catalog_document(found[0]) if found else {"stage": stage}
+
+    with machine_output(body, json_output=json):
+        _project, settings, where = _stage(c, stage)
+        with aws.translate_errors():
+            found.append(read_catalog(where, settings.stage))
+        require_releases(found[0])
+        if json:
+            return
+        header = ["release", "created", "files", "size", "commit", ""]
+        for line in table([header, *rows(found[0])]):
+            print(line.rstrip())
 
 
 @hosting_task(
@@ -71,10 +91,21 @@ def releases(c: Context, stage: str = "") -> None:
         "stage": "stage to roll back (default: hosting.default_stage)",
         "to": "release id to make live (default: the release before the live one)",
         "yes": "do not ask for confirmation",
+        "json": "print one JSON document (schemas/rollback.schema.json), also on failure",
     }
 )
-def rollback(c: Context, stage: str = "", to: str = "", yes: bool = False) -> None:
+def rollback(
+    c: Context, stage: str = "", to: str = "", yes: bool = False, json: bool = False
+) -> None:
     """Make an earlier release live again: one key value store write, nothing uploaded."""
+    document: dict[str, object] = {"stage": stage}
+    with machine_output(lambda: document, json_output=json):
+        document.update(_roll_back(c, stage, to, yes))
+
+
+def _roll_back(c: Context, stage: str, to: str, yes: bool) -> dict[str, object]:
+    """The rollback and its document's keys: the stage, the live release now and before,
+    whether it changed, the error pages copied."""
     from amplify_tasks import aws
     from amplify_tasks.errors import SettingsError
     from amplify_tasks.lock import Holder, StageLock
@@ -110,9 +141,22 @@ def rollback(c: Context, stage: str = "", to: str = "", yes: bool = False) -> No
         lock.release()
     if done is None:
         print(f"live release of stage {settings.stage} unchanged: {catalog.live}")
-        return
+        return {
+            "stage": settings.stage,
+            "release": catalog.live,
+            "previous": catalog.live,
+            "changed": False,
+            "error_pages": [],
+        }
     pages = f" (error pages copied: {', '.join(done.error_pages)})" if done.error_pages else ""
     print(f"release {done.release} is live (was {done.previous}){pages}")
+    return {
+        "stage": settings.stage,
+        "release": done.release,
+        "previous": done.previous,
+        "changed": True,
+        "error_pages": list(done.error_pages),
+    }
 
 
 @hosting_task(help={"stage": "stage whose live release to check (default: hosting.default_stage)"})
