@@ -1,7 +1,7 @@
 """The permissions table against what the tool really calls: a whole flow on the emulator
 (a DEV stage published in place, with a change set and deletes; a PROD stage with releases,
-rolled back, listed, verified; a PROD stage in place with an invalidation waited for; status
-and unlock), then every request of the emulator's log must be allowed by the policy of the
+rolled back, listed, verified; a PROD stage in place with an invalidation waited for; a stage
+with a custom domain; status and unlock), then every request of the emulator's log must be allowed by the policy of the
 stage it went to (action and resource ARN), and every entry of the table must have been
 needed by a request, but the named allowances.
 
@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from releases_site import V1, ReleaseSite
 from test_publish import new_site
+from zones import make_zone
 
 from amplify_tasks import aws
 from amplify_tasks.permissions import (
@@ -53,6 +54,13 @@ def _arn(record: dict[str, Any]) -> str:
         if not stack:
             return f"{STACKS}*"
         return str(stack) if str(stack).startswith("arn:") else f"{STACKS}{stack}/x"
+    if service == "route53":
+        rest = record["path"].split("/", 2)[2]  # after /2013-04-01/
+        if rest.startswith(("hostedzone/", "change/")):
+            return "arn:aws:route53:::" + "/".join(rest.split("/")[:2])
+        return "*"  # a list call: AWS names no resource
+    if service == "acm":  # the log does not hold the body's certificate ARN: any of the account's
+        return "arn:aws:acm:us-east-1:123456789012:certificate/*"
     raise AssertionError(f"a request to {service} the table knows nothing of: {record}")
 
 
@@ -70,6 +78,8 @@ def run_flow(
     inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str]]:
     """Run the flow: its requests, the policies of its stages and their resource types."""
+    zone = f"{unique_name('z')}.example"
+    make_zone(zone)  # the user's, made before the flow
     emulator.reset_requests()
     dev = new_site(inv_project, emulator, unique_name)
     dev.publish()
@@ -91,7 +101,13 @@ def run_flow(
     prod.build({**V1, "robots.txt": "User-agent: nobody"})
     prod.run("publish", "--stage", "edge", "--yes", "-c", "--wait")
     prod.run("hosting.unlock", "--stage", "edge", "--yes")
-    stacks += [load_settings(project, s, inv_project.env).stack_name for s in ("prod", "edge")]
+    domain = f"HOSTING_DOMAIN_NAMES=www.{zone}\nHOSTING_HOSTED_ZONE={zone}\n"
+    inv_project.write(".env.site", f"HOSTING_CLOUDFRONT=true\n{domain}")
+    prod.run("publish", "--stage", "site", "--yes")
+    prod.run("hosting.status", "--stage", "site")
+    stacks += [
+        load_settings(project, s, inv_project.env).stack_name for s in ("prod", "edge", "site")
+    ]
     requests = [r for r in emulator.requests() if r["service"] not in NOT_THE_TOOL]
     statements: list[dict[str, Any]] = []
     types: set[str] = set()

@@ -267,9 +267,5 @@ ALLOWANCES: dict[str, str] = {
     "AbortMultipartUpload": "a large file's upload that failed",
     "DeleteStack": "a stack whose creation failed (ROLLBACK_COMPLETE) is deleted before the deploy",
     "UpdateTerminationProtection": "HOSTING_TERMINATION_PROTECTION changed",
-    "DescribeCertificate": "custom domains",
-    "GetHostedZone": "custom domains",
-    "ListHostedZonesByName": "custom domains",
-    "AWS::CertificateManager::Certificate": "custom domains",
-    "AWS::Route53::RecordSet": "custom domains",
+    "GetHostedZone": "HOSTING_HOSTED_ZONE_ID (the flow names its zone by HOSTING_HOSTED_ZONE)",
 }
