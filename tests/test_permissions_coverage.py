@@ -1,9 +1,9 @@
 """The permissions table against what the tool really calls: a whole flow on the emulator
 (a DEV stage published in place, with a change set and deletes; a PROD stage with releases,
 rolled back, listed, verified; a PROD stage in place with an invalidation waited for; a stage
-with a custom domain; status and unlock), then every request of the emulator's log must be allowed by the policy of the
-stage it went to (action and resource ARN), and every entry of the table must have been
-needed by a request, but the named allowances.
+with a custom domain; status and unlock), then every request of the emulator's log must be
+allowed by the policy of the stage it went to (action and resource ARN), and every entry of
+the table must have been needed by a request, but the named allowances.
 
 A call added to the tool without a table entry fails the first check; an entry no call needs
 any longer fails the second (or must be named in ALLOWANCES with its reason).
