@@ -134,6 +134,19 @@ def test_dry_run_prints_the_template_and_deploys_nothing(site: ReleaseSite) -> N
     role = template["Resources"]["DeployRole"]["Properties"]
     assert role["Policies"][0]["PolicyDocument"]["Statement"]
     assert describe(aws.client("cloudformation"), f"{_stack(site)}-ci-role") is None
+    unasked = site.run("hosting.ci-role", "--stage", "prod", "--github", "acme/site", check=False)
+    assert unasked.returncode == 2 and "pass --yes" in unasked.stderr  # no terminal to ask on
+    assert describe(aws.client("cloudformation"), f"{_stack(site)}-ci-role") is None
+
+
+def test_a_stage_not_deployed_yet_is_one_line(inv_project: Any) -> None:
+    inv_project.write(".env.prod", "HOSTING_APP_NAME=nostack\nHOSTING_CLOUDFRONT=true\n")
+    result = inv_project.run("hosting.ci-role", "--stage", "prod", "--github", "a/b", check=False)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip() == (
+        "error: stack nostack-hosting-prod does not exist: deploy it first with "
+        "`inv publish --stage prod`"
+    )
 
 
 @pytest.mark.parametrize(
