@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import StackError
 from amplify_tasks.stack import describe, outputs_of
+from amplify_tasks.templates import companion_of
 
 from .policy import StageResources
 
@@ -51,7 +52,7 @@ def stage_resources(cfn: CloudFormationClient, stack_name: str, stage: str = "")
         function = f"arn:{partition}:cloudfront::{account}:function/{function}"
     more: tuple[str, ...] = ()
     if params.get("CertificateArn"):
-        companion = f"{stack_name[:116]}-certificate"
+        companion = companion_of(stack_name)
         more = (
             f"arn:{partition}:cloudformation:{CERTIFICATE_REGION}:{account}:stack/{companion}/*",
         )
