@@ -1,12 +1,14 @@
 """The permissions table against what the tool really calls: a whole flow on the emulator
-(a DEV stage published in place, with a change set and deletes; a PROD stage with releases,
-rolled back, listed, verified; a PROD stage in place with an invalidation waited for; a stage
-with a custom domain; status and unlock), then every request of the emulator's log must be
-allowed by the policy of the stage it went to (action and resource ARN), and every entry of
-the table must have been needed by a request, but the named allowances.
+(a DEV stage published in place, with a large file, a change set and deletes; a PROD stage
+with releases, rolled back, listed, verified; a PROD stage in place with an invalidation
+waited for; a stage with a custom domain; status and unlock), then every request of the
+emulator's log must be allowed by the policy of the stage it went to (action and resource
+ARN), and every entry of the table must have been needed by a request, but the named
+allowances.
 
 A call added to the tool without a table entry fails the first check; an entry no call needs
-any longer fails the second (or must be named in ALLOWANCES with its reason).
+any longer fails the second (or must be named in ALLOWANCES with its reason). A new task or
+mode (previews) joins the flow in ``run_flow``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from amplify_tasks.permissions import (
 )
 from amplify_tasks.project import Project
 from amplify_tasks.settings.files import load_settings
+from amplify_tasks.sync.etag import MULTIPART_THRESHOLD
 
 #: Records of calls the tool does not make: a viewer function's store reads.
 NOT_THE_TOOL = {"cloudfront-functions"}
@@ -82,6 +85,7 @@ def run_flow(
     make_zone(zone)  # the user's, made before the flow
     emulator.reset_requests()
     dev = new_site(inv_project, emulator, unique_name)
+    (inv_project.root / "dist/big.bin").write_bytes(b"x" * (MULTIPART_THRESHOLD + 1))
     dev.publish()
     (inv_project.root / "dist/css/site.css").unlink()
     inv_project.write("dist/404.html", "<!doctype html><title>not here</title>")

@@ -261,9 +261,6 @@ PROVISIONING: tuple[Provisioning, ...] = (
 ALLOWANCES: dict[str, str] = {
     "GetBucketWebsite": "a DEV stage's `_redirects` as the S3 website's routing rules",
     "PutBucketWebsite": "a DEV stage's `_redirects` as the S3 website's routing rules",
-    "CreateMultipartUpload": "large files (over the multipart threshold) only",
-    "UploadPart": "large files only",
-    "CompleteMultipartUpload": "large files only",
     "AbortMultipartUpload": "a large file's upload that failed",
     "DeleteStack": "a stack whose creation failed (ROLLBACK_COMPLETE) is deleted before the deploy",
     "UpdateTerminationProtection": "HOSTING_TERMINATION_PROTECTION changed",
