@@ -78,8 +78,18 @@ def _check_inv(words: list[str]) -> list[str]:
     return problems
 
 
-def test_there_is_a_workflow_to_check() -> None:
-    assert any(p.name == "publish.yml" for p in WORKFLOWS)
+def test_there_are_the_workflows_to_check() -> None:
+    assert {p.name for p in WORKFLOWS} >= {"publish.yml", "preview.yml"}
+
+
+def test_the_preview_workflow_publishes_a_preview_per_pull_request() -> None:
+    workflow = yaml.safe_load((WORKFLOWS[0].parent / "preview.yml").read_text(encoding="utf-8"))
+    assert "pull_request" in workflow.get("on", workflow.get(True))
+    commands = [c for step in _steps(workflow) for c in inv_commands(str(step.get("run", "")))]
+    assert ["publish", "--stage", "prod", "--preview", "pr-EXPR", "--json"] in [
+        c[:6] for c in commands
+    ]
+    assert any("github-script" in str(s.get("uses", "")) for s in _steps(workflow))  # comment
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])

@@ -4,6 +4,8 @@ generator's text, and a stage's policy names only its own resources, with no wil
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from amplify_tasks.permissions import (
@@ -75,3 +77,18 @@ def test_a_dev_stage_policy_names_its_stack_and_bucket_only() -> None:
     assert [s["Sid"] for s in statements] == ["Stack", "Bucket", "Objects"]
     actions = {a for s in statements for a in s["Action"]}
     assert not any(a.startswith(("cloudfront", "route53", "acm")) for a in actions)
+
+
+def test_the_generator_command_writes_the_tables_between_the_markers(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{BEGIN}\n| stale |\n{END}\nafter\n", encoding="utf-8")
+    command = [sys.executable, "-m", "amplify_tasks.permissions", str(readme)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert readme.read_text(encoding="utf-8") == (
+        f"# x\n{BEGIN}\n{permissions_markdown()}\n{END}\nafter\n"
+    )
+    readme.write_text("# no markers\n", encoding="utf-8")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and done.stderr.startswith("error: the README lacks the markers")
+    assert "Traceback" not in done.stderr and readme.read_text() == "# no markers\n"

@@ -1,19 +1,22 @@
 """The permissions table against what the tool really calls: a whole flow on the emulator
 (a DEV stage published in place, with a large file, a change set and deletes; a PROD stage
-with releases, rolled back, listed, verified; a PROD stage in place with an invalidation
+with releases, rolled back, listed, verified, a preview published, listed, promoted and
+deleted; a PROD stage in place with an invalidation
 waited for; a stage with a custom domain; status and unlock), then every request of the
 emulator's log must be allowed by the policy of the stage it went to (action and resource
 ARN), and every entry of the table must have been needed by a request, but the named
 allowances.
 
 A call added to the tool without a table entry fails the first check; an entry no call needs
-any longer fails the second (or must be named in ALLOWANCES with its reason). A new task or
-mode (previews) joins the flow in ``run_flow``.
+any longer fails the second (or must be named in ALLOWANCES with its reason). The calls of
+the preview tasks must also name those tasks in the table's "made by". A new task or mode
+joins the flow in ``run_flow``.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -37,6 +40,17 @@ from amplify_tasks.sync.etag import MULTIPART_THRESHOLD
 #: Records of calls the tool does not make: a viewer function's store reads.
 NOT_THE_TOOL = {"cloudfront-functions"}
 STACKS = "arn:aws:cloudformation:us-east-1:123456789012:stack/"
+#: What the flow runs of the preview tasks: the task's name in the table's "made by", its
+#: arguments (on the prod stage).
+PREVIEW_TASKS = (
+    ("publish", ("publish", "--stage", "prod", "--preview", "pr-1", "--yes")),
+    ("previews", ("hosting.previews", "--stage", "prod")),
+    ("previews", ("hosting.previews", "--stage", "prod", "--json")),
+    ("promote", ("hosting.promote", "--stage", "prod", "--preview", "pr-1", "--yes")),
+    ("publish", ("publish", "--stage", "prod", "--preview", "pr-2", "--yes")),
+    ("previews", ("hosting.previews", "--stage", "prod", "--delete", "pr-2")),
+    ("previews", ("hosting.previews", "--stage", "prod", "--prune")),
+)
 
 
 def _arn(record: dict[str, Any]) -> str:
@@ -77,10 +91,27 @@ def _allows(statements: list[dict[str, Any]], action: str, arn: str) -> bool:
     return False
 
 
+def _previews(prod: ReleaseSite) -> dict[str, set[tuple[str, str]]]:
+    """Run the preview tasks on the prod stage: the calls each task made (service,
+    operation)."""
+    made: dict[str, set[tuple[str, str]]] = {}
+    for number, (name, args) in enumerate(PREVIEW_TASKS):
+        prod.build({**V1, "index.html": f"<!doctype html><title>preview {number}</title>"})
+        before = len(prod.emulator.requests())
+        prod.run(*args)
+        made.setdefault(name, set()).update(
+            (r["service"], r["operation"])
+            for r in prod.emulator.requests()[before:]
+            if r["service"] not in NOT_THE_TOOL
+        )
+    return made
+
+
 def run_flow(
     inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str]]:
-    """Run the flow: its requests, the policies of its stages and their resource types."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str], dict[str, set[tuple[str, str]]]]:
+    """Run the flow: its requests, the policies of its stages, their resource types and the
+    calls each preview task made."""
     zone = f"{unique_name('z')}.example"
     make_zone(zone)  # the user's, made before the flow
     emulator.reset_requests()
@@ -100,6 +131,7 @@ def run_flow(
     prod.publish()
     for task in ("hosting.rollback", "hosting.releases", "hosting.verify", "hosting.status"):
         prod.run(task, "--stage", "prod", *(["--yes"] if task == "hosting.rollback" else []))
+    by_task = _previews(prod)
     inv_project.write(".env.edge", "HOSTING_CLOUDFRONT=true\nHOSTING_RELEASES=false\n")
     prod.run("publish", "--stage", "edge", "--yes")
     prod.build({**V1, "robots.txt": "User-agent: nobody"})
@@ -121,13 +153,13 @@ def run_flow(
         statements += policy_document(resources).get("Statement", [])  # type: ignore[arg-type]
         found = cfn.list_stack_resources(StackName=stack)
         types |= {r["ResourceType"] for r in found["StackResourceSummaries"]}
-    return requests, statements, types
+    return requests, statements, types, by_task
 
 
 def test_every_call_of_the_flow_is_allowed_and_every_entry_is_needed(
     inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
 ) -> None:
-    requests, statements, types = run_flow(inv_project, emulator, unique_name)
+    requests, statements, types, by_task = run_flow(inv_project, emulator, unique_name)
     actions = {(c.service, c.operation): c.action for c in CALLS}
     missing = sorted(
         {(r["service"], r["operation"]) for r in requests} - set(actions),
@@ -154,3 +186,11 @@ def test_every_call_of_the_flow_is_allowed_and_every_entry_is_needed(
     assert not untabled, f"resource types CloudFormation updates without a table entry: {untabled}"
     stale = [name for name in ALLOWANCES if name in made or name in types]
     assert not stale, f"allowances the flow does need (drop them from ALLOWANCES): {stale}"
+    tasks = {(c.service, c.operation): set(re.findall(r"[a-z-]+", c.tasks)) for c in CALLS}
+    unnamed = sorted(
+        (task, *call)
+        for task, calls in by_task.items()
+        for call in calls
+        if task not in tasks[call]
+    )
+    assert not unnamed, f"calls whose table entry does not name the task making them: {unnamed}"

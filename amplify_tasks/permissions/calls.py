@@ -56,9 +56,11 @@ class Provisioning:
 
 
 _DEPLOY = "publish"
-_READ = "publish, status, releases, rollback, verify, unlock"
-_RELEASES = "publish, releases, rollback, verify, status"
-_WRITE = "publish, rollback, unlock"
+_PRUNE = "previews --delete/--prune"
+_READ = "publish, status, releases, rollback, verify, unlock, previews, promote"
+_RELEASES = "publish, releases, rollback, verify, status, previews, promote"
+_WRITE = f"publish, rollback, unlock, promote, {_PRUNE}"
+_MOVE = f"publish, rollback, promote, {_PRUNE}"
 
 CALLS: tuple[Call, ...] = (
     Call("cloudformation", "DescribeStacks", "cloudformation:DescribeStacks", Scope.STACK, _READ),
@@ -115,9 +117,15 @@ CALLS: tuple[Call, ...] = (
     Call("s3", "GetBucketWebsite", "s3:GetBucketWebsite", Scope.BUCKET, "publish (no CloudFront)"),
     Call("s3", "PutBucketWebsite", "s3:PutBucketWebsite", Scope.BUCKET, "publish (no CloudFront)"),
     Call("s3", "GetObject", "s3:GetObject", Scope.OBJECTS, _READ),
-    Call("s3", "HeadObject", "s3:GetObject", Scope.OBJECTS, _RELEASES),
+    Call(
+        "s3",
+        "HeadObject",
+        "s3:GetObject",
+        Scope.OBJECTS,
+        "publish, releases, rollback, verify, status, promote",
+    ),
     Call("s3", "PutObject", "s3:PutObject", Scope.OBJECTS, _WRITE),
-    Call("s3", "CopyObject", "s3:PutObject", Scope.OBJECTS, "publish, rollback"),
+    Call("s3", "CopyObject", "s3:PutObject", Scope.OBJECTS, "publish, rollback, promote"),
     Call("s3", "CreateMultipartUpload", "s3:PutObject", Scope.OBJECTS, "publish (large files)"),
     Call("s3", "UploadPart", "s3:PutObject", Scope.OBJECTS, "publish (large files)"),
     Call("s3", "CompleteMultipartUpload", "s3:PutObject", Scope.OBJECTS, "publish (large files)"),
@@ -129,7 +137,7 @@ CALLS: tuple[Call, ...] = (
         "publish (large files)",
     ),
     Call("s3", "DeleteObject", "s3:DeleteObject", Scope.OBJECTS, _WRITE),
-    Call("s3", "DeleteObjects", "s3:DeleteObject", Scope.OBJECTS, _DEPLOY),
+    Call("s3", "DeleteObjects", "s3:DeleteObject", Scope.OBJECTS, f"publish, {_PRUNE}"),
     Call(
         "cloudfront-keyvaluestore",
         "DescribeKeyValueStore",
@@ -156,7 +164,7 @@ CALLS: tuple[Call, ...] = (
         "UpdateKeys",
         "cloudfront-keyvaluestore:UpdateKeys",
         Scope.STORE,
-        "publish, rollback",
+        _MOVE,
     ),
     Call(
         "cloudfront",

@@ -34,3 +34,13 @@ def permissions_markdown() -> str:
         + ".",
     ]
     return "\n".join(lines)
+
+
+def with_permissions(text: str) -> str:
+    """``text`` (the README) with the generated tables between its markers; ValueError when
+    a marker is missing."""
+    if BEGIN not in text or END not in text.split(BEGIN, 1)[1]:
+        raise ValueError(f"the README lacks the markers {BEGIN!r} and {END!r}")
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    return f"{head}{BEGIN}\n{permissions_markdown()}\n{END}{tail}"

@@ -68,6 +68,7 @@ class ReleaseManifest:
     dotted: bool = False
     previous: str = ""  # the release live when this one was made ('' for none)
     origin: Origin = field(default_factory=Origin)
+    preview: str = ""  # the preview it was published as ('' for a release published live)
 
     @property
     def size(self) -> int:
@@ -97,6 +98,8 @@ class ReleaseManifest:
             "dotted": self.dotted,
             "files": {path: self.files[path].as_json() for path in sorted(self.files)},
         }
+        if self.preview:
+            data["preview"] = self.preview
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -152,6 +155,7 @@ def parse_release_manifest(body: bytes, release_id: str) -> ReleaseManifest | No
         dotted=bool(data.get("dotted")),
         previous=previous or "",
         origin=Origin(commit, message, str(maker or "")),
+        preview=str(data.get("preview") or ""),
     )
 
 

@@ -13,6 +13,7 @@ from ..project import CONFIG_DEFAULTS
 from . import ci as _ci
 from . import hooks as _hooks
 from . import local as _local
+from . import previews as _previews
 from . import publish as _publish
 from . import releases as _releases
 from . import routing as _routing
@@ -30,7 +31,9 @@ def _collection(name: str, *modules: ModuleType) -> Collection:
     return coll
 
 
-hosting = _collection("hosting", _setup, _settings, _stack, _releases, _ci, _hooks, _routing)
+hosting = _collection(
+    "hosting", _setup, _settings, _stack, _releases, _previews, _ci, _hooks, _routing
+)
 hosting.configure({"hosting": dict(CONFIG_DEFAULTS)})
 
 local = _collection("local", _local)

@@ -17,6 +17,7 @@ from amplify_tasks.sync import RESERVED_PREFIX
 from amplify_tasks.sync.content import FINGERPRINT_PATTERN
 
 from .domain import domain_context
+from .previews import preview_context
 
 if TYPE_CHECKING:
     import jinja2
@@ -149,6 +150,7 @@ def context(settings: Settings) -> dict[str, object]:
         "release_id_pattern": RELEASE_ID.pattern,
         "live_key": LIVE_KEY,
         "folder_infix": FOLDER_INFIX,
+        **preview_context(settings),
         "description": f"Static hosting for {settings.app_name}, stage {settings.stage} ({shape})",
         **domain_context(settings),
     }
@@ -216,7 +218,15 @@ def _template_frame(exc: BaseException) -> str | None:
 
 
 def _function_code(env: jinja2.Environment, variables: dict[str, object]) -> str:
-    return render_named(env, FUNCTION_TEMPLATE, variables).strip() + "\n"
+    return compact_js(render_named(env, FUNCTION_TEMPLATE, variables))
+
+
+def compact_js(code: str) -> str:
+    """Function code without its indentation, blank lines and whole-line ``//`` comments:
+    CloudFront counts every byte against the 10 KB a function may have. (The templates use
+    no template literals, the one construct whose lines this would change.)"""
+    lines = (line.strip() for line in code.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
 
 
 def function_code(project: Project, settings: Settings) -> str:
