@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 #: The services the tool talks to.
 Service = Literal[
-    "s3", "cloudformation", "cloudfront", "cloudfront-keyvaluestore", "route53", "acm"
+    "s3", "cloudformation", "cloudfront", "cloudfront-keyvaluestore", "route53", "acm", "iam"
 ]
 
 #: Hosts of a loopback endpoint (the emulator).
@@ -124,6 +124,8 @@ def client(
 def client(service: Literal["route53"], **options: Unpack[ClientOptions]) -> Route53Client: ...
 @overload
 def client(service: Literal["acm"], **options: Unpack[ClientOptions]) -> ACMClient: ...
+@overload
+def client(service: Literal["iam"], **options: Unpack[ClientOptions]) -> BaseClient: ...
 def client(
     service: Service,
     *,

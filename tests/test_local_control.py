@@ -231,3 +231,35 @@ def test_start_without_moto_names_the_extra(tmp_path: Path, monkeypatch: Any) ->
     with pytest.raises(EmulatorError, match=r"pip install 'amplify-tasks\[local\]'"):
         control.start(tmp_path / "state")
     assert not (tmp_path / "state" / "emulator.pid").exists()
+
+
+def test_a_cloudformation_record_names_the_stack_it_is_about(
+    emulator: control.Emulator, aws_env: dict[str, str], unique_name: Callable[[], str]
+) -> None:
+    name = unique_name()
+    emulator.reset_requests()
+    with pytest.raises(ClientError):
+        boto3.client("cloudformation").describe_stacks(StackName=name)
+    boto3.client("cloudformation").list_stacks()
+    records = [(r["operation"], r["stack"]) for r in emulator.requests()]
+    assert records == [("DescribeStacks", name), ("ListStacks", None)]
+
+
+def test_route53_rest_operations_are_named_as_botocore_names_them(
+    emulator: control.Emulator, aws_env: dict[str, str], unique_name: Callable[[], str]
+) -> None:
+    route53 = boto3.client("route53")
+    emulator.reset_requests()
+    zone = route53.create_hosted_zone(Name=f"{unique_name()}.example", CallerReference="r")
+    zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+    route53.list_hosted_zones_by_name(DNSName="example")
+    route53.get_hosted_zone(Id=zone_id)
+    route53.list_resource_record_sets(HostedZoneId=zone_id)
+    route53.get_change(Id=zone["ChangeInfo"]["Id"].rsplit("/", 1)[-1])
+    assert [r["operation"] for r in emulator.requests() if r["service"] == "route53"] == [
+        "CreateHostedZone",
+        "ListHostedZonesByName",
+        "GetHostedZone",
+        "ListResourceRecordSets",
+        "GetChange",
+    ]

@@ -367,3 +367,29 @@ def test_the_error_page_keys_are_the_distinct_response_pages(
     assert error_page_keys(settings) == keys
     paths = {r.page for r in templates.effective_error_responses(settings)}
     assert {f"/{k}" for k in keys} == paths
+
+
+@pytest.mark.parametrize("make_provider", [True, False])
+@pytest.mark.parametrize("cloudfront", [False, True])
+def test_the_ci_role_template_lints_clean(
+    project: Project, cloudfront: bool, make_provider: bool
+) -> None:
+    from amplify_tasks.permissions import StageResources
+    from amplify_tasks.permissions.ci_role import template_variables
+    from amplify_tasks.templates import render_ci_role
+
+    settings = make_settings(cloudfront)
+    edge = "arn:aws:cloudfront::123456789012:key-value-store/k-1" if cloudfront else ""
+    resources = StageResources(
+        "123456789012", "eu-west-1", settings.stack_name, "site-bucket", kvs_arn=edge
+    )
+    variables = template_variables(
+        settings, resources, "repo:acme/site:*", make_provider=make_provider
+    )
+    text = render_ci_role(project, variables)
+    matches = lint(
+        text, config=ManualArgs(regions=["us-east-1", "eu-west-1"], include_checks=["I"])
+    )
+    assert [f"{m.rule.id} {m.message}" for m in matches] == []
+    kinds = {r["Type"] for r in json.loads(text)["Resources"].values()}
+    assert ("AWS::IAM::OIDCProvider" in kinds) is make_provider

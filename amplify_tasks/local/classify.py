@@ -126,6 +126,30 @@ def s3_operation(
     return f"{method.title()}Object"
 
 
+#: Route 53's REST paths (after the version) whose operation names the generic rule below
+#: cannot spell: (method, path pattern) -> operation.
+_ROUTE53 = (
+    ("GET", r"hostedzonesbyname", "ListHostedZonesByName"),
+    ("GET", r"hostedzonecount", "GetHostedZoneCount"),
+    ("GET", r"hostedzone", "ListHostedZones"),
+    ("POST", r"hostedzone", "CreateHostedZone"),
+    ("GET", r"hostedzone/[^/]+", "GetHostedZone"),
+    ("DELETE", r"hostedzone/[^/]+", "DeleteHostedZone"),
+    ("GET", r"hostedzone/[^/]+/rrset", "ListResourceRecordSets"),
+    ("POST", r"hostedzone/[^/]+/rrset", "ChangeResourceRecordSets"),
+    ("GET", r"change/[^/]+", "GetChange"),
+)
+
+
+def route53_operation(method: str, path: str) -> str:
+    """Route 53's operation name of a REST request ('' when it is not one of _ROUTE53)."""
+    rest = re.sub(r"^/\d{4}-\d{2}-\d{2}/", "", path).strip("/")
+    for verb, pattern, operation in _ROUTE53:
+        if verb == method and re.fullmatch(pattern, rest):
+            return operation
+    return ""
+
+
 def rest_operation(method: str, path: str, query: dict[str, list[str]]) -> str:
     """An operation name for a REST-JSON/XML service such as CloudFront (/2020-05-31/...)."""
     segments = [s for s in path.split("/") if s]
@@ -197,9 +221,10 @@ def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
     if target:
         record["operation"] = target.rsplit(".", 1)[-1]
         return record
-    action = (query.get("Action") or [""])[0]
-    if not action and body:
-        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        action = (form.get("Action") or [""])[0]
-    record["operation"] = action or rest_operation(method, path, query)
+    form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True) if body else {}
+    action = (query.get("Action") or form.get("Action") or [""])[0]
+    route53 = route53_operation(method, path) if service == "route53" else ""
+    record["operation"] = action or route53 or rest_operation(method, path, query)
+    if service == "cloudformation":  # the stack a call names (what an IAM policy grants on)
+        record["stack"] = (form.get("StackName") or query.get("StackName") or [None])[0]
     return record

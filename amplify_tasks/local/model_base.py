@@ -11,6 +11,7 @@ from typing import Any
 import moto.acm.models
 import moto.cloudformation.parsing
 import moto.cloudfront.models
+import moto.iam.models
 import moto.route53.models
 import moto.s3.models  # noqa: F401
 

@@ -15,6 +15,7 @@ from .cloudfront_models import (
     HostingResponseHeadersPolicy,
 )
 from .domain_models import HostingCertificate, HostingRecordSet
+from .iam_models import HostingOidcProvider, HostingRole
 from .resource_store import STORE
 from .s3_models import BucketNotEmpty, HostingBucket, HostingBucketPolicy, bucket_is_empty
 
@@ -31,6 +32,8 @@ OUR_MODELS: tuple[type[CloudFormationModel], ...] = (
     HostingResponseHeadersPolicy,
     HostingCertificate,
     HostingRecordSet,
+    HostingOidcProvider,
+    HostingRole,
 )
 
 

@@ -114,3 +114,24 @@ def rows(catalog: Catalog) -> Sequence[list[str]]:
         commit = f"{m.origin.commit[:7]} {m.origin.message}" if m.origin.commit else "-"
         found.append([listed.id, m.created, str(len(m.files)), human_bytes(m.size), commit, marker])
     return found
+
+
+def catalog_document(catalog: Catalog) -> dict[str, object]:
+    """`inv hosting.releases --json`'s keys: the stage, the live release and every kept one,
+    newest first (schemas/releases.schema.json)."""
+    releases: list[dict[str, object]] = []
+    for listed in catalog.releases:
+        m = listed.manifest
+        entry: dict[str, object] = {"id": listed.id, "live": listed.live, "readable": m is not None}
+        if m is not None:
+            entry.update(
+                created=m.created,
+                files=len(m.files),
+                bytes=m.size,
+                previous=m.previous,
+                commit=m.origin.commit,
+                message=m.origin.message,
+                who=m.origin.who,
+            )
+        releases.append(entry)
+    return {"stage": catalog.stage, "live": catalog.live, "releases": releases}

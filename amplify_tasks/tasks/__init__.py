@@ -10,6 +10,7 @@ from types import ModuleType
 from invoke import Collection, Task
 
 from ..project import CONFIG_DEFAULTS
+from . import ci as _ci
 from . import hooks as _hooks
 from . import local as _local
 from . import previews as _previews
@@ -30,7 +31,9 @@ def _collection(name: str, *modules: ModuleType) -> Collection:
     return coll
 
 
-hosting = _collection("hosting", _setup, _settings, _stack, _releases, _previews, _hooks, _routing)
+hosting = _collection(
+    "hosting", _setup, _settings, _stack, _releases, _previews, _ci, _hooks, _routing
+)
 hosting.configure({"hosting": dict(CONFIG_DEFAULTS)})
 
 local = _collection("local", _local)

@@ -7,26 +7,46 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._edge import hosting_task
+from ._machine import machine_output
 from ._release_stage import asker, release_stage, stage_locked, switched
 
 if TYPE_CHECKING:
     from invoke import Context
 
 
-@hosting_task(help={"stage": "stage whose releases to list (default: hosting.default_stage)"})
-def releases(c: Context, stage: str = "") -> None:
+@hosting_task(
+    help={
+        "stage": "stage whose releases to list (default: hosting.default_stage)",
+        "json": "print one JSON document (schemas/releases.schema.json), also on failure",
+    }
+)
+def releases(c: Context, stage: str = "", json: bool = False) -> None:
     """List a stage's kept releases, newest first, the live one marked."""
     from amplify_tasks import aws
-    from amplify_tasks.releases.catalog import read_catalog, require_releases, rows
+    from amplify_tasks.releases.catalog import (
+        Catalog,
+        catalog_document,
+        read_catalog,
+        require_releases,
+        rows,
+    )
     from amplify_tasks.ui import table
 
-    found = release_stage(c, stage)
-    with aws.translate_errors():
-        catalog = read_catalog(found.where, found.settings.stage)
-    require_releases(catalog)
-    header = ["release", "created", "files", "size", "commit", ""]
-    for line in table([header, *rows(catalog)]):
-        print(line.rstrip())
+    found: list[Catalog] = []
+
+    def body() -> dict[str, object]:
+        return catalog_document(found[0]) if found else {"stage": stage}
+
+    with machine_output(body, json_output=json):
+        at = release_stage(c, stage)
+        with aws.translate_errors():
+            found.append(read_catalog(at.where, at.settings.stage))
+        require_releases(found[0])
+        if json:
+            return
+        header = ["release", "created", "files", "size", "commit", ""]
+        for line in table([header, *rows(found[0])]):
+            print(line.rstrip())
 
 
 @hosting_task(
@@ -34,10 +54,21 @@ def releases(c: Context, stage: str = "") -> None:
         "stage": "stage to roll back (default: hosting.default_stage)",
         "to": "release id to make live (default: the release before the live one)",
         "yes": "do not ask for confirmation",
+        "json": "print one JSON document (schemas/rollback.schema.json), also on failure",
     }
 )
-def rollback(c: Context, stage: str = "", to: str = "", yes: bool = False) -> None:
+def rollback(
+    c: Context, stage: str = "", to: str = "", yes: bool = False, json: bool = False
+) -> None:
     """Make an earlier release live again: one key value store write, nothing uploaded."""
+    document: dict[str, object] = {"stage": stage}
+    with machine_output(lambda: document, json_output=json):
+        document.update(_roll_back(c, stage, to, yes))
+
+
+def _roll_back(c: Context, stage: str, to: str, yes: bool) -> dict[str, object]:
+    """The rollback and its document's keys: the stage, the live release now and before,
+    whether it changed, the error pages copied."""
     from amplify_tasks.releases.catalog import read_catalog
     from amplify_tasks.releases.rollback import roll_back
     from amplify_tasks.templates import error_page_keys
@@ -54,6 +85,21 @@ def rollback(c: Context, stage: str = "", to: str = "", yes: bool = False) -> No
             confirm=asker("hosting.rollback", yes),
         )
     print(switched(done, settings.stage, catalog.live))
+    if done is None:
+        return {
+            "stage": settings.stage,
+            "release": catalog.live,
+            "previous": catalog.live,
+            "changed": False,
+            "error_pages": [],
+        }
+    return {
+        "stage": settings.stage,
+        "release": done.release,
+        "previous": done.previous,
+        "changed": True,
+        "error_pages": list(done.error_pages),
+    }
 
 
 @hosting_task(help={"stage": "stage whose live release to check (default: hosting.default_stage)"})

@@ -78,4 +78,9 @@ def domain_context(settings: Settings) -> dict[str, object]:
 
 def companion_name(settings: Settings) -> str:
     """The companion stack's name: the stage's, with ``-certificate`` (at most 128)."""
-    return f"{settings.stack_name[:116]}-certificate"
+    return companion_of(settings.stack_name)
+
+
+def companion_of(stack_name: str) -> str:
+    """The companion stack's name of the stage stack ``stack_name``."""
+    return f"{stack_name[:116]}-certificate"
