@@ -263,8 +263,11 @@ class Publisher:
         prefetched = self._prefetch[1] if self._prefetch else None
         listed = listing_for(bucket, prefetched, pool, self._clients.get("s3"))
         listing = without_trees(listed, pool) if settings.cloudfront else listed
-        routes = Routes(settings, self.options, self.outputs, listing, self.out)
+        routes = Routes(
+            settings, self.options, self.outputs, listing, self.out, project=self.project
+        )
         with aws.translate_errors():
+            listing = routes.sync_listing(self._clients.get("s3"))
             plan = plan_sync(
                 self._clients.get("s3"),
                 bucket,
@@ -356,9 +359,11 @@ class Publisher:
     def _ignore(self) -> Callable[[str], bool]:
         """The stage's publish ignore rules, as a predicate on keys (read once)."""
         if self._ignore_spec is None:
+            from amplify_tasks.routing import RoutingFiles
             from amplify_tasks.sync import load_ignore_spec
 
-            self._ignore_spec = load_ignore_spec(self.project.root, self._settings())
+            files = RoutingFiles.from_config(self.project.config).names
+            self._ignore_spec = load_ignore_spec(self.project.root, self._settings(), files)
         return self._ignore_spec.match_file
 
     def _rules(self) -> HeaderRules:
