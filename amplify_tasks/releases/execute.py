@@ -1,7 +1,7 @@
 """Carrying out a ReleasePlan in the safe order: the transfers (pool writes, uploads, copies)
 on the thread pool with the stage lock checked between phases, then the manifest, the folder
-keys, and last the move of ``live`` (a compare and swap). Until that write nothing of the new
-release is live; after it all of it is.
+and routing rules' keys, and last the move of ``live`` (a compare and swap). Until that
+write nothing of the new release is live; after it all of it is.
 """
 
 from __future__ import annotations
@@ -180,7 +180,8 @@ def make_live(
             write_manifest(s3, bucket, manifest)
             result.manifest_written = True
         elif step == "folders":
-            write_keys(kvs(), arn, [(k, FOLDER_VALUE) for k in plan.folder_keys])
+            folders = [(k, FOLDER_VALUE) for k in plan.folder_keys]
+            write_keys(kvs(), arn, folders + list(plan.rule_keys))
         else:
             move_pointer(
                 kvs(),

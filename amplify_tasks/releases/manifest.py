@@ -68,6 +68,7 @@ class ReleaseManifest:
     dotted: bool = False
     previous: str = ""  # the release live when this one was made ('' for none)
     origin: Origin = field(default_factory=Origin)
+    rules: str = ""  # the digest of its compiled routing rules ('' for none)
 
     @property
     def size(self) -> int:
@@ -97,6 +98,8 @@ class ReleaseManifest:
             "dotted": self.dotted,
             "files": {path: self.files[path].as_json() for path in sorted(self.files)},
         }
+        if self.rules:
+            data["rules"] = self.rules
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -140,6 +143,9 @@ def parse_release_manifest(body: bytes, release_id: str) -> ReleaseManifest | No
         if entry is None or not isinstance(path, str) or not path:
             return None
         files[path] = entry
+    rules = data.get("rules") or ""
+    if not isinstance(rules, str):
+        return None
     git = data.get("git")
     commit = message = ""
     if isinstance(git, dict):
@@ -152,6 +158,7 @@ def parse_release_manifest(body: bytes, release_id: str) -> ReleaseManifest | No
         dotted=bool(data.get("dotted")),
         previous=previous or "",
         origin=Origin(commit, message, str(maker or "")),
+        rules=rules,
     )
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
 
+    from amplify_tasks.routing import CompiledRules
     from amplify_tasks.sync import Hasher
 
 
@@ -111,6 +112,7 @@ def prepare(
     origin: Origin,
     keep: int,
     force: bool = False,
+    routing: CompiledRules | None = None,
 ) -> Prepared:
     """Read the stage's state and plan the release of ``files``; the pool is vouched for by
     the releases that stay kept (``keep``) only."""
@@ -137,5 +139,6 @@ def prepare(
         origin=origin,
         created=now_iso(),
         force=force,
+        routing=routing,
     )
     return Prepared(plan, store, manifests, sound)

@@ -65,7 +65,7 @@ def roll_back(
         stage.kvs(),
         stage.arn,
         LIVE_KEY,
-        Pointer(target.id, manifest.dotted).value(),
+        Pointer(target.id, manifest.dotted, bool(manifest.rules)).value(),
         catalog.store.live_value,
         what=f"release {target.id} was not made live; look at `inv hosting.releases` and retry",
     )

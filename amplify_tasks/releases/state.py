@@ -18,6 +18,7 @@ from .layout import (
     RELEASES_PREFIX,
     Pointer,
     is_release_id,
+    is_release_key,
     manifest_key,
     parse_pointer,
 )
@@ -64,12 +65,16 @@ class StoreState:
         prefix = release_id + FOLDER_INFIX
         return sorted(k for k in self.entries if k.startswith(prefix))
 
+    def release_keys(self, release_id: str) -> list[str]:
+        """Every key of a release's own: its folders, rules and extension-less files."""
+        return sorted(k for k in self.entries if is_release_key(release_id, k))
+
     def release_ids(self) -> set[str]:
-        """The releases some folder key belongs to."""
+        """The releases some key of their own (a folder's, the rules') belongs to."""
         return {
-            key.split(FOLDER_INFIX, 1)[0]
+            key.split(":", 1)[0]
             for key in self.entries
-            if FOLDER_INFIX in key and is_release_id(key.split(FOLDER_INFIX, 1)[0])
+            if ":" in key and is_release_id(key.split(":", 1)[0])
         }
 
     def in_place_keys(self) -> list[str]:
