@@ -26,7 +26,7 @@ def test_routing_on_a_prod_stage_shows_the_compiled_rules_and_limits(
     inv_project.add_stage("prod", unique_name("rt"), SITE)
     out = inv_project.run("hosting.routing", "--stage", "prod").stdout
     assert "stage prod: 15 redirect rule(s) (_redirects), 3 header block(s) (_headers)" in out
-    assert "applied by: CloudFront: compiled and checked" in out
+    assert "applied by: CloudFront: compiled and checked against the limits; each release" in out
     assert "     7  /blog/*  /posts/:splat  301" in out
     assert "redirect chunks (1 KB store values): 1 of 16" in out
     doc = json.loads(inv_project.run("hosting.routing", "--stage", "prod", "--json").stdout)

@@ -141,3 +141,13 @@ def test_more_rules_than_the_function_reads_are_refused(site: ReleaseSite) -> No
     assert "nothing was published" in lines[-1] and "Traceback" not in result.stderr
     assert site.live() == live
     assert location(site.url(), "/a") == (302, "/docs/")
+
+
+def test_a_stage_publishing_in_place_says_it_applies_no_rules(site: ReleaseSite) -> None:
+    build(site, "/a /docs/ 302\n")
+    out = site.publish(HOSTING_RELEASES="false").stdout
+    assert (
+        "_redirects/_headers: not applied on stage prod: it publishes in place; a stage "
+        "publishing releases (HOSTING_RELEASES=true) applies them"
+    ) in out
+    assert "_redirects" not in site.objects()

@@ -61,6 +61,7 @@ class Routes:
 
         if self.settings.cloudfront:
             self.facts = plan_facts(plan, self._listed(), self.settings.index_document)
+            self._unapplied()
             if self.dry_run:
                 self._write(s3)
         elif self.project is not None:
@@ -99,6 +100,22 @@ class Routes:
         done: Future[dict[str, RemoteObject]] = Future()
         done.set_result(without_redirect_objects(listed, recorded))
         return done
+
+    def _unapplied(self) -> None:
+        """A CloudFront stage publishing in place applies no `_redirects` or `_headers`:
+        one warning when the dist folder has some (a bad line still stops the publish)."""
+        from amplify_tasks.routing import RoutingFiles, read_rules
+
+        if self.project is None:
+            return
+        files = RoutingFiles.from_config(self.project.config)
+        site = read_rules(check_dist_dir(self.project, self.settings), files)
+        if site.redirects or site.headers:
+            self.out(
+                f"{files.redirects}/{files.headers}: not applied on stage {self.settings.stage}"
+                ": it publishes in place; a stage publishing releases (HOSTING_RELEASES=true) "
+                "applies them"
+            )
 
     def _website_rules(self, plan: SyncPlan) -> WebsiteRules:
         from amplify_tasks.routing import RoutingFiles, keys_after, read_rules
