@@ -151,3 +151,41 @@ def test_a_stage_publishing_in_place_says_it_applies_no_rules(site: ReleaseSite)
         "publishing releases (HOSTING_RELEASES=true) applies them"
     ) in out
     assert "_redirects" not in site.objects()
+
+
+CHAIN_PAGE = (
+    "<!doctype html><title>docs</title><body><p id='where'></p><script>"
+    "document.getElementById('where').textContent = 'at ' + location.pathname + location.search;"
+    "</script></body>"
+)
+
+
+def test_a_browser_follows_a_redirect_chain(site: ReleaseSite, tmp_path: Any) -> None:
+    """Headless Chromium (the Debian package) on the PROD preview: /start 301 -> /step 302 ->
+    /docs/ (a folder), the query string kept all the way; the page's script shows where the
+    browser ended up."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install -y chromium; .ci/run does)")
+    build(site, "/start /step 301\n/step /docs/ 302\n", **{"docs/index.html": CHAIN_PAGE})
+    site.publish()
+    done = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            site.url() + "/start?ref=chain",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "at /docs/?ref=chain" in done.stdout, done.stdout[-2000:]
