@@ -14,6 +14,8 @@ import pytest
 from edge_stacks import get
 from releases_site import V1, ReleaseSite
 
+from amplify_tasks import aws
+
 REDIRECTS = """\
 /old            /docs/                 301
 /found          /docs/                 302
@@ -105,7 +107,11 @@ def test_rules_belong_to_a_release(site: ReleaseSite) -> None:
     assert second != first, out
     assert location(url, "/b") == (307, "/docs/")
     assert get(url, "/a")[0] == 404
-    site.run("hosting.rollback", "--stage", "prod", "--yes")
+    lost = [{"Key": k} for k in site.store() if k.startswith(first + ":R")]
+    kvs = aws.client("cloudfront-keyvaluestore")  # a store that lost the first's rules
+    etag = kvs.describe_key_value_store(KvsARN=site.outputs.kvs_arn)["ETag"]
+    kvs.update_keys(KvsARN=site.outputs.kvs_arn, IfMatch=etag, Deletes=lost)
+    site.run("hosting.rollback", "--stage", "prod", "--yes")  # writes them back from its manifest
     assert site.live() == first
     assert location(url, "/a") == (302, "/docs/")
     assert get(url, "/b")[0] == 404

@@ -69,6 +69,8 @@ class ReleaseManifest:
     previous: str = ""  # the release live when this one was made ('' for none)
     origin: Origin = field(default_factory=Origin)
     rules: str = ""  # the digest of its compiled routing rules ('' for none)
+    #: its routing rules' store entries, so a rollback can write back any the store lacks
+    rule_keys: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -100,6 +102,7 @@ class ReleaseManifest:
         }
         if self.rules:
             data["rules"] = self.rules
+            data["rule_keys"] = dict(self.rule_keys)
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -143,8 +146,10 @@ def parse_release_manifest(body: bytes, release_id: str) -> ReleaseManifest | No
         if entry is None or not isinstance(path, str) or not path:
             return None
         files[path] = entry
-    rules = data.get("rules") or ""
-    if not isinstance(rules, str):
+    rules, rule_keys = data.get("rules") or "", data.get("rule_keys") or {}
+    if not isinstance(rules, str) or not isinstance(rule_keys, dict):
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in rule_keys.items()):
         return None
     git = data.get("git")
     commit = message = ""
@@ -159,6 +164,7 @@ def parse_release_manifest(body: bytes, release_id: str) -> ReleaseManifest | No
         previous=previous or "",
         origin=Origin(commit, message, str(maker or "")),
         rules=rules,
+        rule_keys=rule_keys,
     )
 
 

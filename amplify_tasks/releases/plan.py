@@ -200,6 +200,7 @@ def make_release_plan(
         previous=live.release if live is not None else "",
         origin=origin,
         rules=digest,
+        rule_keys=dict(rule_keys),
     )
     return ReleasePlan(
         release_id=release_id,

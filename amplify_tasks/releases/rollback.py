@@ -59,8 +59,10 @@ def roll_back(
     have = set(catalog.store.folder_keys(target.id))
     missing = [folder_key(target.id, f) for f in manifest.folders]
     missing = [k for k in missing if k not in have]
-    if missing:
-        write_keys(stage.kvs(), stage.arn, [(k, FOLDER_VALUE) for k in missing])
+    entries = catalog.store.entries
+    rules = [(k, v) for k, v in sorted(manifest.rule_keys.items()) if entries.get(k) != v]
+    if missing or rules:
+        write_keys(stage.kvs(), stage.arn, [(k, FOLDER_VALUE) for k in missing] + rules)
     move_pointer(
         stage.kvs(),
         stage.arn,
