@@ -39,9 +39,6 @@ FUNCTION_TEMPLATE = "partials/directory-index.js.j2"
 RULES_TEMPLATE = "partials/rules.js.j2"
 #: The viewer-response function of a release stage (its `_headers`).
 RESPONSE_TEMPLATE = "partials/response-headers.js.j2"
-#: The request header the viewer-request function tells the viewer-response one the
-#: release and the path in.
-ROUTE_HEADER = "x-amplify-route"
 
 #: One logical id for the bucket in every shape, so switching CloudFront keeps the files.
 BUCKET_ID = "HostingBucket"
@@ -161,7 +158,6 @@ def context(settings: Settings) -> dict[str, object]:
         "live_key": LIVE_KEY,
         "folder_infix": FOLDER_INFIX,
         "file_infix": FILE_INFIX,
-        "route_header": ROUTE_HEADER,
         "releases": settings.uses_releases,
         "description": f"Static hosting for {settings.app_name}, stage {settings.stage} ({shape})",
         **domain_context(settings),
