@@ -107,11 +107,23 @@ def test_rules_belong_to_a_release(site: ReleaseSite) -> None:
     assert second != first, out
     assert location(url, "/b") == (307, "/docs/")
     assert get(url, "/a")[0] == 404
-    lost = [{"Key": k} for k in site.store() if k.startswith(first + ":R")]
+    kept = [(k, v) for k, v in site.store().items() if k.startswith(first + ":R")]
+    lost = [{"Key": k} for k, _ in kept]
     kvs = aws.client("cloudfront-keyvaluestore")  # a store that lost the first's rules
     etag = kvs.describe_key_value_store(KvsARN=site.outputs.kvs_arn)["ETag"]
     kvs.update_keys(KvsARN=site.outputs.kvs_arn, IfMatch=etag, Deletes=lost)
     site.run("hosting.rollback", "--stage", "prod", "--yes")  # writes them back from its manifest
+    assert (
+        "all 6 files present as published" in site.run("hosting.verify", "--stage", "prod").stdout
+    )
+    etag = kvs.describe_key_value_store(KvsARN=site.outputs.kvs_arn)["ETag"]
+    kvs.update_keys(KvsARN=site.outputs.kvs_arn, IfMatch=etag, Deletes=lost[:1])
+    failed = site.run("hosting.verify", "--stage", "prod", check=False)
+    assert f"missing    store key {lost[0]['Key']} (routing rules)" in failed.stdout
+    etag = kvs.describe_key_value_store(KvsARN=site.outputs.kvs_arn)["ETag"]
+    kvs.update_keys(
+        KvsARN=site.outputs.kvs_arn, IfMatch=etag, Puts=[{"Key": k, "Value": v} for k, v in kept]
+    )
     assert site.live() == first
     assert location(url, "/a") == (302, "/docs/")
     assert get(url, "/b")[0] == 404
