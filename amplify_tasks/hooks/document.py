@@ -47,6 +47,7 @@ class HookInput(TypedDict):
     error: HookInputError | None
     project_root: str
     release: dict[str, str] | None
+    preview: dict[str, str] | None
 
 
 @overload
@@ -104,6 +105,7 @@ def hook_input(ctx: HookContext, hook_name: str, secrets: Sequence[str] = ()) ->
         "error": error,
         "project_root": str(ctx.project.root) if ctx.project else "",
         "release": dict(ctx.release) if ctx.release is not None else None,
+        "preview": dict(ctx.preview) if ctx.preview is not None else None,
     }
 
 
@@ -126,7 +128,8 @@ def hook_env(document: HookInput, base: Mapping[str, str] | None = None) -> dict
 
     HOSTING_EVENT, _HOOK, _TASK, _STAGE, _PROJECT_ROOT, _ERROR, _ERROR_TYPE, and one
     HOSTING_ARG_<NAME>, HOSTING_SETTING_<NAME>, HOSTING_OUTPUT_<NAME> per field; on a release
-    stage after its sync, HOSTING_RELEASE_ID and HOSTING_RELEASE_PREVIOUS.
+    stage after its sync, HOSTING_RELEASE_ID and HOSTING_RELEASE_PREVIOUS; after a preview's,
+    HOSTING_PREVIEW_NAME, HOSTING_PREVIEW_URL and HOSTING_PREVIEW_EXPIRES.
     """
     env = {k: v for k, v in (os.environ if base is None else base).items()}
     env = {k: v for k, v in env.items() if not is_secret_name(k)}
@@ -140,6 +143,10 @@ def hook_env(document: HookInput, base: Mapping[str, str] | None = None) -> dict
     if release:
         env["HOSTING_RELEASE_ID"] = release.get("id", "")
         env["HOSTING_RELEASE_PREVIOUS"] = release.get("previous", "")
+    preview = document.get("preview")
+    if preview:
+        for key in ("name", "url", "expires"):
+            env[_env_name("HOSTING_PREVIEW", key)] = preview.get(key, "")
     for prefix, section in (
         ("ARG", document.get("args")),
         ("SETTING", document.get("settings")),

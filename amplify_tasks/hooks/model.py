@@ -45,6 +45,8 @@ class HookContext:
     error_type: str | None = None
     #: on a release stage, once its publish made (or kept) a release: {"id", "previous"}
     release: Mapping[str, str] | None = None
+    #: once a publish with --preview made its preview: {"name", "url", "expires"}
+    preview: Mapping[str, str] | None = None
 
     def arg(self, name: str, default: object = None) -> object:
         """A task argument by name (``skip_build``, ``allow_dirty``, ``dry_run``...)."""

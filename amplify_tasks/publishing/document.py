@@ -35,6 +35,8 @@ def publish_document(summary: PublishSummary) -> dict[str, object]:
         "release": {"id": summary.release_id, "previous": summary.previous_release}
         if summary.release_id
         else None,
+        "preview": dict(summary.preview) if summary.preview else None,
+        "preview_url": summary.preview["url"] if summary.preview else None,
     }
     document.update({key: value for key, value in optional.items() if value is not None})
     return document

@@ -30,6 +30,8 @@ class PublishOptions:
     allow_dirty: bool = False
     no_hooks: bool = False
     allow_replace: bool = False
+    preview: str = ""  # publish as this preview instead of making the release live
+    expires: str = ""  # the preview's lifetime (default HOSTING_PREVIEW_EXPIRES)
 
     def as_args(self) -> dict[str, object]:
         return dict(self.__dict__)

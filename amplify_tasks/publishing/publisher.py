@@ -4,6 +4,7 @@ deploy, sync, invalidation, post-publish hooks, summary; each step a method the 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from .invalidation import invalidation_target
 from .listing import listing_for
 from .locking import LockKeeper
 from .options import Out, PublishOptions, resolve_stage
+from .preview_step import PreviewRequest, preview_request
 from .release_step import ignored_releases
 from .routes import Routes
 from .summary import PublishSummary, check_sync, format_plan
@@ -66,6 +68,7 @@ class Publisher:
         self.started = time.monotonic()
         self.stage = resolve_stage(project, options.stage)
         self.settings: Settings | None = None
+        self.preview: PreviewRequest | None = None
         self.outputs: StackOutputs | None = None
         self.summary = PublishSummary(stage=self.stage, dry_run=options.dry_run)
         self._clients = Clients(
@@ -118,6 +121,7 @@ class Publisher:
                 with around(self.project, "sync", ctx, user_hooks=user_hooks):
                     self.sync()
                     ctx.release = self.summary.release_info()
+                    ctx.preview = self.summary.preview_hook_info()
                     self.invalidate()
                     check_sync(self.summary, self.stage)
         except KeyboardInterrupt:
@@ -134,6 +138,7 @@ class Publisher:
         from amplify_tasks.settings import load_settings
 
         self.settings = load_settings(self.project, self.stage)
+        self.preview = preview_request(self.options, self.settings)
         return self.settings
 
     def check_dist(self) -> None:
@@ -236,8 +241,6 @@ class Publisher:
         if not self.options.dry_run:
             self.summary.notes.append(replacement.note())
         elif self.outputs is not None:
-            import dataclasses
-
             self.outputs = dataclasses.replace(self.outputs, bucket="")
 
     def sync(self) -> None:
@@ -316,6 +319,7 @@ class Publisher:
             self.stream,
             guard=self.lock.guard,
             confirm=self.confirm,
+            preview=self.preview,
         )
         step.run(self._hashing, self._rules(), self._ignore())
 

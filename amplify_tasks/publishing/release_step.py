@@ -5,6 +5,8 @@ copy the error pages to the root and collect garbage. Nothing is ever half-live.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from amplify_tasks.templates import error_page_keys
 from amplify_tasks.ui import Progress
 
 from .options import Out, PublishOptions, progress_tty_override
+from .preview_step import PreviewRequest, as_preview, preview_info
 from .release_lines import gc_lines, plan_lines
 from .summary import PublishSummary
 
@@ -27,9 +30,12 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
     from amplify_tasks.releases.gc import GcPlan
+    from amplify_tasks.releases.layout import Pointer
     from amplify_tasks.releases.manifest import ReleaseManifest
     from amplify_tasks.releases.plan import Hashed
     from amplify_tasks.releases.prepare import Prepared, Stage
+    from amplify_tasks.releases.previews import Preview
+    from amplify_tasks.releases.state import StoreState
     from amplify_tasks.routing import CompiledRules
     from amplify_tasks.stack import StackOutputs
     from amplify_tasks.sync import Guard, Hasher, HeaderRules
@@ -60,6 +66,7 @@ class ReleaseStep:
     stream: IO[str]
     guard: Guard | None = None
     confirm: Callable[[str], bool] | None = None
+    preview: PreviewRequest | None = None  # publish as this preview: `live` is not touched
 
     def _kvs(self) -> CloudFrontKeyValueStoreClient:
         return aws.client("cloudfront-keyvaluestore")
@@ -105,10 +112,19 @@ class ReleaseStep:
                 force=self.options.force,
                 routing=routing,
             )
+        prepared = as_preview(prepared, self.preview)
         plan = prepared.plan
         self.summary.release_plan = plan
         self.summary.release_bucket = stage.bucket
         self.summary.previous_release = plan.previous.release if plan.previous else ""
+        if plan.identical and self.preview is not None and plan.previous is not None:
+            self.summary.notes.append(
+                f"nothing changed against live release {plan.previous.release}: the preview "
+                "shows it"
+            )
+            if not self.options.dry_run:
+                self._point_preview(prepared, stage, plan.previous)
+            return
         if plan.identical:
             self.summary.notes.append(
                 f"nothing changed: release {plan.previous.release if plan.previous else ''} "
@@ -122,7 +138,8 @@ class ReleaseStep:
             for line in gc_lines(gc, dry_run=True) if gc is not None else ():
                 self.out(line)
             return
-        self._check_removed(plan.removed, plan.previous.release if plan.previous else "")
+        if self.preview is None:  # a preview removes nothing from the live site
+            self._check_removed(plan.removed, plan.previous.release if plan.previous else "")
         self._execute(prepared, stage)
 
     def _check_removed(self, removed: tuple[str, ...], live: str) -> None:
@@ -147,8 +164,10 @@ class ReleaseStep:
                 )
 
     def _execute(self, prepared: Prepared, stage: Stage) -> None:
-        from amplify_tasks.releases.collect import collect, copy_error_pages
+        from amplify_tasks.releases.collect import copy_error_pages
         from amplify_tasks.releases.execute import make_live, run_transfers
+        from amplify_tasks.releases.previews import preview_key
+        from amplify_tasks.releases.state import StoreState
 
         plan = prepared.plan
         progress = Progress(
@@ -173,6 +192,9 @@ class ReleaseStep:
         self.summary.release_result = result
         if not result.ok:
             raise SyncError(self._unfinished(result))
+        preview = self._made_preview(plan.pointer)
+        key = preview_key(preview.name) if preview else ""
+        expected = prepared.store.entries.get(key) if preview else prepared.store.live_value
         with aws.translate_errors(self._refused(plan.release_id)):
             make_live(
                 plan,
@@ -181,18 +203,78 @@ class ReleaseStep:
                 bucket=stage.bucket,
                 kvs=stage.kvs,
                 arn=stage.arn,
-                expected=prepared.store.live_value,
+                expected=expected,
                 result=result,
                 guard=self.guard,
+                pointer=(key, preview.value()) if preview else None,
             )
         if not result.live:
             raise SyncError(self._unfinished(result))
+        if preview is not None:
+            self._previewed(preview)
+            store = StoreState({**prepared.store.entries, key: preview.value()})
+            live = prepared.manifests.get(plan.previous.release) if plan.previous else None
+            made = dataclasses.replace(
+                prepared, manifests={**prepared.manifests, manifest.id: manifest}
+            )
+            with aws.translate_errors(self._refused(plan.release_id)):
+                self._collect(made, stage, live, store)
+            return
         self.summary.release_id = plan.release_id
         with aws.translate_errors(self._refused(plan.release_id, live=True)):
             result.error_pages = copy_error_pages(
                 stage.s3, stage.bucket, manifest, list(error_page_keys(self.settings))
             )
-            gc = self._gc(prepared, manifest, stage)
+            self._collect(prepared, stage, manifest, prepared.store)
+
+    def _made_preview(self, pointer: Pointer) -> Preview | None:
+        """The record of the preview this publish makes (None: it makes a release live)."""
+        from amplify_tasks.releases.previews import make_preview
+
+        if self.preview is None:
+            return None
+        return make_preview(
+            self.preview.name,
+            pointer,
+            now=time.time(),
+            expires_in=self.preview.expires_in,
+            password=self.preview.password,
+        )
+
+    def _previewed(self, preview: Preview) -> None:
+        self.summary.preview = preview_info(preview, self.summary.site_url, self.settings)
+
+    def _point_preview(self, prepared: Prepared, stage: Stage, pointer: Pointer) -> None:
+        """A dist folder identical to the live release: the preview points at that one."""
+        from amplify_tasks.releases.preview_store import point_preview
+
+        preview = self._made_preview(pointer)
+        assert preview is not None
+        with aws.translate_errors():
+            point_preview(stage, prepared.store, preview)
+        self._previewed(preview)
+
+    def _collect(
+        self,
+        prepared: Prepared,
+        stage: Stage,
+        live: ReleaseManifest | None,
+        store: StoreState,
+    ) -> None:
+        """Drop the expired previews, then collect what no kept release needs (nothing
+        without a sound live release to measure against)."""
+        from amplify_tasks.releases.collect import collect
+        from amplify_tasks.releases.preview_store import drop_previews, expired_previews
+
+        made = self.preview.name if self.preview else ""  # never the one this run made
+        expired = [p for p in expired_previews(store, time.time()) if p.name != made]
+        if expired:
+            store = drop_previews(stage, store, expired)
+            self.summary.notes.append(
+                f"expired previews deleted: {', '.join(p.name for p in expired)}"
+            )
+        if live is not None:
+            gc = self._gc(prepared, live, stage, store)
             if not gc.empty:
                 done = collect(
                     gc,
@@ -210,7 +292,13 @@ class ReleaseStep:
                         f"{why}): the next publish deletes them"
                     )
 
-    def _gc(self, prepared: Prepared, live: ReleaseManifest, stage: Stage) -> GcPlan:
+    def _gc(
+        self,
+        prepared: Prepared,
+        live: ReleaseManifest,
+        stage: Stage,
+        store: StoreState | None = None,
+    ) -> GcPlan:
         from amplify_tasks.releases.gc import plan_gc
         from amplify_tasks.releases.state import root_objects, tree_ids
 
@@ -221,7 +309,7 @@ class ReleaseStep:
             live=live,
             manifests=prepared.manifests,
             trees=tree_ids(stage.s3, stage.bucket),
-            store=prepared.store,
+            store=prepared.store if store is None else store,
             keep=self.settings.keep_releases,
             error_pages=list(error_page_keys(self.settings)),
             root=root,

@@ -38,11 +38,19 @@ class PublishSummary:
     release_result: ReleaseResult | None = None
     release_gc: GcResult | None = None
     release_bucket: str = ""  # the bucket a release stage's publish planned against
+    #: a preview's publish: {name, url, expires, release, protected}
+    preview: dict[str, str] | None = None
 
     @property
     def reported(self) -> bool:
         """Whether there is a plan to report (the publish got as far as planning)."""
         return self.plan is not None or self.release_plan is not None
+
+    def preview_hook_info(self) -> dict[str, str] | None:
+        """``{"name", "url", "expires"}`` of a preview's publish (hooks get it), else None."""
+        if self.preview is None:
+            return None
+        return {k: self.preview[k] for k in ("name", "url", "expires")}
 
     def release_info(self) -> dict[str, str] | None:
         """``{"id", "previous"}`` of a release stage's publish (hooks get it), else None."""
@@ -127,6 +135,14 @@ class PublishSummary:
         return []
 
     def _live_line(self) -> list[str]:
+        if self.preview:
+            p = self.preview
+            lock = ", password protected" if p["protected"] == "yes" else ""
+            return [
+                f"preview {p['name']} shows release {p['release']} until {p['expires']}{lock} "
+                "(the live release is unchanged):",
+                f"  {p['url']}",
+            ]
         if self.release_id:
             return [f"release {self.release_id} is live"]
         return []

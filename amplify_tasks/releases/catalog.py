@@ -90,10 +90,16 @@ def rows(catalog: Catalog) -> Sequence[list[str]]:
     """The listing's rows: id, created, files, bytes, commit and message, live marker."""
     from amplify_tasks.ui import human_bytes
 
+    from .preview_store import previews_of
+
+    shown: dict[str, list[str]] = {}
+    for preview in previews_of(catalog.store):
+        shown.setdefault(preview.release, []).append(preview.name)
     found = []
     for listed in catalog.releases:
         m = listed.manifest
-        marker = "* live" if listed.live else ""
+        names = ", ".join(shown.get(listed.id, ()))
+        marker = "* live" if listed.live else (f"preview {names}" if names else "")
         if m is None:
             found.append([listed.id, "?", "?", "?", "(manifest not readable)", marker])
             continue

@@ -168,9 +168,12 @@ def make_live(
     expected: str | None,
     result: ReleaseResult,
     guard: Guard | None = None,
+    pointer: tuple[str, str] | None = None,
 ) -> None:
     """The manifest, the folder keys, then ``live`` (only while it holds ``expected``, the
-    value the plan was made against); the guard is asked before each."""
+    value the plan was made against); the guard is asked before each. ``pointer`` (key,
+    value) moves another key instead, such as a preview's."""
+    key, value = pointer or (LIVE_KEY, plan.pointer.value())
     guard = guard or _go_on
     for step in ("manifest", "folders", "pointer"):
         result.stopped = guard()
@@ -186,9 +189,11 @@ def make_live(
             move_pointer(
                 kvs(),
                 arn,
-                LIVE_KEY,
-                plan.pointer.value(),
+                key,
+                value,
                 expected,
-                what=f"release {plan.release_id} is uploaded but not live; publish again",
+                what=f"release {plan.release_id} is uploaded but "
+                + ("not live" if key == LIVE_KEY else f"{key} was not moved to it")
+                + "; publish again",
             )
             result.live = True

@@ -32,9 +32,16 @@ class GcPlan:
         return not (self.releases or self.objects or self.store_keys or self.state)
 
 
+def history(manifests: Mapping[str, ReleaseManifest | None]) -> set[str]:
+    """The releases that count towards HOSTING_KEEP_RELEASES: all but those published as a
+    preview and never live (a promoted preview is the ``previous`` of a later release)."""
+    made_live = {m.previous for m in manifests.values() if m is not None}
+    return {i for i, m in manifests.items() if m is None or not m.preview or i in made_live}
+
+
 def kept_releases(ids: Iterable[str], live: str, pointed: Iterable[str], keep: int) -> set[str]:
-    """The newest ``keep`` releases (the live one counted among them when it is one of the
-    newest), plus the live one and every release a pointer refers to."""
+    """The newest ``keep`` releases of ``ids`` (the live one counted among them when it is
+    one of the newest), plus the live one and every release a pointer refers to."""
     newest = sorted(set(ids) | {live}, reverse=True)[:keep]
     return {*newest, live, *pointed}
 
@@ -58,7 +65,7 @@ def plan_gc(
     root objects go but for the pool objects in use and the error-page copies.
     """
     known = {*manifests, *trees, *store.release_ids(), live.id}
-    kept = kept_releases(manifests, live.id, store.pointed(), keep)
+    kept = kept_releases(history(manifests), live.id, store.pointed(), keep)
     collected = sorted(known - kept)
     kept_manifests = [live] + [manifests.get(i) for i in sorted(kept - {live.id}) if i in manifests]
     sound = all(m is not None for m in kept_manifests)

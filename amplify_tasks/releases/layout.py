@@ -30,6 +30,8 @@ RELEASES_PREFIX = "_r/"
 MANIFESTS_PREFIX = RESERVED_PREFIX + "releases/"
 #: The key value store's key naming the live release.
 LIVE_KEY = "live"
+#: The prefix of a preview's pointer key (``p:<name>``).
+PREVIEW_PREFIX = "p:"
 #: The separator between a release id and a folder fact in a store key.
 FOLDER_INFIX = ":d:"
 #: The separator between a release id and an extension-less file's path in a store key.

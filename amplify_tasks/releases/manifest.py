@@ -71,6 +71,7 @@ class ReleaseManifest:
     rules: str = ""  # the digest of its compiled routing rules ('' for none)
     #: its routing rules' store entries, so a rollback can write back any the store lacks
     rule_keys: Mapping[str, str] = field(default_factory=dict)
+    preview: str = ""  # the preview it was published as ('' for a release published live)
 
     @property
     def size(self) -> int:
@@ -103,6 +104,8 @@ class ReleaseManifest:
         if self.rules:
             data["rules"] = self.rules
             data["rule_keys"] = dict(self.rule_keys)
+        if self.preview:
+            data["preview"] = self.preview
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -165,6 +168,7 @@ def parse_release_manifest(body: bytes, release_id: str) -> ReleaseManifest | No
         origin=Origin(commit, message, str(maker or "")),
         rules=rules,
         rule_keys=rule_keys,
+        preview=str(data.get("preview") or ""),
     )
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from amplify_tasks.sync import HeaderRules, scan_dist
 from amplify_tasks.sync.content import is_fingerprinted
 
-from .gc import kept_releases
+from .gc import history, kept_releases
 from .manifest import FileEntry, ReleaseManifest, now_iso
 from .origin import Origin
 from .plan import Hashed, ReleasePlan, make_release_plan
@@ -128,7 +128,7 @@ def prepare(
                 (found, True) if found else release_manifest(stage.s3, stage.bucket, live.release)
             )
     pointed = store.pointed()
-    trusted = kept_releases(manifests, release_id, pointed, keep) & set(manifests)
+    trusted = kept_releases(history(manifests), release_id, pointed, keep) & set(manifests)
     plan = make_release_plan(
         files,
         release_id=release_id,

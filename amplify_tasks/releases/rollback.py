@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from amplify_tasks.errors import ReleaseError
 
-from .catalog import Catalog, require_releases
+from .catalog import Catalog, Listed, require_releases
 from .collect import copy_error_pages
 from .execute import FOLDER_VALUE
 from .layout import LIVE_KEY, Pointer, folder_key
+from .manifest import ReleaseManifest
 from .prepare import Stage
 from .store import move_pointer, write_keys
 
@@ -48,14 +49,29 @@ def roll_back(
     target = catalog.find(to) if to else catalog.before_live()
     if target.id == live:
         return None
-    manifest = target.manifest
-    if manifest is None:
-        raise ReleaseError(
-            f"the manifest of release {target.id} cannot be read, so it cannot be made live "
-            "again: roll back to another release"
-        )
+    require_manifest(target)
     if not confirm(f"make release {target.id} live on stage {catalog.stage} (now {live})?"):
         return None
+    return switch_live(stage, catalog, target, error_pages=error_pages)
+
+
+def require_manifest(target: Listed) -> ReleaseManifest:
+    """The manifest of ``target``; ReleaseError when it cannot be read (then the release
+    cannot be made live: its folders and error pages are not known)."""
+    if target.manifest is None:
+        raise ReleaseError(
+            f"the manifest of release {target.id} cannot be read, so it cannot be made live "
+            "again: choose another release"
+        )
+    return target.manifest
+
+
+def switch_live(
+    stage: Stage, catalog: Catalog, target: Listed, *, error_pages: Iterable[str]
+) -> Rollback:
+    """Make kept release ``target`` live: its missing folder keys, the ``live`` move (only
+    while it holds what ``catalog`` read), its error pages at the root. Nothing uploaded."""
+    manifest = require_manifest(target)
     have = set(catalog.store.folder_keys(target.id))
     missing = [folder_key(target.id, f) for f in manifest.folders]
     missing = [k for k in missing if k not in have]
@@ -72,4 +88,4 @@ def roll_back(
         what=f"release {target.id} was not made live; look at `inv hosting.releases` and retry",
     )
     pages = copy_error_pages(stage.s3, stage.bucket, manifest, error_pages)
-    return Rollback(target.id, live, tuple(pages), len(missing))
+    return Rollback(target.id, catalog.live, tuple(pages), len(missing))

@@ -15,6 +15,7 @@ from .layout import (
     FOLDER_INFIX,
     LIVE_KEY,
     MANIFESTS_PREFIX,
+    PREVIEW_PREFIX,
     RELEASES_PREFIX,
     Pointer,
     is_release_id,
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
 
-#: The prefix of a preview's pointer key (``p:<name>``).
-PREVIEW_PREFIX = "p:"
 #: The in-place facts routing writes (``site`` and ``d:<folder>``).
 IN_PLACE_SITE_KEY = "site"
 IN_PLACE_FOLDER_PREFIX = "d:"

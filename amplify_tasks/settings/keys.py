@@ -152,6 +152,21 @@ KEYS: tuple[Key, ...] = (
         "releases kept for rollback (at least 1, the live one always among them); older "
         "ones and the assets only they use are deleted after a publish",
     ),
+    Key(
+        "preview_domain",
+        "",
+        "previews at https://NAME.<this domain>/ (a wildcard alias *.<domain> of the "
+        "distribution, with its certificate)",
+        "empty: https://<domain>/?preview=NAME",
+    ),
+    Key("preview_expires", "7d", "how long a preview lives unless --expires says (7d, 12h, 30m)"),
+    Key(
+        "preview_password",
+        "",
+        "HTTP Basic password (user preview) of the previews published while it is set; "
+        "environment only, never in a file; only a salted hash reaches the store",
+        "empty: no password",
+    ),
 )
 
 

@@ -66,6 +66,9 @@ class Settings:
     lock_timeout: int = 120  # seconds a publish waits for the stage's lock
     releases: bool = False  # as set (default: the value of cloudfront); see uses_releases
     keep_releases: int = 10  # releases kept for rollback, the live one among them
+    preview_domain: str = ""  # previews at NAME.<domain>; empty: ?preview=NAME
+    preview_expires: int = 7 * 86400  # seconds a preview lives by default
+    preview_password: str = field(default="", repr=False)  # from the environment only
 
     @property
     def uses_releases(self) -> bool:

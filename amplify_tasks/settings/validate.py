@@ -16,6 +16,7 @@ from amplify_tasks.secret import remember
 from .domain import domain_settings
 from .keys import KNOWN_KEYS, PREFIX, key_of
 from .model import ERROR_CODES, PRICE_CLASSES, RESPONSE_CODES, ErrorResponse, Settings
+from .preview import preview_settings
 
 if TYPE_CHECKING:
     pass
@@ -260,6 +261,8 @@ def build_settings(
             "set HOSTING_IGNORE_FILE to a path inside it",
         )
 
+    preview = preview_settings(v, origins or {}, cloudfront, domain.names)
+
     return Settings(
         stage=stage,
         app_name=app_name,
@@ -292,6 +295,9 @@ def build_settings(
         lock_timeout=v.whole("lock_timeout", 120),
         releases=v.boolean("releases", cloudfront),
         keep_releases=v.whole("keep_releases", 10, minimum=1),
+        preview_domain=preview.domain,
+        preview_expires=preview.expires,
+        preview_password=preview.password,
         extra={
             k: val
             for k, val in sorted(values.items())

@@ -19,9 +19,12 @@ if TYPE_CHECKING:
 
 def as_values(settings: Settings) -> dict[str, str]:
     """Settings as the ``HOSTING_*`` strings that would load back to it (derived included)."""
+    from amplify_tasks.releases.durations import format_duration
+
     out: dict[str, str] = {}
     for name, key in FIELD_KEYS.items():
-        out[key] = _to_text(getattr(settings, name))
+        value = getattr(settings, name)
+        out[key] = format_duration(value) if name == "preview_expires" else _to_text(value)
     return out
 
 
@@ -36,9 +39,10 @@ def _to_text(value: object) -> str:
 
 
 def public_settings(settings: Settings) -> Settings:
-    """Settings without the extra keys whose names look secret (what hooks are given)."""
+    """Settings without the secrets: the preview password and the extra keys whose names
+    look secret (what hooks are given)."""
     extra = {k: v for k, v in settings.extra.items() if not is_secret_name(k)}
-    return dataclasses.replace(settings, extra=extra)
+    return dataclasses.replace(settings, extra=extra, preview_password="")
 
 
 def public_dict(settings: Settings) -> dict[str, object]:
@@ -47,6 +51,8 @@ def public_dict(settings: Settings) -> dict[str, object]:
     public = public_settings(settings)
     for f in dataclasses.fields(public):
         value = getattr(public, f.name)
+        if f.name == "preview_password":
+            continue
         if f.name == "error_responses":
             value = [dataclasses.asdict(r) for r in value]
         elif isinstance(value, tuple):

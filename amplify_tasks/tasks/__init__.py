@@ -12,6 +12,7 @@ from invoke import Collection, Task
 from ..project import CONFIG_DEFAULTS
 from . import hooks as _hooks
 from . import local as _local
+from . import previews as _previews
 from . import publish as _publish
 from . import releases as _releases
 from . import routing as _routing
@@ -29,7 +30,7 @@ def _collection(name: str, *modules: ModuleType) -> Collection:
     return coll
 
 
-hosting = _collection("hosting", _setup, _settings, _stack, _releases, _hooks, _routing)
+hosting = _collection("hosting", _setup, _settings, _stack, _releases, _previews, _hooks, _routing)
 hosting.configure({"hosting": dict(CONFIG_DEFAULTS)})
 
 local = _collection("local", _local)

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
         "no_hooks": "run no user hooks (pre-built hooks still run)",
         "allow_replace": "let the deploy replace the stage's bucket (HOSTING_BUCKET_NAME "
         "changed): the old bucket keeps its files until you delete it",
+        "preview": "publish as preview NAME (1-40 of a-z, 0-9, '-'): the same release, "
+        "reachable only at its preview URL; the live release is not touched",
+        "expires": "with --preview: how long the preview lives (7d, 12h, 30m, 45s; default "
+        "HOSTING_PREVIEW_EXPIRES)",
         "json": "print one JSON document on stdout (schemas/publish.schema.json), also on "
         "failure; progress, messages and the summary go to stderr",
     },
@@ -46,6 +50,8 @@ def publish(
     allow_dirty: bool = False,
     no_hooks: bool = False,
     allow_replace: bool = False,
+    preview: str = "",
+    expires: str = "",
     json: bool = False,
 ) -> None:
     """Deploy a stage's stack, build, sync the dist folder to S3 and invalidate CloudFront."""
@@ -74,6 +80,8 @@ def publish(
         allow_dirty=allow_dirty,
         no_hooks=no_hooks,
         allow_replace=allow_replace,
+        preview=preview,
+        expires=expires,
     )
     confirm = None
     if not yes and interactive():

@@ -6,48 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..project import Project
 from ._edge import hosting_task
+from ._release_stage import asker, release_stage, stage_locked, switched
 
 if TYPE_CHECKING:
     from invoke import Context
-    from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
-
-    from amplify_tasks.releases.prepare import Stage
-    from amplify_tasks.settings import Settings
-
-
-def _stage(c: Context, stage: str) -> tuple[Project, Settings, Stage]:
-    """The project, the stage's settings and its bucket and store; ReleaseError for a stage
-    that does not publish releases."""
-    from amplify_tasks import aws
-    from amplify_tasks.errors import ReleaseError
-    from amplify_tasks.publishing import resolve_stage
-    from amplify_tasks.releases.prepare import Stage
-    from amplify_tasks.settings import load_settings
-    from amplify_tasks.stack import stack_outputs
-
-    project = Project.from_context(c)
-    settings = load_settings(project, resolve_stage(project, stage))
-    name = settings.stage
-    if not settings.uses_releases:
-        why = "it has no CloudFront" if not settings.cloudfront else "HOSTING_RELEASES=false"
-        raise ReleaseError(f"stage {name} does not publish releases ({why}): it publishes in place")
-    with aws.translate_errors():
-        outputs = stack_outputs(aws.client("cloudformation"), settings.stack_name, name)
-        region = outputs.region or None
-        s3 = aws.client("s3", region=region)
-    if not outputs.kvs_arn:
-        raise ReleaseError(
-            f"stage {name} has no key value store yet: `inv publish --stage {name}` deploys it"
-        )
-    return project, settings, Stage(outputs.bucket, outputs.kvs_arn, s3, _kvs)
-
-
-def _kvs() -> CloudFrontKeyValueStoreClient:
-    from amplify_tasks import aws
-
-    return aws.client("cloudfront-keyvaluestore")
 
 
 @hosting_task(help={"stage": "stage whose releases to list (default: hosting.default_stage)"})
@@ -57,9 +20,9 @@ def releases(c: Context, stage: str = "") -> None:
     from amplify_tasks.releases.catalog import read_catalog, require_releases, rows
     from amplify_tasks.ui import table
 
-    _project, settings, where = _stage(c, stage)
+    found = release_stage(c, stage)
     with aws.translate_errors():
-        catalog = read_catalog(where, settings.stage)
+        catalog = read_catalog(found.where, found.settings.stage)
     require_releases(catalog)
     header = ["release", "created", "files", "size", "commit", ""]
     for line in table([header, *rows(catalog)]):
@@ -75,44 +38,22 @@ def releases(c: Context, stage: str = "") -> None:
 )
 def rollback(c: Context, stage: str = "", to: str = "", yes: bool = False) -> None:
     """Make an earlier release live again: one key value store write, nothing uploaded."""
-    from amplify_tasks import aws
-    from amplify_tasks.errors import SettingsError
-    from amplify_tasks.lock import Holder, StageLock
     from amplify_tasks.releases.catalog import read_catalog
     from amplify_tasks.releases.rollback import roll_back
     from amplify_tasks.templates import error_page_keys
 
-    from ..prompt import Prompter, interactive
-
-    project, settings, where = _stage(c, stage)
-
-    def confirm(question: str) -> bool:
-        if yes:
-            return True
-        if not interactive():
-            raise SettingsError(
-                "hosting.rollback asks before it moves the live release: answer on a "
-                "terminal, or pass --yes"
-            )
-        return Prompter().confirm(question, default=False)
-
-    holder = Holder.here("rollback", project.root)
-    lock = StageLock(where.s3, where.bucket, settings.stage, holder, timeout=settings.lock_timeout)
-    with aws.translate_errors():
-        lock.acquire()
-    try:
-        with aws.translate_errors():
-            catalog = read_catalog(where, settings.stage)
-            done = roll_back(
-                where, catalog, to=to, error_pages=error_page_keys(settings), confirm=confirm
-            )
-    finally:
-        lock.release()
-    if done is None:
-        print(f"live release of stage {settings.stage} unchanged: {catalog.live}")
-        return
-    pages = f" (error pages copied: {', '.join(done.error_pages)})" if done.error_pages else ""
-    print(f"release {done.release} is live (was {done.previous}){pages}")
+    found = release_stage(c, stage)
+    settings, where = found.settings, found.where
+    with stage_locked("hosting.rollback", found):
+        catalog = read_catalog(where, settings.stage)
+        done = roll_back(
+            where,
+            catalog,
+            to=to,
+            error_pages=error_page_keys(settings),
+            confirm=asker("hosting.rollback", yes),
+        )
+    print(switched(done, settings.stage, catalog.live))
 
 
 @hosting_task(help={"stage": "stage whose live release to check (default: hosting.default_stage)"})
@@ -123,9 +64,10 @@ def verify(c: Context, stage: str = "") -> None:
     from amplify_tasks.releases.catalog import read_catalog
     from amplify_tasks.releases.verify import verify_live
 
-    _project, settings, where = _stage(c, stage)
+    at = release_stage(c, stage)
+    settings = at.settings
     with aws.translate_errors():
-        found = verify_live(where, read_catalog(where, settings.stage))
+        found = verify_live(at.where, read_catalog(at.where, settings.stage))
     for line in found.problems:
         print(line)
     if found.problems:

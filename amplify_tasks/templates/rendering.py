@@ -23,6 +23,7 @@ from amplify_tasks.sync import RESERVED_PREFIX
 from amplify_tasks.sync.content import FINGERPRINT_PATTERN
 
 from .domain import domain_context
+from .previews import preview_context
 
 if TYPE_CHECKING:
     import jinja2
@@ -159,6 +160,7 @@ def context(settings: Settings) -> dict[str, object]:
         "folder_infix": FOLDER_INFIX,
         "file_infix": FILE_INFIX,
         "releases": settings.uses_releases,
+        **preview_context(settings),
         "description": f"Static hosting for {settings.app_name}, stage {settings.stage} ({shape})",
         **domain_context(settings),
     }
@@ -228,12 +230,14 @@ def _template_frame(exc: BaseException) -> str | None:
 def _function_code(
     env: jinja2.Environment, variables: dict[str, object], name: str = FUNCTION_TEMPLATE
 ) -> str:
-    return compact(render_named(env, name, variables))
+    return compact_js(render_named(env, name, variables))
 
 
-def compact(code: str) -> str:
-    """A function's code without indentation, blank lines and whole-line ``//`` comments:
-    CloudFront counts its bytes (10 KB), and each line keeps its own statement."""
+def compact_js(code: str) -> str:
+    """Function code without its indentation, blank lines and whole-line ``//`` comments:
+    CloudFront counts every byte against the 10 KB a function may have, and each line keeps
+    its own statement. (The templates use no template literals, the one construct whose
+    lines this would change.)"""
     lines = (line.strip() for line in code.splitlines())
     return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
 
