@@ -1,7 +1,7 @@
 """A preview shows its own release's `_redirects` and `_headers`: `inv publish --preview` as
 a user runs it on the emulator, both of the stage's real functions on the distribution's
-preview choosing the same pointer (the preview cookie, or none for live); promote and
-rollback keep the pointer's rules flag, so the live release's rules follow it."""
+preview choosing the same pointer (the preview cookie or host name, or neither for live);
+promote and rollback keep the pointer's rules flag, so the live release's rules follow it."""
 
 from __future__ import annotations
 
@@ -58,3 +58,26 @@ def test_a_preview_gets_its_release_s_rules_and_live_keeps_its_own(site: Release
     assert seen(site) == ("/b/", "b")
     site.run("hosting.rollback", "--stage", "prod", "--yes")
     assert site.live() == live and seen(site) == ("/a/", "a")
+
+
+def test_a_preview_s_host_name_gets_its_release_s_rules(
+    inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
+) -> None:
+    from zones import imported_certificate
+
+    domain = f"{unique_name('rph')}.example.test"
+    inv_project.env.update(
+        HOSTING_DOMAIN_NAMES=f"*.{domain}",
+        HOSTING_CERTIFICATE_ARN=imported_certificate(f"*.{domain}"),
+        HOSTING_PREVIEW_DOMAIN=domain,
+    )
+    site = ReleaseSite(inv_project, emulator, unique_name("rph"))
+    site.build(rules("a"))
+    released(site.publish().stdout)
+    site.build(rules("b"))
+    site.publish("--preview", "pr-6")
+    host = {"Host": f"pr-6.{domain}"}
+    status, headers, _ = get(site.url(), "/go", headers=host)
+    assert (status, headers["location"]) == (302, "/b/")
+    assert get(site.url(), "/", headers=host)[1]["x-rule"] == "b"  # the Host, no cookie
+    assert get(site.url(), "/")[1]["x-rule"] == "a"
