@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from edge_stacks import get
 from releases_site import V1, ReleaseSite
+from test_previews_edge import preview_domain_site
 from test_releases import released
 
 from amplify_tasks.releases.previews import COOKIE
@@ -63,15 +64,7 @@ def test_a_preview_gets_its_release_s_rules_and_live_keeps_its_own(site: Release
 def test_a_preview_s_host_name_gets_its_release_s_rules(
     inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
 ) -> None:
-    from zones import imported_certificate
-
-    domain = f"{unique_name('rph')}.example.test"
-    inv_project.env.update(
-        HOSTING_DOMAIN_NAMES=f"*.{domain}",
-        HOSTING_CERTIFICATE_ARN=imported_certificate(f"*.{domain}"),
-        HOSTING_PREVIEW_DOMAIN=domain,
-    )
-    site = ReleaseSite(inv_project, emulator, unique_name("rph"))
+    site, domain = preview_domain_site(inv_project, emulator, unique_name)
     site.build(rules("a"))
     released(site.publish().stdout)
     site.build(rules("b"))
