@@ -129,7 +129,9 @@ def test_rewrite_redirect_viewer_response_and_live_key_value_store(
 
     status, headers, body = get(out["url"], "/")
     assert (status, body) == (200, b"<h1>release 1</h1>")
-    assert headers["x-edge"] == "viewer-response /r1/index.html"
+    # the viewer-response function sees the request as the viewer sent it (AWS documents
+    # it as "the actual request that CloudFront received from the viewer")
+    assert headers["x-edge"] == "viewer-response /"
     assert headers["set-cookie"] == "seen=1; Path=/"
 
     store.put_key(KvsARN=out["StoreArn"], Key="live", Value="r2", IfMatch=etag)

@@ -154,9 +154,11 @@ def test_a_stage_publishing_in_place_refuses_a_preview(
         )
 
 
-def test_a_preview_domain_gives_each_preview_its_own_host_name(
+def preview_domain_site(
     inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
-) -> None:
+) -> tuple[ReleaseSite, str]:
+    """A release stage whose previews have host names under their own domain (the
+    distribution's wildcard alias, an imported certificate for it), and that domain."""
     from zones import imported_certificate
 
     domain = f"{unique_name('pre')}.example.test"
@@ -165,7 +167,13 @@ def test_a_preview_domain_gives_each_preview_its_own_host_name(
         HOSTING_CERTIFICATE_ARN=imported_certificate(f"*.{domain}"),
         HOSTING_PREVIEW_DOMAIN=domain,
     )
-    site = ReleaseSite(inv_project, emulator, unique_name("pvh"))
+    return ReleaseSite(inv_project, emulator, unique_name("pvh")), domain
+
+
+def test_a_preview_domain_gives_each_preview_its_own_host_name(
+    inv_project: Any, emulator: Any, unique_name: Callable[[str], str]
+) -> None:
+    site, domain = preview_domain_site(inv_project, emulator, unique_name)
     released(site.publish().stdout)
     site.build(V2)
     doc = preview(site, "pr-9")

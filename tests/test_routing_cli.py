@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 from routing_cases import HEADERS, REDIRECTS
+from test_local_previews import fetch
 
 SITE = {
     "dist/index.html": "<h1>home</h1>",
@@ -25,7 +26,7 @@ def test_routing_on_a_prod_stage_shows_the_compiled_rules_and_limits(
     inv_project.add_stage("prod", unique_name("rt"), SITE)
     out = inv_project.run("hosting.routing", "--stage", "prod").stdout
     assert "stage prod: 15 redirect rule(s) (_redirects), 3 header block(s) (_headers)" in out
-    assert "applied by: CloudFront: compiled and checked" in out
+    assert "applied by: CloudFront: compiled and checked against the limits; each release" in out
     assert "     7  /blog/*  /posts/:splat  301" in out
     assert "redirect chunks (1 KB store values): 1 of 16" in out
     doc = json.loads(inv_project.run("hosting.routing", "--stage", "prod", "--json").stdout)
@@ -71,17 +72,34 @@ def test_bad_lines_are_one_line_each_and_exit_2(
     assert "Traceback" not in result.stderr
 
 
-def test_publish_never_uploads_the_routing_files(
+def test_publish_on_a_dev_stage_applies_the_redirects_and_warns(
     inv_project: Any, unique_name: Callable[[str], str]
 ) -> None:
-    inv_project.add_stage("dev", unique_name("rt"), SITE)
-    inv_project.run("publish", "--stage", "dev", "--yes")
-    s3 = boto3.client("s3")
-    buckets = [b["Name"] for b in s3.list_buckets()["Buckets"]]
-    app = inv_project.env["HOSTING_APP_NAME"]
-    keys: set[str] = set()
-    for bucket in buckets:
-        if app in bucket:
-            keys |= {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
-    assert "index.html" in keys and "shop/real.html" in keys
-    assert "_redirects" not in keys and "_headers" not in keys
+    """`inv publish` on a DEV stage: the website follows the redirects, what it cannot do is
+    one warning per kind, the routing files (named in invoke config) are never uploaded, and
+    a publish after removing a redirect drops its object."""
+    site = dict(SITE)
+    site["dist/_routes"] = site.pop("dist/_redirects")
+    site["invoke.yaml"] = "hosting:\n  redirects_file: _routes\n"
+    inv_project.add_stage("dev", unique_name("rt"), site)
+    out = inv_project.run("publish", "--stage", "dev", "--yes").stdout
+    assert "3 rewrite (200) rule(s) (line 13, 15, 16): needs a CloudFront stage" in out
+    assert "_headers block(s)" in out
+    assert "website redirects: did put " in out
+    status = json.loads(inv_project.run("hosting.status", "--stage", "dev", "--json").stdout)
+    url, bucket = status["site_url"], status["outputs"]["bucket"]
+    assert fetch(url, "/old?x=1")[0] == 301
+    assert fetch(url, "/old")[1]["Location"] == "/new"
+    assert fetch(url, "/blog/2024/hello")[1]["Location"] == "/posts/2024/hello"
+    assert fetch(url, "/shop/real.html")[0] == 200
+    keys = {o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=bucket)["Contents"]}
+    assert "index.html" in keys and "old" in keys
+    assert not keys & {"_routes", "_headers", "_redirects"}
+    again = inv_project.run("publish", "--stage", "dev", "--yes").stdout
+    assert "website redirects: did" not in again and "stale" not in again  # kept, not re-put
+    assert fetch(url, "/old")[0] == 301
+    inv_project.write("dist/_routes", "/blog/* /posts/:splat 301\n")
+    third = inv_project.run("publish", "--stage", "dev", "--yes").stdout
+    assert "website redirects: did put 0 redirect object(s), delete 7; 1 routing rule(s)" in third
+    assert fetch(url, "/old")[0] == 404
+    assert fetch(url, "/blog/x")[1]["Location"] == "/posts/x"

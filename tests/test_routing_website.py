@@ -165,10 +165,10 @@ def test_routes_given_the_project_apply_the_rules_around_a_sync(
     from amplify_tasks.sync import HeaderRules, list_remote, load_ignore_spec, plan_sync, run_plan
 
     inv_project.add_stage("dev", unique_name("rw"), {"dist/index.html": "<h1>home</h1>"})
+    inv_project.run("publish", "--stage", "dev", "--yes")
     inv_project.write(
         "dist/_redirects", "/old /index.html\n/blog/* /posts/:splat 302\n/* /index.html 200\n"
     )
-    inv_project.run("publish", "--stage", "dev", "--yes")
     for name, value in inv_project.env.items():
         monkeypatch.setenv(name, value)
     project = Project.at(inv_project.root)

@@ -149,8 +149,17 @@ def test_prod_distribution(project: Project) -> None:
     assert behavior["Compress"] is True
     assert behavior["ResponseHeadersPolicyId"] == templates.SECURITY_HEADERS_POLICY_ID
     assert behavior["CachePolicyId"] == {"Ref": "CachePolicy"}
-    (assoc,) = behavior["FunctionAssociations"]
-    assert assoc["EventType"] == "viewer-request"
+    request, response = behavior["FunctionAssociations"]  # a release stage: both
+    assert request["EventType"] == "viewer-request"
+    assert response == {
+        "EventType": "viewer-response",
+        "FunctionARN": {"Fn::GetAtt": ["ResponseHeadersFunction", "FunctionARN"]},
+    }
+    headers_fn = res["ResponseHeadersFunction"]["Properties"]
+    assert headers_fn["FunctionConfig"]["KeyValueStoreAssociations"] == [
+        {"KeyValueStoreARN": {"Fn::GetAtt": ["SiteKeyValueStore", "Arn"]}}
+    ]
+    assert len(headers_fn["FunctionCode"].encode()) < 10 * 1024
     cache = res["CachePolicy"]["Properties"]["CachePolicyConfig"]
     assert (cache["MinTTL"], cache["DefaultTTL"], cache["MaxTTL"]) == (60, 86400, 31536000)
     params = cache["ParametersInCacheKeyAndForwardedToOrigin"]

@@ -13,7 +13,9 @@ order, for the default cache behaviour:
    fetched from the origin as it is (no viewer-request function) and served with
    ``ResponseCode``;
 5. the viewer-response function, unless the origin answered 400 or more (CloudFront does not
-   run it then);
+   run it then); its ``event.request`` is the request as the viewer sent it, not as the
+   viewer-request function left it (AWS: the request object "represents the actual request
+   that CloudFront received from the viewer"), so nothing passes from one to the other;
 6. the response headers policy (not on responses a function generated).
 
 No caching: every request goes to the origin.
@@ -21,6 +23,7 @@ No caching: every request goes to the origin.
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -193,6 +196,7 @@ class Pipeline:
         if redirect is not None:
             return redirect
         req = function_events.request(viewer.method, viewer.path, viewer.query, viewer.headers)
+        received = copy.deepcopy(req)  # what the viewer-response function is shown
         arn = self.view.functions.get("viewer-request")
         if arn:
             try:
@@ -206,9 +210,9 @@ class Pipeline:
                 return _failure("FunctionExecutionError", exc)
             except function_events.InvalidResult as exc:
                 return _failure("FunctionValidationError", exc)
-        return self._from_origin(req)
+        return self._from_origin(req, received)
 
-    def _from_origin(self, req: dict[str, Any]) -> Response:
+    def _from_origin(self, req: dict[str, Any], received: dict[str, Any]) -> Response:
         uri = str(req["uri"])
         if uri == "/" and self.view.default_root_object:
             uri = "/" + self.view.default_root_object.lstrip("/")
@@ -220,7 +224,7 @@ class Pipeline:
         if arn and origin_status < 400:
             try:
                 resp = function_events.response(status, headers)
-                result = self.run(arn, self._event("viewer-response", req, resp))
+                result = self.run(arn, self._event("viewer-response", received, resp))
                 status, headers = function_events.response_headers(result)
             except functions.FunctionFailed as exc:
                 return _failure("FunctionExecutionError", exc)

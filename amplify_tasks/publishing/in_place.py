@@ -106,7 +106,7 @@ class SwitchBack:
                 | tree_ids(s3, self.bucket)
                 | self.store.release_ids()
             )
-            keys = [k for r in ids for k in self.store.folder_keys(r)]
+            keys = [k for r in ids for k in self.store.release_keys(r)]
             gc = GcPlan(
                 releases=tuple(ids),
                 store_keys=tuple(keys),

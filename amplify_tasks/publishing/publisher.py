@@ -4,6 +4,7 @@ deploy, sync, invalidation, post-publish hooks, summary; each step a method the 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -240,8 +241,6 @@ class Publisher:
         if not self.options.dry_run:
             self.summary.notes.append(replacement.note())
         elif self.outputs is not None:
-            import dataclasses
-
             self.outputs = dataclasses.replace(self.outputs, bucket="")
 
     def sync(self) -> None:
@@ -267,8 +266,11 @@ class Publisher:
         prefetched = self._prefetch[1] if self._prefetch else None
         listed = listing_for(bucket, prefetched, pool, self._clients.get("s3"))
         listing = without_trees(listed, pool) if settings.cloudfront else listed
-        routes = Routes(settings, self.options, self.outputs, listing, self.out)
+        routes = Routes(
+            settings, self.options, self.outputs, listing, self.out, project=self.project
+        )
         with aws.translate_errors():
+            listing = routes.sync_listing(self._clients.get("s3"))
             plan = plan_sync(
                 self._clients.get("s3"),
                 bucket,
@@ -362,9 +364,11 @@ class Publisher:
     def _ignore(self) -> Callable[[str], bool]:
         """The stage's publish ignore rules, as a predicate on keys (read once)."""
         if self._ignore_spec is None:
+            from amplify_tasks.routing import RoutingFiles
             from amplify_tasks.sync import load_ignore_spec
 
-            self._ignore_spec = load_ignore_spec(self.project.root, self._settings())
+            files = RoutingFiles.from_config(self.project.config).names
+            self._ignore_spec = load_ignore_spec(self.project.root, self._settings(), files)
         return self._ignore_spec.match_file
 
     def _rules(self) -> HeaderRules:

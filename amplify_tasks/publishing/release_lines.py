@@ -40,7 +40,8 @@ def plan_lines(plan: ReleasePlan, *, verbose: bool = False) -> list[str]:
     if plan.removed:
         lines.append(f"release drops {len(plan.removed)} file(s) of the live release:")
         lines += [f"  removed   {p}" for p in plan.removed[: None if verbose else SHOWN]]
-    lines.append(f"release keys: {len(plan.folder_keys)} folder key(s)")
+    rules = f", {len(plan.rule_keys)} routing rule key(s)" if plan.rule_keys else ""
+    lines.append(f"release keys: {len(plan.folder_keys)} folder key(s){rules}")
     was = f"release {plan.previous.release}" if plan.previous else "no release (in place)"
     lines.append(f"pointer: live would move from {was} to release {plan.release_id}")
     return lines

@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from amplify_tasks import aws
@@ -33,9 +34,11 @@ if TYPE_CHECKING:
     from amplify_tasks.releases.gc import GcPlan
     from amplify_tasks.releases.layout import Pointer
     from amplify_tasks.releases.manifest import ReleaseManifest
+    from amplify_tasks.releases.plan import Hashed
     from amplify_tasks.releases.prepare import Prepared, Stage
     from amplify_tasks.releases.previews import Preview
     from amplify_tasks.releases.state import StoreState
+    from amplify_tasks.routing import CompiledRules
     from amplify_tasks.stack import StackOutputs
     from amplify_tasks.sync import Guard, Hasher, HeaderRules
 
@@ -100,6 +103,7 @@ class ReleaseStep:
         hasher = started_hasher(hashing) or Hasher(self.pool)
         with aws.translate_errors():
             files = hashed_files(dist, rules, hasher, ignore)
+            routing = release_rules(self.project, self.settings, dist, files)
             prepared = prepare(
                 stage,
                 files,
@@ -109,6 +113,7 @@ class ReleaseStep:
                 origin=origin_of(self.project.root),
                 keep=self.settings.keep_releases,
                 force=self.options.force,
+                routing=routing,
             )
         prepared = as_preview(prepared, self.preview)
         plan = prepared.plan
@@ -350,6 +355,23 @@ class ReleaseStep:
             return AwsError(f"AWS refused {aws.refusal(exc)}: {state}; publish again")
 
         return refused
+
+
+def release_rules(
+    project: Project, settings: Settings, dist: Path, files: Sequence[Hashed]
+) -> CompiledRules:
+    """The dist folder's `_redirects` and `_headers` compiled for the release (and clean
+    URLs); RulesError, before anything is written, for a bad line or more than the function
+    reads."""
+    from amplify_tasks.routing import RoutingFiles, read_rules
+    from amplify_tasks.routing.rules import check_cloudfront
+
+    names = RoutingFiles.from_config(project.config)
+    compiled = read_rules(dist, names).compiled(
+        clean_urls=settings.clean_urls, files=["/" + f.file.key for f in files]
+    )
+    check_cloudfront(compiled, names.names)
+    return compiled
 
 
 def migrating(prepared: Prepared, stage: Stage) -> bool:

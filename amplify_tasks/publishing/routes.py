@@ -42,6 +42,8 @@ class Routes:
         self.project = project  # without it, a DEV stage's `_redirects` is not read
         self.website: WebsiteRules | None = None
         self._redirect_keys: set[str] = set()  # the redirect objects sync_listing left out
+        self._recorded: dict[str, str] | None = None  # their record, as sync_listing read it
+        self._record_listed = False  # whether the listing showed that record
         self.settings = settings
         self.dry_run = options.dry_run
         self.outputs = outputs
@@ -59,6 +61,7 @@ class Routes:
 
         if self.settings.cloudfront:
             self.facts = plan_facts(plan, self._listed(), self.settings.index_document)
+            self._unapplied()
             if self.dry_run:
                 self._write(s3)
         elif self.project is not None:
@@ -81,16 +84,38 @@ class Routes:
         if self.settings.cloudfront or self.project is None or self.listing is None:
             return self.listing
         from amplify_tasks.routing.website_publish import (
+            REDIRECTS_STATE_KEY,
             recorded_redirects,
             without_redirect_objects,
         )
 
         bucket = self.outputs.bucket if self.outputs is not None else ""
-        recorded = recorded_redirects(s3, bucket) if bucket else {}
+        listed = self._listed()
+        # the record shows in the listing: a site that never had a redirect reads nothing more
+        listed_record = bool(bucket) and REDIRECTS_STATE_KEY in listed
+        recorded = recorded_redirects(s3, bucket) if listed_record else {}
+        self._recorded = recorded
+        self._record_listed = listed_record
         self._redirect_keys = set(recorded)
         done: Future[dict[str, RemoteObject]] = Future()
-        done.set_result(without_redirect_objects(self._listed(), recorded))
+        done.set_result(without_redirect_objects(listed, recorded))
         return done
+
+    def _unapplied(self) -> None:
+        """A CloudFront stage publishing in place applies no `_redirects` or `_headers`:
+        one warning when the dist folder has some (a bad line still stops the publish)."""
+        from amplify_tasks.routing import RoutingFiles, read_rules
+
+        if self.project is None:
+            return
+        files = RoutingFiles.from_config(self.project.config)
+        site = read_rules(check_dist_dir(self.project, self.settings), files)
+        if site.redirects or site.headers:
+            self.out(
+                f"{files.redirects}/{files.headers}: not applied on stage {self.settings.stage}"
+                ": it publishes in place; a stage publishing releases (HOSTING_RELEASES=true) "
+                "applies them"
+            )
 
     def _website_rules(self, plan: SyncPlan) -> WebsiteRules:
         from amplify_tasks.routing import RoutingFiles, keys_after, read_rules
@@ -111,13 +136,22 @@ class Routes:
 
         assert self.website is not None
         bucket = self.outputs.bucket if self.outputs is not None else ""
+        if bucket and self._recorded is not None and not self._record_listed and self._idle():
+            for line in self.website.warnings:  # no rule now, none before: no request
+                self.out(line)
+            return
         if not bucket:
             self.out(f"website redirects: would apply {len(self.website.objects)} object(s)")
             return
         with aws.translate_errors():
-            done = apply_website(s3, bucket, self.website, dry_run=self.dry_run)
+            done = apply_website(
+                s3, bucket, self.website, dry_run=self.dry_run, recorded=self._recorded
+            )
         for line in done.lines:
             self.out(line)
+
+    def _idle(self) -> bool:
+        return self.website is not None and not (self.website.objects or self.website.routing_rules)
 
     def _write(self, s3: S3Client) -> None:
         from amplify_tasks.routing import write_facts

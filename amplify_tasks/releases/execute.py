@@ -1,7 +1,7 @@
 """Carrying out a ReleasePlan in the safe order: the transfers (pool writes, uploads, copies)
 on the thread pool with the stage lock checked between phases, then the manifest, the folder
-keys, and last the move of ``live`` (a compare and swap). Until that write nothing of the new
-release is live; after it all of it is.
+and routing rules' keys, and last the move of ``live`` (a compare and swap). Until that
+write nothing of the new release is live; after it all of it is.
 """
 
 from __future__ import annotations
@@ -193,6 +193,6 @@ def make_live(
                 what=f"release {plan.release_id} is uploaded but "
                 + ("not live" if key == LIVE_KEY else f"{key} was not moved to it")
                 + "; publish again",
-                puts=[(k, FOLDER_VALUE) for k in plan.folder_keys],
+                puts=[(k, FOLDER_VALUE) for k in plan.folder_keys] + list(plan.rule_keys),
             )
             result.live = True

@@ -1,7 +1,8 @@
 """Garbage collection of a release stage (a plan, data): the releases beyond
 HOSTING_KEEP_RELEASES (never the live one nor one a pointer key refers to) with their trees,
-manifests and folder keys; the pool objects only they referred to; and, once a release is
-live after an in-place publish, the in-place objects at the root and the in-place facts.
+manifests and own store keys (folders, routing rules); the pool objects only they referred
+to; and, once a release is live after an in-place publish, the in-place objects at the root
+and the in-place facts.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def plan_gc(
             old = manifests.get(release_id)
             if old is not None:
                 objects.update(p for p in old.pool_files() if p not in protected)
-    store_keys = [k for r in collected for k in store.folder_keys(r)]
+    store_keys = [k for r in collected for k in store.release_keys(r)]
     state = [manifest_key(r) for r in collected if r in manifests]
     if root is not None and sound:
         objects.update(k for k in root if k not in protected)

@@ -6,8 +6,12 @@
   (CloudFront fetches a custom error page without running the viewer-request function);
 - ``.amplify-tasks/releases/<id>.json``: release ``<id>``'s manifest;
 - key ``live`` in the stage's key value store: the live release (``{"r": id, "d": 0|1}``,
-  ``d`` telling whether a folder of the release has a dot in its last segment);
-  key ``<id>:d:<path>``: a folder of release ``<id>`` with an index document.
+  ``d`` telling whether a folder of the release has a dot in its last segment, and ``"x": 1``
+  when the release has routing rules);
+  key ``<id>:d:<path>``: a folder of release ``<id>`` with an index document;
+  keys ``<id>:R``, ``<id>:R:<i>``, ``<id>:H``, ``<id>:H:<i>``: its compiled `_redirects` and
+  `_headers` (routing.rules); key ``<id>:f:<path>``: an extension-less file of a release with
+  rules (a 200 rule or a clean URL never hides it).
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ LIVE_KEY = "live"
 PREVIEW_PREFIX = "p:"
 #: The separator between a release id and a folder fact in a store key.
 FOLDER_INFIX = ":d:"
+#: The separator between a release id and an extension-less file's path in a store key.
+FILE_INFIX = ":f:"
 #: A release id: UTC time of its making to the second, then 4 hex digits.
 RELEASE_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4}")
 
@@ -66,15 +72,29 @@ def folder_key(release_id: str, folder: str) -> str:
     return f"{release_id}{FOLDER_INFIX}{folder}"
 
 
+def file_key(release_id: str, path: str) -> str:
+    """The store key of an extension-less file of a release with rules (``/LICENSE``)."""
+    return f"{release_id}{FILE_INFIX}{path}"
+
+
+def is_release_key(release_id: str, key: str) -> bool:
+    """Whether a store key is one of release ``release_id``'s own (folders, rules, files)."""
+    return key.startswith(release_id + ":")
+
+
 @dataclass(frozen=True)
 class Pointer:
     """What a pointer key (``live``, later a preview's) says: a release and its dot flag."""
 
     release: str
     dotted: bool = False
+    routed: bool = False  # the release has routing rules in the store
 
     def value(self) -> str:
-        return json.dumps({"r": self.release, "d": int(self.dotted)}, separators=(",", ":"))
+        data = {"r": self.release, "d": int(self.dotted)}
+        if self.routed:
+            data["x"] = 1
+        return json.dumps(data, separators=(",", ":"))
 
 
 def parse_pointer(value: str | None) -> Pointer | None:
@@ -89,4 +109,4 @@ def parse_pointer(value: str | None) -> Pointer | None:
         return None
     if not is_release_id(data["r"]):
         return None
-    return Pointer(data["r"], bool(data.get("d")))
+    return Pointer(data["r"], bool(data.get("d")), bool(data.get("x")))

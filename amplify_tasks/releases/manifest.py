@@ -68,6 +68,9 @@ class ReleaseManifest:
     dotted: bool = False
     previous: str = ""  # the release live when this one was made ('' for none)
     origin: Origin = field(default_factory=Origin)
+    rules: str = ""  # the digest of its compiled routing rules ('' for none)
+    #: its routing rules' store entries, so a rollback can write back any the store lacks
+    rule_keys: Mapping[str, str] = field(default_factory=dict)
     preview: str = ""  # the preview it was published as ('' for a release published live)
 
     @property
@@ -98,6 +101,9 @@ class ReleaseManifest:
             "dotted": self.dotted,
             "files": {path: self.files[path].as_json() for path in sorted(self.files)},
         }
+        if self.rules:
+            data["rules"] = self.rules
+            data["rule_keys"] = dict(self.rule_keys)
         if self.preview:
             data["preview"] = self.preview
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
@@ -143,6 +149,11 @@ def parse_release_manifest(body: bytes, release_id: str) -> ReleaseManifest | No
         if entry is None or not isinstance(path, str) or not path:
             return None
         files[path] = entry
+    rules, rule_keys = data.get("rules") or "", data.get("rule_keys") or {}
+    if not isinstance(rules, str) or not isinstance(rule_keys, dict):
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in rule_keys.items()):
+        return None
     git = data.get("git")
     commit = message = ""
     if isinstance(git, dict):
@@ -155,6 +166,8 @@ def parse_release_manifest(body: bytes, release_id: str) -> ReleaseManifest | No
         dotted=bool(data.get("dotted")),
         previous=previous or "",
         origin=Origin(commit, message, str(maker or "")),
+        rules=rules,
+        rule_keys=rule_keys,
         preview=str(data.get("preview") or ""),
     )
 

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from amplify_tasks.sync.content import is_fingerprinted
 from amplify_tasks.sync.etag import is_multipart
 from amplify_tasks.sync.scan import LocalFile
 
-from .layout import Pointer, folder_key, release_key
+from .layout import Pointer, file_key, folder_key, release_key
 from .manifest import FileEntry, ReleaseManifest
 from .origin import Origin
+
+if TYPE_CHECKING:
+    from amplify_tasks.routing import CompiledRules
 
 #: Why a file is in the plan.
 NEW = "new"
@@ -25,6 +29,8 @@ FORCED = "forced"
 UNCHANGED = "unchanged"
 #: CloudFront's longest key value store key, in bytes.
 KEY_MAX_BYTES = 512
+#: The value of an extension-less file's key (the function asks only whether it exists).
+FILE_VALUE = "1"
 #: S3 copies an object of at most this size in one CopyObject; larger ones are uploaded.
 COPY_MAX = 5 * 1024**3
 
@@ -81,13 +87,14 @@ class ReleasePlan:
     pooled: int = 0  # fingerprinted files the pool already holds
     removed: tuple[str, ...] = ()  # files of the live release the new one does not have
     folder_keys: tuple[str, ...] = ()
+    rule_keys: tuple[tuple[str, str], ...] = ()  # its routing rules' store entries
     too_long: tuple[str, ...] = ()  # folders whose key would pass 512 bytes
     identical: bool = False  # the dist folder is the live release: no release is made
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def pointer(self) -> Pointer:
-        return Pointer(self.release_id, self.manifest.dotted)
+        return Pointer(self.release_id, self.manifest.dotted, bool(self.manifest.rules))
 
     @property
     def transfers(self) -> tuple[Transfer, ...]:
@@ -128,9 +135,11 @@ def make_release_plan(
     origin: Origin,
     created: str,
     force: bool = False,
+    routing: CompiledRules | None = None,
 ) -> ReleasePlan:
     """Diff ``files`` against the live release (``live_manifest``, None for none). ``pool``
-    holds what the bucket's root is known to hold of the fingerprinted files."""
+    holds what the bucket's root is known to hold of the fingerprinted files; ``routing``:
+    the dist folder's compiled rules (a change of them alone makes a release)."""
     live_files = live_manifest.files if live_manifest is not None else {}
     uploads: list[Transfer] = []
     pool_writes: list[Transfer] = []
@@ -178,7 +187,9 @@ def make_release_plan(
             Transfer(path, release_key(release_id, path), reason, entry, hashed.file.path)
         )
     removed = tuple(sorted(set(live_files) - set(entries)))
+    digest, rule_keys = rule_entries(release_id, routing, sorted(entries))
     identical = identical and not removed and len(entries) == len(live_files)
+    identical = identical and live_manifest is not None and live_manifest.rules == digest
     folders, dotted, too_long = folder_facts(sorted(entries), release_id, index_document)
     manifest = ReleaseManifest(
         id=release_id,
@@ -188,6 +199,8 @@ def make_release_plan(
         dotted=dotted,
         previous=live.release if live is not None else "",
         origin=origin,
+        rules=digest,
+        rule_keys=dict(rule_keys),
     )
     return ReleasePlan(
         release_id=release_id,
@@ -201,4 +214,27 @@ def make_release_plan(
         folder_keys=tuple(folder_key(release_id, f) for f in folders),
         too_long=too_long,
         identical=identical,
+        rule_keys=rule_keys,
     )
+
+
+def rule_entries(
+    release_id: str, routing: CompiledRules | None, paths: Sequence[str]
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(the rules' digest, '' for none; the release's store entries for them): the compiled
+    documents' chunks, and a key per extension-less file (``<id>:f:/LICENSE``) so that a
+    200 rule or a clean URL never hides one."""
+    import hashlib
+
+    from amplify_tasks.routing import store_entries
+
+    if routing is None or routing.empty:
+        return "", ()
+    entries = store_entries(release_id, routing)
+    digest = hashlib.sha256((routing.redirects_json() + routing.headers_json()).encode())
+    for path in paths:
+        if "." not in path.rsplit("/", 1)[-1]:
+            key = file_key(release_id, "/" + path)
+            if len(key.encode()) <= KEY_MAX_BYTES:
+                entries[key] = FILE_VALUE
+    return digest.hexdigest()[:32], tuple(sorted(entries.items()))

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
 
+    from amplify_tasks.routing import CompiledRules
     from amplify_tasks.sync import Hasher
 
 
@@ -123,6 +124,7 @@ def prepare(
     origin: Origin,
     keep: int,
     force: bool = False,
+    routing: CompiledRules | None = None,
 ) -> Prepared:
     """Read the stage's state and plan the release of ``files`` (as ``release_id``, or an id
     sorting after the stage's newest release); the pool is vouched for by the releases that
@@ -157,15 +159,18 @@ def prepare(
         origin=origin,
         created=now_iso(),
         force=force,
+        routing=routing,
     )
     check_store_room(store, plan, keep)
     return Prepared(plan, store, manifests, sound)
 
 
 def check_store_room(store: StoreState, plan: ReleasePlan, keep: int) -> None:
-    """ReleaseError when the new release's folder keys would take the store past CloudFront's
+    """ReleaseError when the new release's folder and rule keys would take the store past CloudFront's
     5 MB (its keys and values, TotalSizeInBytes as read), before anything is written."""
-    needed = sum(len(k.encode()) + len(FOLDER_VALUE) for k in plan.folder_keys)
+    needed = sum(len(k.encode()) + len(FOLDER_VALUE) for k in plan.folder_keys) + sum(
+        len(k.encode()) + len(v.encode()) for k, v in plan.rule_keys
+    )
     if plan.identical or store.total_bytes + needed <= STORE_MAX_BYTES:
         return
     raise ReleaseError(

@@ -1,8 +1,9 @@
 """Previews (pure): a preview is a release that is not live, reachable through its own
 pointer key ``p:<name>`` in the stage's key value store. Its value is the pointer's
-(``r`` release, ``d`` dot flag) plus ``c`` created and ``e`` expires (Unix seconds) and, when
-the preview asks for a password, ``s`` a salt and ``h`` the SHA-256 hex of salt + password
-(the viewer-request function checks both; the password itself is never stored).
+(``r`` release, ``d`` dot flag, ``x`` when the release has routing rules) plus ``c``
+created and ``e`` expires (Unix seconds) and, when the preview asks for a password, ``s`` a
+salt and ``h`` the SHA-256 hex of salt + password (the function's pick checks both; the
+password itself is never stored).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Preview:
     expires: int
     salt: str = ""
     hash: str = ""
+    routed: bool = False  # the release has routing rules: both functions read them
 
     @property
     def protected(self) -> bool:
@@ -65,18 +67,14 @@ class Preview:
 
     @property
     def pointer(self) -> Pointer:
-        return Pointer(self.release, self.dotted)
+        return Pointer(self.release, self.dotted, self.routed)
 
     def expired(self, now: float) -> bool:
         return now >= self.expires
 
     def value(self) -> str:
-        data: dict[str, object] = {
-            "r": self.release,
-            "d": int(self.dotted),
-            "c": self.created,
-            "e": self.expires,
-        }
+        data: dict[str, object] = json.loads(self.pointer.value())
+        data.update(c=self.created, e=self.expires)
         if self.hash:
             data.update(s=self.salt, h=self.hash)
         text = json.dumps(data, separators=(",", ":"))
@@ -98,6 +96,7 @@ def make_preview(
         int(now) + expires_in,
         salt,
         password_hash(salt, password) if password else "",
+        pointer.routed,
     )
 
 
@@ -112,7 +111,16 @@ def parse_preview(key: str, value: str | None) -> Preview | None:
     if not isinstance(created, int) or not isinstance(expires, int):
         return None
     salt, digest = data.get("s", ""), data.get("h", "")
-    return Preview(name, pointer.release, pointer.dotted, created, expires, str(salt), str(digest))
+    return Preview(
+        name,
+        pointer.release,
+        pointer.dotted,
+        created,
+        expires,
+        str(salt),
+        str(digest),
+        pointer.routed,
+    )
 
 
 def preview_url(name: str, site_url: str, preview_domain: str = "") -> str:

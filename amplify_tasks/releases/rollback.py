@@ -76,14 +76,16 @@ def switch_live(
     have = set(catalog.store.folder_keys(target.id))
     missing = [folder_key(target.id, f) for f in manifest.folders]
     missing = [k for k in missing if k not in have]
+    entries = catalog.store.entries
+    rules = [(k, v) for k, v in sorted(manifest.rule_keys.items()) if entries.get(k) != v]
     move_pointer(
         stage.kvs(),
         stage.arn,
         LIVE_KEY,
-        Pointer(target.id, manifest.dotted).value(),
+        Pointer(target.id, manifest.dotted, bool(manifest.rules)).value(),
         catalog.store.live_value,
         what=f"release {target.id} was not made live; look at `inv hosting.releases` and retry",
-        puts=[(k, FOLDER_VALUE) for k in missing],
+        puts=[(k, FOLDER_VALUE) for k in missing] + rules,
     )
     pages = copy_error_pages(stage.s3, stage.bucket, manifest, error_pages)
     return Rollback(target.id, catalog.live, tuple(pages), len(missing))

@@ -26,6 +26,7 @@ from .layout import (
     RELEASES_PREFIX,
     Pointer,
     is_release_id,
+    is_release_key,
     manifest_key,
     parse_pointer,
 )
@@ -73,12 +74,16 @@ class StoreState:
         prefix = release_id + FOLDER_INFIX
         return sorted(k for k in self.entries if k.startswith(prefix))
 
+    def release_keys(self, release_id: str) -> list[str]:
+        """Every key of a release's own: its folders, rules and extension-less files."""
+        return sorted(k for k in self.entries if is_release_key(release_id, k))
+
     def release_ids(self) -> set[str]:
-        """The releases some folder key belongs to."""
+        """The releases some key of their own (a folder's, the rules') belongs to."""
         return {
-            key.split(FOLDER_INFIX, 1)[0]
+            key.split(":", 1)[0]
             for key in self.entries
-            if FOLDER_INFIX in key and is_release_id(key.split(FOLDER_INFIX, 1)[0])
+            if ":" in key and is_release_id(key.split(":", 1)[0])
         }
 
     def in_place_keys(self) -> list[str]:
@@ -116,13 +121,15 @@ def peek_store(client: CloudFrontKeyValueStoreClient, arn: str) -> StorePeek:
 def accounted_entries(
     live: str | None, manifests: Mapping[str, ReleaseManifest | None]
 ) -> dict[str, str] | None:
-    """The entries of a store holding only what releases wrote: ``live`` and the folder keys
-    of every release with a manifest; None when a manifest is not sound (its keys unknown)."""
+    """The entries of a store holding only what releases wrote: ``live`` and the folder and
+    rule keys of every release with a manifest; None when a manifest is not sound (its keys
+    unknown)."""
     found = {} if live is None else {LIVE_KEY: live}
     for release_id, manifest in manifests.items():
         if manifest is None:
             return None
         found.update((layout.folder_key(release_id, f), FOLDER_VALUE) for f in manifest.folders)
+        found.update(manifest.rule_keys)
     return found
 
 

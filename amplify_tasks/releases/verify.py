@@ -71,4 +71,10 @@ def verify_live(stage: Stage, catalog: Catalog) -> Verified:
         for f in manifest.folders
         if folder_key(live, f) not in have
     ]
+    entries = catalog.store.entries
+    problems += [
+        f"{'missing' if k not in entries else 'differs'}    store key {k} (routing rules)"
+        for k, v in sorted(manifest.rule_keys.items())
+        if entries.get(k) != v
+    ]
     return Verified(live, len(keys), tuple(p for p in problems if p))

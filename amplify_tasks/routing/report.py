@@ -34,8 +34,10 @@ class RoutingReport:
     def applied_by(self) -> str:
         if self.cloudfront:
             return (
-                "CloudFront: compiled and checked against the limits; the viewer-request and "
-                "viewer-response functions apply them once releases carry them"
+                "CloudFront: compiled and checked against the limits; each release carries "
+                "them, the viewer-request function applies the redirects, rewrites and clean "
+                "URLs, a viewer-response function the headers (a stage publishing in place, "
+                "HOSTING_RELEASES=false, does not apply them)"
             )
         return "S3 website: publish puts redirect objects and routing rules"
 

@@ -92,7 +92,8 @@ def compile_rules(
     shadowing = frozenset(
         index
         for index, rule in enumerate(redirects)
-        if rule.status in (REWRITE, NOT_FOUND) and any(match(rule.source, p) for p in paths)
+        if rule.status in (REWRITE, NOT_FOUND)
+        and any(match(rule.source, p) is not None for p in paths)
     )
     return CompiledRules(tuple(redirects), tuple(headers), clean_urls, shadowing)
 

@@ -63,10 +63,17 @@ def _config(current: Mapping[str, object], rules: WebsiteRules) -> WebsiteConfig
 
 
 def apply_website(
-    s3: S3Client, bucket: str, rules: WebsiteRules, *, dry_run: bool = False
+    s3: S3Client,
+    bucket: str,
+    rules: WebsiteRules,
+    *,
+    dry_run: bool = False,
+    recorded: Mapping[str, str] | None = None,
 ) -> WebsiteResult:
     """Put the routing rules when they differ from the bucket's, put the redirect objects
-    that are missing or lead elsewhere, delete those no longer wanted, then record them."""
+    that are missing or lead elsewhere, delete those no longer wanted, then record them
+    (with the routing rules: a site that had some has a record). ``recorded``: the record
+    as the caller read it, None to read it here."""
     result = WebsiteResult(lines=list(rules.warnings))
     current: dict[str, object] = dict(s3.get_bucket_website(Bucket=bucket))
     current.pop("ResponseMetadata", None)
@@ -75,7 +82,8 @@ def apply_website(
         result.routing_rules_changed = True
         if not dry_run:
             s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=wanted)
-    recorded = recorded_redirects(s3, bucket)
+    if recorded is None:
+        recorded = recorded_redirects(s3, bucket)
     present = set(_existing(s3, bucket, recorded))
     result.put = sorted(
         k for k, v in rules.objects.items() if recorded.get(k) != v or k not in present
@@ -100,11 +108,12 @@ def apply_website(
         )
     for key in result.deleted:
         s3.delete_object(Bucket=bucket, Key=key)
-    if recorded != rules.objects:
+    if recorded != rules.objects or result.routing_rules_changed:
+        record = {"format": 1, "objects": rules.objects, "routing_rules": len(rules.routing_rules)}
         s3.put_object(
             Bucket=bucket,
             Key=REDIRECTS_STATE_KEY,
-            Body=json.dumps({"format": 1, "objects": rules.objects}, sort_keys=True).encode(),
+            Body=json.dumps(record, sort_keys=True).encode(),
             ContentType="application/json",
             CacheControl="no-store",
         )

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import TemplateError
-from amplify_tasks.releases.layout import FOLDER_INFIX, LIVE_KEY, RELEASE_ID, RELEASES_PREFIX
+from amplify_tasks.releases.layout import (
+    FILE_INFIX,
+    FOLDER_INFIX,
+    LIVE_KEY,
+    RELEASE_ID,
+    RELEASES_PREFIX,
+)
 from amplify_tasks.settings import ErrorResponse, Settings
 from amplify_tasks.sync import RESERVED_PREFIX
 from amplify_tasks.sync.content import FINGERPRINT_PATTERN
@@ -32,6 +38,8 @@ MAIN_TEMPLATE = "hosting.json.j2"
 FUNCTION_TEMPLATE = "partials/directory-index.js.j2"
 #: The routing rules evaluator, included into the functions.
 RULES_TEMPLATE = "partials/rules.js.j2"
+#: The viewer-response function of a release stage (its `_headers`).
+RESPONSE_TEMPLATE = "partials/response-headers.js.j2"
 
 #: One logical id for the bucket in every shape, so switching CloudFront keeps the files.
 BUCKET_ID = "HostingBucket"
@@ -150,6 +158,8 @@ def context(settings: Settings) -> dict[str, object]:
         "release_id_pattern": RELEASE_ID.pattern,
         "live_key": LIVE_KEY,
         "folder_infix": FOLDER_INFIX,
+        "file_infix": FILE_INFIX,
+        "releases": settings.uses_releases,
         **preview_context(settings),
         "description": f"Static hosting for {settings.app_name}, stage {settings.stage} ({shape})",
         **domain_context(settings),
@@ -217,14 +227,17 @@ def _template_frame(exc: BaseException) -> str | None:
     return found
 
 
-def _function_code(env: jinja2.Environment, variables: dict[str, object]) -> str:
-    return compact_js(render_named(env, FUNCTION_TEMPLATE, variables))
+def _function_code(
+    env: jinja2.Environment, variables: dict[str, object], name: str = FUNCTION_TEMPLATE
+) -> str:
+    return compact_js(render_named(env, name, variables))
 
 
 def compact_js(code: str) -> str:
     """Function code without its indentation, blank lines and whole-line ``//`` comments:
-    CloudFront counts every byte against the 10 KB a function may have. (The templates use
-    no template literals, the one construct whose lines this would change.)"""
+    CloudFront counts every byte against the 10 KB a function may have, and each line keeps
+    its own statement. (The templates use no template literals, the one construct whose
+    lines this would change.)"""
     lines = (line.strip() for line in code.splitlines())
     return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
 
@@ -232,6 +245,11 @@ def compact_js(code: str) -> str:
 def function_code(project: Project, settings: Settings) -> str:
     """The viewer-request function's JavaScript, as the stage's template carries it."""
     return _function_code(environment(project), context(settings))
+
+
+def response_code(project: Project, settings: Settings) -> str:
+    """The viewer-response function's JavaScript (a release stage's `_headers`)."""
+    return _function_code(environment(project), context(settings), RESPONSE_TEMPLATE)
 
 
 def rules_code(project: Project) -> str:
@@ -244,6 +262,7 @@ def render(project: Project, settings: Settings) -> str:
     env = environment(project)
     variables = context(settings)
     variables["function_code"] = _function_code(env, variables)
+    variables["response_code"] = _function_code(env, variables, RESPONSE_TEMPLATE)
     text = render_named(env, MAIN_TEMPLATE, variables)
     try:
         data = json.loads(text)
