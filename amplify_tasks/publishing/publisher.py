@@ -391,8 +391,6 @@ class Publisher:
 
 
 def _without_deletes(plan: SyncPlan) -> SyncPlan:
-    import dataclasses
-
     return dataclasses.replace(plan, deletes=())
 
 

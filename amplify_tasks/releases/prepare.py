@@ -166,8 +166,9 @@ def prepare(
 
 
 def check_store_room(store: StoreState, plan: ReleasePlan, keep: int) -> None:
-    """ReleaseError when the new release's folder and rule keys would take the store past CloudFront's
-    5 MB (its keys and values, TotalSizeInBytes as read), before anything is written."""
+    """ReleaseError when the new release's folder and rule keys would take the store past
+    CloudFront's 5 MB (its keys and values, TotalSizeInBytes as read), before anything is
+    written."""
     needed = sum(len(k.encode()) + len(FOLDER_VALUE) for k in plan.folder_keys) + sum(
         len(k.encode()) + len(v.encode()) for k, v in plan.rule_keys
     )
