@@ -29,6 +29,16 @@ if TYPE_CHECKING:
     Listing = dict[str, RemoteObject]
 
 
+def ignored_releases(settings: Settings) -> list[str]:
+    """The note of a stage that asks for releases but has no CloudFront to route them."""
+    if not settings.releases or settings.cloudfront:
+        return []
+    return [
+        f"HOSTING_RELEASES=true: ignored, stage {settings.stage} has no CloudFront "
+        "(it publishes in place)"
+    ]
+
+
 @dataclass(frozen=True)
 class SwitchBack:
     """A stage going back from releases to in place: its store as read, its bucket."""

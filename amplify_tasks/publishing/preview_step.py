@@ -29,13 +29,13 @@ class PreviewRequest:
 def preview_request(options: PublishOptions, settings: Settings) -> PreviewRequest | None:
     """The checked --preview/--expires of a publish (None without --preview); one-line
     errors for a bad name or duration and for a stage that publishes in place."""
-    from amplify_tasks.releases.durations import parse_duration
-    from amplify_tasks.releases.previews import check_name
-
     if not options.preview:
         if options.expires:
             raise SettingsError("--expires needs --preview NAME: only a preview expires")
         return None
+    from amplify_tasks.releases.durations import parse_duration
+    from amplify_tasks.releases.previews import check_name
+
     check_name(options.preview)
     if not settings.uses_releases:
         why = "it has no CloudFront" if not settings.cloudfront else "HOSTING_RELEASES=false"

@@ -17,13 +17,12 @@ from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings, check_dist_dir
 
 from .clients import Clients
-from .in_place import SwitchBack, carry_out, without_trees
+from .in_place import SwitchBack, carry_out, ignored_releases, without_trees
 from .invalidation import invalidation_target
 from .listing import listing_for
 from .locking import LockKeeper
 from .options import Out, PublishOptions, resolve_stage
 from .preview_step import PreviewRequest, preview_request
-from .release_step import ignored_releases
 from .routes import Routes
 from .summary import PublishSummary, check_sync, format_plan
 
@@ -270,7 +269,7 @@ class Publisher:
             settings, self.options, self.outputs, listing, self.out, project=self.project
         )
         with aws.translate_errors():
-            listing = routes.sync_listing(self._clients.get("s3"))
+            listing = routes.sync_listing(self._clients.get("s3"), pool)
             plan = plan_sync(
                 self._clients.get("s3"),
                 bucket,

@@ -43,16 +43,6 @@ if TYPE_CHECKING:
     from amplify_tasks.sync import Guard, Hasher, HeaderRules
 
 
-def ignored_releases(settings: Settings) -> list[str]:
-    """The note of a stage that asks for releases but has no CloudFront to route them."""
-    if not settings.releases or settings.cloudfront:
-        return []
-    return [
-        f"HOSTING_RELEASES=true: ignored, stage {settings.stage} has no CloudFront "
-        "(it publishes in place)"
-    ]
-
-
 @dataclass
 class ReleaseStep:
     """One publish's release: made from the dist folder, written, made live, collected."""

@@ -8,7 +8,7 @@ rule the S3 website cannot do).
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
 from typing import TYPE_CHECKING
 
 from amplify_tasks import aws
@@ -78,11 +78,25 @@ class Routes:
         if self.website is not None:
             self._write_website(s3)
 
-    def sync_listing(self, s3: S3Client) -> Future[dict[str, RemoteObject]] | None:
+    def sync_listing(
+        self, s3: S3Client, pool: Executor | None = None
+    ) -> Future[dict[str, RemoteObject]] | None:
         """The listing the sync plans from: on a DEV stage, without the redirect objects
-        the last publish made (they are not files: the sync leaves them alone)."""
+        the last publish made (they are not files: the sync leaves them alone). Given
+        ``pool``, that is worked out there, so the caller scans the dist folder meanwhile."""
         if self.settings.cloudfront or self.project is None or self.listing is None:
             return self.listing
+        if pool is not None:
+            return pool.submit(self._translated_listing, s3)
+        done: Future[dict[str, RemoteObject]] = Future()
+        done.set_result(self._site_listing(s3))
+        return done
+
+    def _translated_listing(self, s3: S3Client) -> dict[str, RemoteObject]:
+        with aws.translate_errors():
+            return self._site_listing(s3)
+
+    def _site_listing(self, s3: S3Client) -> dict[str, RemoteObject]:
         from amplify_tasks.routing.website_publish import (
             REDIRECTS_STATE_KEY,
             recorded_redirects,
@@ -97,9 +111,7 @@ class Routes:
         self._recorded = recorded
         self._record_listed = listed_record
         self._redirect_keys = set(recorded)
-        done: Future[dict[str, RemoteObject]] = Future()
-        done.set_result(without_redirect_objects(listed, recorded))
-        return done
+        return without_redirect_objects(listed, recorded)
 
     def _unapplied(self) -> None:
         """A CloudFront stage publishing in place applies no `_redirects` or `_headers`:

@@ -89,6 +89,8 @@ def _shown(path: str) -> str:
 def check_name(path: str, name: str) -> None:
     """SyncError for a name S3 cannot carry as a key: bytes that are not UTF-8 (Python
     keeps them as surrogates) or a control character such as a line break."""
+    if name.isascii() and name.isprintable():
+        return  # the usual name: ASCII with no control character
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
@@ -105,7 +107,7 @@ def check_name(path: str, name: str) -> None:
 
 def check_file(path: str, key: str, size: int) -> None:
     """SyncError for a key longer than S3 allows or a file larger than an S3 object."""
-    length = len(key.encode("utf-8"))
+    length = len(key) if key.isascii() else len(key.encode("utf-8"))
     if length > MAX_KEY_BYTES:
         shown = path if len(path) <= 160 else f"{path[:60]}...{path[-80:]}"
         raise SyncError(
