@@ -94,6 +94,10 @@ class ReleaseSite:
         data: dict[str, Any] = json.loads(body["Body"].read())
         return data
 
+    def keys(self, release_id: str) -> str:
+        """The prefix of release ``release_id``'s key set in the store (its manifest's)."""
+        return str(self.manifest(release_id)["keys"])
+
     def body(self, key: str) -> str:
         return str(aws.client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read().decode())
 

@@ -48,17 +48,22 @@ def test_publishes_and_rollback_read_the_store_without_listing_it(site: ReleaseS
     assert "nothing changed" in site.publish().stdout
     assert store_ops(site) == ["DescribeKeyValueStore", "GetKey"]
 
-    site.build(V2)
+    site.build(V2)  # other files, the same folders: the first release's key set
+    held = site.store()
     site.emulator.reset_requests()
     second = released(site.publish().stdout)
     assert store_ops(site) == [
-        "DescribeKeyValueStore",  # the count, the size
+        "DescribeKeyValueStore",  # the count, the size, the ETag the write is conditional on
         "GetKey",  # live
-        "DescribeKeyValueStore",  # the ETag the writes are conditional on
-        "GetKey",  # live is still the release planned against
-        "UpdateKeys",  # the new release's folder key (/docs) and live, in one write
+        "GetKey",  # the set's seal (while the manifest is written): the store holds the set
+        "UpdateKeys",  # live, alone
     ]
-    assert site.store()[f"{second}:d:/docs"] == "1" and site.live() == second
+    keys = site.keys(second)
+    assert keys == site.keys(first) and site.store()[f"{keys}:d:/docs"] == "1"
+    assert {k: v for k, v in site.store().items() if k != LIVE_KEY} == {
+        k: v for k, v in held.items() if k != LIVE_KEY
+    }
+    assert site.live() == second
 
     site.emulator.reset_requests()
     site.run("hosting.rollback", "--stage", "prod", "--yes")
@@ -89,8 +94,10 @@ def test_a_key_no_manifest_accounts_for_makes_the_publish_list_the_store(
     # HOSTING_KEEP_RELEASES=1 keeps the new release and the one live when it was planned; the
     # first stays because the preview points at it: the listing showed the pointer
     assert {k.split("/")[1] for k in site.objects("_r/")} == {first, second, third}
-    folders = {f"{r}:d:/docs" for r in (first, second, third)}
-    assert set(site.store()) == {LIVE_KEY, "p:pr-7", *folders}
+    keys = {site.keys(r) for r in (first, second, third)}
+    assert len(keys) == 1  # the same folders, no rules: one key set for all three
+    (shared,) = keys
+    assert set(site.store()) == {LIVE_KEY, "p:pr-7", f"{shared}:d:/docs", shared}
 
 
 def test_a_preview_publish_reads_the_store_without_listing_it(site: ReleaseSite) -> None:
@@ -99,17 +106,16 @@ def test_a_preview_publish_reads_the_store_without_listing_it(site: ReleaseSite)
     site.emulator.reset_requests()
     site.publish("--preview", "pr-1")
     assert store_ops(site) == [
-        "DescribeKeyValueStore",  # the count, the size
+        "DescribeKeyValueStore",  # the count, the size, the ETag the write is conditional on
         "GetKey",  # live
         "GetKey",  # p:pr-1, the store not being listed
-        "DescribeKeyValueStore",  # the ETag the writes are conditional on
-        "GetKey",  # p:pr-1 still holds what was read
-        "UpdateKeys",  # the release's folder key (/docs) and p:pr-1, in one write
+        "GetKey",  # the seal of the release's set (the live one's: the same folders)
+        "UpdateKeys",  # p:pr-1, alone
     ]
     store = site.store()
     preview = parse_pointer(store["p:pr-1"])
     assert site.live() == first and preview is not None and preview.release != first
-    assert store[f"{preview.release}:d:/docs"] == "1"
+    assert preview.keys == site.keys(first) and store[f"{preview.keys}:d:/docs"] == "1"
 
 
 def delete_keys(site: ReleaseSite, keys: list[str]) -> None:
@@ -121,28 +127,44 @@ def delete_keys(site: ReleaseSite, keys: list[str]) -> None:
     client.update_keys(KvsARN=arn, IfMatch=etag, Deletes=[{"Key": k} for k in keys])
 
 
+#: V1 with a folder of its own: a key set of its own.
+V3 = {**V1, "extra/index.html": "<!doctype html><title>extra</title>"}
+
+
 def test_releases_are_collected_only_against_a_listed_store(site: ReleaseSite) -> None:
-    """A key count that matches by chance: a release's folder key missing (what a publish
-    stopped after its manifest and before its store writes leaves) makes up for a preview's
-    pointer, so the store is read without a listing; before a release is collected it is
-    listed, and the release the preview points at stays."""
+    """A key count that matches by chance: a key of a set missing (deleted by hand) makes up
+    for a preview's pointer, so the store is read without a listing; before a release is
+    collected it is listed, and the release the preview points at stays."""
     keep = {"HOSTING_KEEP_RELEASES": "1"}
     first = released(site.publish(**keep).stdout)
-    put_keys(site, {"p:pr-7": Pointer(first).value()})
-    delete_keys(site, [f"{first}:d:/docs"])
-    site.build(V2)
-    site.emulator.reset_requests()
+    site.build(V3)
     second = released(site.publish(**keep).stdout)
-    assert "ListKeys" not in store_ops(site)  # nothing to collect: the first was live
+    put_keys(site, {"p:pr-7": Pointer(first).value()})
+    delete_keys(site, [f"{site.keys(second)}:d:/extra"])
 
-    site.build(V1)
+    site.build(V1)  # the first release's set: the store holds it
     site.emulator.reset_requests()
     third = released(site.publish(**keep).stdout)
     ops = store_ops(site)
-    assert ops[:2] == ["DescribeKeyValueStore", "GetKey"] and "ListKeys" not in ops[:5]
+    assert ops[:4] == ["DescribeKeyValueStore", "GetKey", "GetKey", "UpdateKeys"], ops
     assert {k.split("/")[1] for k in site.objects("_r/")} == {first, second, third}
     assert site.store()["p:pr-7"] == Pointer(first).value()
     assert "ListKeys" in ops[ops.index("UpdateKeys") :]  # listed before collecting
+
+
+def test_a_set_without_its_seal_is_written_again_whole(site: ReleaseSite) -> None:
+    """A set whose seal is gone (its writes, or its deletes, stopped half-way) is not taken
+    as held, even when a preview's pointer makes up for the seal in the key count."""
+    first = released(site.publish().stdout)
+    keys = site.keys(first)
+    delete_keys(site, [keys])
+    put_keys(site, {"p:pr-7": Pointer(first).value()})
+    site.build(V2)  # the first release's set
+    site.emulator.reset_requests()
+    second = released(site.publish().stdout)
+    assert store_ops(site) == ["DescribeKeyValueStore", "GetKey", "GetKey", "UpdateKeys"]
+    assert site.keys(second) == keys and site.store()[keys] == "1"
+    assert site.store()[f"{keys}:d:/docs"] == "1"
 
 
 def test_a_release_the_store_has_no_room_for_publishes_nothing(site: ReleaseSite) -> None:
@@ -154,8 +176,8 @@ def test_a_release_the_store_has_no_room_for_publishes_nothing(site: ReleaseSite
     rest = fill - count * (len(value) + 12)
     if rest > 11:
         others["other:rest"] = "r" * (rest - 10)
-    put_keys(site, others)  # 10 bytes left: the new release's folder key needs 29
-    site.build(V2)
+    put_keys(site, others)  # 10 bytes left: the new release's set needs 80
+    site.build(V3)
     site.emulator.reset_requests()
     failed = site.publish(check=False)
     (line,) = failed.stderr.strip().splitlines()

@@ -55,7 +55,12 @@ def test_a_preview_gets_its_release_s_rules_and_live_keeps_its_own(site: Release
     assert seen(site) == ("/a/", "a")
 
     site.run("hosting.promote", "--stage", "prod", "--preview", "pr-5", "--yes")
-    assert json.loads(site.store()["live"]) == {"r": pointer["r"], "d": 0, "x": 1}
+    assert json.loads(site.store()["live"]) == {
+        "r": pointer["r"],
+        "d": 0,
+        "x": 1,
+        "k": pointer["k"],
+    }
     assert seen(site) == ("/b/", "b")
     site.run("hosting.rollback", "--stage", "prod", "--yes")
     assert site.live() == live and seen(site) == ("/a/", "a")

@@ -98,6 +98,7 @@ class SwitchBack:
         """Remove ``live`` (only while it is the release read), then every release."""
         from amplify_tasks.releases.collect import collect
         from amplify_tasks.releases.gc import GcPlan
+        from amplify_tasks.releases.keysets import seal_first
         from amplify_tasks.releases.layout import LIVE_KEY, manifest_key
         from amplify_tasks.releases.state import manifest_ids, tree_ids
         from amplify_tasks.releases.store import move_pointer
@@ -116,7 +117,8 @@ class SwitchBack:
                 | tree_ids(s3, self.bucket)
                 | self.store.release_ids()
             )
-            keys = [k for r in ids for k in self.store.release_keys(r)]
+            prefixes = [*ids, *sorted(self.store.key_sets())]
+            keys = [k for p in prefixes for k in seal_first(self.store.release_keys(p), p)]
             gc = GcPlan(
                 releases=tuple(ids),
                 store_keys=tuple(keys),

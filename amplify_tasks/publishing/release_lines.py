@@ -40,11 +40,22 @@ def plan_lines(plan: ReleasePlan, *, verbose: bool = False) -> list[str]:
     if plan.removed:
         lines.append(f"release drops {len(plan.removed)} file(s) of the live release:")
         lines += [f"  removed   {p}" for p in plan.removed[: None if verbose else SHOWN]]
-    rules = f", {len(plan.rule_keys)} routing rule key(s)" if plan.rule_keys else ""
-    lines.append(f"release keys: {len(plan.folder_keys)} folder key(s){rules}")
+    lines.append(key_set_line(plan))
     was = f"release {plan.previous.release}" if plan.previous else "no release (in place)"
     lines.append(f"pointer: live would move from {was} to release {plan.release_id}")
     return lines
+
+
+def key_set_line(plan: ReleasePlan) -> str:
+    """The release's key set as a dry run prints it: its keys, and how many are written."""
+    m, keys = plan.manifest, plan.keys
+    rules = f", {len(m.rule_keys)} routing rule key(s)" if m.rule_keys else ""
+    held = len(keys.entries) - len(keys.puts)
+    if not keys.puts:
+        written = "the store holds it: only the pointer is written"
+    else:
+        written = f"{len(keys.puts)} key(s) to write" + (f", {held} held" if held else "")
+    return f"release keys: set {m.keys} ({len(m.folders)} folder key(s){rules}): {written}"
 
 
 def gc_lines(gc: GcPlan, *, dry_run: bool) -> list[str]:

@@ -1,7 +1,7 @@
 """Publish on a release stage: plan the release against the live one, print it (dry run) or
-carry it out in the safe order (transfers, manifest, then the folder keys and the ``live`` move,
-or a preview's ``p:NAME``, in one chain of store writes), then copy the error pages to the
-root and collect garbage. Nothing is ever half-live.
+carry it out in the safe order (transfers, manifest, then the keys of its set the store lacks
+and the ``live`` move, or a preview's ``p:NAME``, in one chain of store writes), then copy the
+error pages to the root and collect garbage. Nothing is ever half-live.
 """
 
 from __future__ import annotations
@@ -200,6 +200,8 @@ class ReleaseStep:
                 result=result,
                 guard=self.guard,
                 pointer=(key, preview.value()) if preview else None,
+                etag=prepared.store.etag,
+                pool=self.pool,
             )
         if not result.live:
             raise SyncError(self._unfinished(result))

@@ -132,6 +132,7 @@ def catalog_document(catalog: Catalog) -> dict[str, object]:
                 commit=m.origin.commit,
                 message=m.origin.message,
                 who=m.origin.who,
+                keys=m.keys,
             )
         releases.append(entry)
     return {"stage": catalog.stage, "live": catalog.live, "releases": releases}

@@ -1,19 +1,20 @@
 """Carrying out a ReleasePlan in the safe order: the transfers (pool writes, uploads, copies)
-on the thread pool with the stage lock checked between phases, then the manifest, the folder
-and routing rules' keys, and last the move of ``live`` (a compare and swap). Until that
-write nothing of the new release is live; after it all of it is.
+on the thread pool with the stage lock checked between phases, then the manifest, the keys of
+the release's set the store lacks, and last the move of ``live`` (a compare and swap), in
+the same chain of writes. Until that write nothing of the new release is live; after it all
+of it is.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from amplify_tasks.routing import paths
 from amplify_tasks.sync import FileDone, Guard, OnFile
 from amplify_tasks.sync.execute import apply_change, describe_error
 from amplify_tasks.sync.plan import ASSETS, Change
@@ -21,15 +22,12 @@ from amplify_tasks.sync.plan import ASSETS, Change
 from .layout import LIVE_KEY, manifest_key
 from .manifest import FileEntry, ReleaseManifest
 from .plan import ReleasePlan, Transfer
+from .state import read_key
 from .store import move_pointer
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
-
-#: The value folder keys hold: the in-place facts' value (the function asks only whether the
-#: key exists).
-FOLDER_VALUE = paths.FOLDER_VALUE
 
 
 @dataclass
@@ -169,30 +167,38 @@ def make_live(
     result: ReleaseResult,
     guard: Guard | None = None,
     pointer: tuple[str, str] | None = None,
+    etag: str = "",
+    pool: Executor | None = None,
 ) -> None:
-    """The manifest, then the folder keys and ``live`` in one chain of writes, ``live`` in
-    the last (only while it holds ``expected``, the value the plan was made against); the
-    guard is asked before each. ``pointer`` (key, value) moves another key instead, such as
-    a preview's."""
+    """The manifest, then the keys of the release's set the store lacks and ``live`` in one
+    chain of writes, ``live`` in the last (only while it holds ``expected``, the value the
+    plan was made against, read after the store's ``etag`` when that is given); the guard
+    is asked before each. ``pointer`` (key, value) moves another key instead, such as a
+    preview's. A set the store is taken to hold has its seal read while the manifest is
+    written (on ``pool``), and is written whole when the seal is missing."""
     key, value = pointer or (LIVE_KEY, plan.pointer.value())
     guard = guard or _go_on
-    for step in ("manifest", "pointer"):
-        result.stopped = guard()
-        if result.stopped:
-            return
-        if step == "manifest":
-            write_manifest(s3, bucket, manifest)
-            result.manifest_written = True
-        else:
-            move_pointer(
-                kvs(),
-                arn,
-                key,
-                value,
-                expected,
-                what=f"release {plan.release_id} is uploaded but "
-                + ("not live" if key == LIVE_KEY else f"{key} was not moved to it")
-                + "; publish again",
-                puts=[(k, FOLDER_VALUE) for k in plan.folder_keys] + list(plan.rule_keys),
-            )
-            result.live = True
+    result.stopped = guard()
+    if result.stopped:
+        return
+    read = functools.partial(read_key, kvs(), arn)
+    sealed = pool.submit(plan.keys.confirmed, read) if pool is not None else None
+    write_manifest(s3, bucket, manifest)
+    result.manifest_written = True
+    puts = sealed.result() if sealed is not None else plan.keys.confirmed(read)
+    result.stopped = guard()
+    if result.stopped:
+        return
+    move_pointer(
+        kvs(),
+        arn,
+        key,
+        value,
+        expected,
+        what=f"release {plan.release_id} is uploaded but "
+        + ("not live" if key == LIVE_KEY else f"{key} was not moved to it")
+        + "; publish again",
+        puts=puts,
+        etag=etag,
+    )
+    result.live = True

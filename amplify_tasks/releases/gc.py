@@ -1,8 +1,9 @@
 """Garbage collection of a release stage (a plan, data): the releases beyond
 HOSTING_KEEP_RELEASES (never the live one nor one a pointer key refers to) with their trees,
-manifests and own store keys (folders, routing rules); the pool objects only they referred
-to; and, once a release is live after an in-place publish, the in-place objects at the root
-and the in-place facts.
+manifests and own store keys (those written under their id before key sets); the key sets no
+kept release and no pointer refers to (seal first); the pool objects only collected releases
+referred to; and, once a release is live after an in-place publish, the in-place objects at
+the root and the in-place facts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from amplify_tasks.routing import STATE_KEY
 from amplify_tasks.sync import MANIFEST_KEY, RemoteObject
 
+from .keysets import seal_first
 from .layout import manifest_key
 from .manifest import ReleaseManifest
 from .state import StoreState
@@ -60,9 +62,10 @@ def plan_gc(
     manifest (None: not sound), ``trees`` the releases with objects; ``root`` is the
     bucket's root when an in-place publish left objects there (migration), else None.
 
-    A pool object goes only when every release that is kept has a sound manifest (else
-    what those refer to is not known) and a collected release referred to it; in-place
-    root objects go but for the pool objects in use and the error-page copies.
+    A pool object or a key set goes only when every release that is kept has a sound
+    manifest (else what those refer to is not known) and, for a pool object, a collected
+    release referred to it; in-place root objects go but for the pool objects in use and the
+    error-page copies.
     """
     known = {*manifests, *trees, *store.release_ids(), live.id}
     kept = kept_releases(history(manifests), live.id, store.pointed(), keep)
@@ -81,6 +84,11 @@ def plan_gc(
             if old is not None:
                 objects.update(p for p in old.pool_files() if p not in protected)
     store_keys = [k for r in collected for k in store.release_keys(r)]
+    if sound:  # a key set goes when no kept release and no pointer refers to it
+        used = {m.key_prefix for m in kept_manifests if m is not None}
+        used |= {pointer.prefix for pointer in store.pointers()}
+        for prefix in sorted(store.key_sets() - used):
+            store_keys += seal_first(store.release_keys(prefix), prefix)
     state = [manifest_key(r) for r in collected if r in manifests]
     if root is not None and sound:
         objects.update(k for k in root if k not in protected)

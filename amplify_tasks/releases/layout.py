@@ -5,13 +5,19 @@
   their names change with their content) and copies of the live release's error pages
   (CloudFront fetches a custom error page without running the viewer-request function);
 - ``.amplify-tasks/releases/<id>.json``: release ``<id>``'s manifest;
-- key ``live`` in the stage's key value store: the live release (``{"r": id, "d": 0|1}``,
-  ``d`` telling whether a folder of the release has a dot in its last segment, and ``"x": 1``
-  when the release has routing rules);
-  key ``<id>:d:<path>``: a folder of release ``<id>`` with an index document;
-  keys ``<id>:R``, ``<id>:R:<i>``, ``<id>:H``, ``<id>:H:<i>``: its compiled `_redirects` and
-  `_headers` (routing.rules); key ``<id>:f:<path>``: an extension-less file of a release with
-  rules (a 200 rule or a clean URL never hides it).
+- key ``live`` in the stage's key value store: the live release (``{"r": id, "d": 0|1, "k":
+  set}``, ``d`` telling whether a folder of the release has a dot in its last segment, ``k``
+  the prefix of its key set, and ``"x": 1`` when the release has routing rules);
+- a release's key set, the keys its routing reads, under a prefix ``<set>`` that is a digest
+  of their contents (``k`` and 19 hex digits: never a release id, ``live`` or ``p:<name>``),
+  so releases with the same folders and rules share one set and a release whose set the
+  store holds writes only its pointer: key ``<set>:d:<path>``: a folder with an index
+  document; keys ``<set>:R``, ``<set>:R:<i>``, ``<set>:H``, ``<set>:H:<i>``: the compiled
+  `_redirects` and `_headers` (routing.rules); key ``<set>:f:<path>``: an extension-less file
+  of a release with rules (a 200 rule or a clean URL never hides it); key ``<set>`` itself,
+  the seal, written after the others (its value: their count), so a set whose writes stopped
+  half-way is known by its missing seal (keysets);
+- a pointer without ``k`` (written before key sets) reads the same keys under ``<id>:``.
 """
 
 from __future__ import annotations
@@ -39,6 +45,9 @@ FOLDER_INFIX = ":d:"
 FILE_INFIX = ":f:"
 #: A release id: UTC time of its making to the second, then 4 hex digits.
 RELEASE_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4}")
+#: A key set's prefix: ``k`` and 19 hex digits of its contents' SHA-256 (a release id's
+#: length, so every key of a set is as long as the same key under a release id).
+KEY_SET = re.compile(r"k[0-9a-f]{19}")
 
 
 def new_release_id(now: float | None = None, after: str = "") -> str:
@@ -58,6 +67,10 @@ def is_release_id(text: str) -> bool:
     return RELEASE_ID.fullmatch(text) is not None
 
 
+def is_key_set(text: str) -> bool:
+    return KEY_SET.fullmatch(text) is not None
+
+
 def release_key(release_id: str, path: str) -> str:
     """The bucket key of ``path`` (a dist-relative key such as ``docs/index.html``)."""
     return f"{RELEASES_PREFIX}{release_id}/{path}"
@@ -67,33 +80,44 @@ def manifest_key(release_id: str) -> str:
     return f"{MANIFESTS_PREFIX}{release_id}.json"
 
 
-def folder_key(release_id: str, folder: str) -> str:
-    """The store key of a folder with an index document (``folder`` as ``/docs``)."""
-    return f"{release_id}{FOLDER_INFIX}{folder}"
+def folder_key(prefix: str, folder: str) -> str:
+    """The store key of a folder with an index document (``folder`` as ``/docs``) in the key
+    set ``prefix`` (a release id for a release made before key sets)."""
+    return f"{prefix}{FOLDER_INFIX}{folder}"
 
 
-def file_key(release_id: str, path: str) -> str:
+def file_key(prefix: str, path: str) -> str:
     """The store key of an extension-less file of a release with rules (``/LICENSE``)."""
-    return f"{release_id}{FILE_INFIX}{path}"
+    return f"{prefix}{FILE_INFIX}{path}"
 
 
-def is_release_key(release_id: str, key: str) -> bool:
-    """Whether a store key is one of release ``release_id``'s own (folders, rules, files)."""
-    return key.startswith(release_id + ":")
+def is_release_key(prefix: str, key: str) -> bool:
+    """Whether a store key is one of key set ``prefix`` (a release id: that release's own
+    keys, as written before key sets): its folders, rules, files, its seal."""
+    return key == prefix or key.startswith(prefix + ":")
 
 
 @dataclass(frozen=True)
 class Pointer:
-    """What a pointer key (``live``, later a preview's) says: a release and its dot flag."""
+    """What a pointer key (``live``, a preview's) says: a release, its dot flag, its key set
+    ('': a pointer written before key sets, the keys under the release id)."""
 
     release: str
     dotted: bool = False
     routed: bool = False  # the release has routing rules in the store
+    keys: str = ""
+
+    @property
+    def prefix(self) -> str:
+        """The prefix of the store keys the function reads for this pointer."""
+        return self.keys or self.release
 
     def value(self) -> str:
-        data = {"r": self.release, "d": int(self.dotted)}
+        data: dict[str, object] = {"r": self.release, "d": int(self.dotted)}
         if self.routed:
             data["x"] = 1
+        if self.keys:
+            data["k"] = self.keys
         return json.dumps(data, separators=(",", ":"))
 
 
@@ -107,6 +131,9 @@ def parse_pointer(value: str | None) -> Pointer | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("r"), str):
         return None
-    if not is_release_id(data["r"]):
+    keys = data.get("k", "")
+    if not is_release_id(data["r"]) or not isinstance(keys, str):
         return None
-    return Pointer(data["r"], bool(data.get("d")), bool(data.get("x")))
+    if keys and not is_key_set(keys):
+        return None
+    return Pointer(data["r"], bool(data.get("d")), bool(data.get("x")), keys)

@@ -1,6 +1,7 @@
 """A release's manifest (``.amplify-tasks/releases/<id>.json``): what the release holds, file
 by file (ETag, size, headers, whether it lives in the shared pool), its folders with an index
-document, where it came from and the release that was live before it. Read defensively: a
+document, the prefix of its key set in the store, where it came from and the release that was
+live before it. Read defensively: a
 manifest this version cannot fully read is not sound (None), never half-believed.
 """
 
@@ -11,7 +12,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .layout import is_release_id
+from .layout import Pointer, is_key_set, is_release_id
 from .origin import Origin
 
 #: The manifest's format; a manifest of another format is not read.
@@ -72,6 +73,17 @@ class ReleaseManifest:
     #: its routing rules' store entries, so a rollback can write back any the store lacks
     rule_keys: Mapping[str, str] = field(default_factory=dict)
     preview: str = ""  # the preview it was published as ('' for a release published live)
+    keys: str = ""  # its key set's prefix ('' for a release made before: keys under its id)
+
+    @property
+    def key_prefix(self) -> str:
+        """The prefix of the store keys the functions read for this release."""
+        return self.keys or self.id
+
+    @property
+    def pointer(self) -> Pointer:
+        """What a pointer naming this release holds."""
+        return Pointer(self.id, self.dotted, bool(self.rules), self.keys)
 
     @property
     def size(self) -> int:
@@ -106,6 +118,8 @@ class ReleaseManifest:
             data["rule_keys"] = dict(self.rule_keys)
         if self.preview:
             data["preview"] = self.preview
+        if self.keys:
+            data["keys"] = self.keys
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -154,6 +168,9 @@ def parse_release_manifest(body: bytes, release_id: str) -> ReleaseManifest | No
         return None
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in rule_keys.items()):
         return None
+    keys = data.get("keys") or ""
+    if not isinstance(keys, str) or (keys and not is_key_set(keys)):
+        return None
     git = data.get("git")
     commit = message = ""
     if isinstance(git, dict):
@@ -169,6 +186,7 @@ def parse_release_manifest(body: bytes, release_id: str) -> ReleaseManifest | No
         rules=rules,
         rule_keys=rule_keys,
         preview=str(data.get("preview") or ""),
+        keys=keys,
     )
 
 

@@ -1,8 +1,8 @@
 """The plan of a release (data): the dist folder against the live release's manifest. New and
 changed files are uploaded into the new release's tree, fingerprinted files the pool lacks are
 written to the pool, unchanged files are copied from the live release server side; then the
-manifest, the folder keys and the pointer. A dist folder identical to the live release makes
-no release at all.
+manifest, the keys of the release's key set the store lacks (none when a kept release shares
+it) and the pointer. A dist folder identical to the live release makes no release at all.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from amplify_tasks.sync.content import is_fingerprinted
 from amplify_tasks.sync.etag import is_multipart
 from amplify_tasks.sync.scan import LocalFile
 
-from .layout import Pointer, file_key, folder_key, release_key
+from .keysets import PREFIX_LENGTH, KeyWrites, folder_suffixes, key_set_prefix, key_writes
+from .keysets import release_entries as set_entries
+from .layout import FILE_INFIX, Pointer, folder_key, release_key
 from .manifest import FileEntry, ReleaseManifest
 from .origin import Origin
+from .state import StoreState
 
 if TYPE_CHECKING:
     from amplify_tasks.routing import CompiledRules
@@ -86,15 +89,14 @@ class ReleasePlan:
     copies: tuple[Transfer, ...] = ()
     pooled: int = 0  # fingerprinted files the pool already holds
     removed: tuple[str, ...] = ()  # files of the live release the new one does not have
-    folder_keys: tuple[str, ...] = ()
-    rule_keys: tuple[tuple[str, str], ...] = ()  # its routing rules' store entries
+    keys: KeyWrites = field(default_factory=lambda: KeyWrites({}, ()))  # its set, what to write
     too_long: tuple[str, ...] = ()  # folders whose key would pass 512 bytes
     identical: bool = False  # the dist folder is the live release: no release is made
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def pointer(self) -> Pointer:
-        return Pointer(self.release_id, self.manifest.dotted, bool(self.manifest.rules))
+        return self.manifest.pointer
 
     @property
     def transfers(self) -> tuple[Transfer, ...]:
@@ -110,15 +112,20 @@ class ReleasePlan:
         return [(name, group) for name, group in named if group]
 
 
+def fits(suffix: str) -> bool:
+    """Whether a key set's key (``suffix`` after its prefix) is within CloudFront's limit."""
+    return PREFIX_LENGTH + len(suffix.encode()) <= KEY_MAX_BYTES
+
+
 def folder_facts(
-    paths: Sequence[str], release_id: str, index_document: str
+    paths: Sequence[str], index_document: str
 ) -> tuple[tuple[str, ...], bool, tuple[str, ...]]:
     """(folders with an index document, whether one's last segment has a dot, folders left
     out because their key would pass CloudFront's limit) of a release holding ``paths``."""
     from amplify_tasks.routing import path_facts
 
     facts = path_facts(paths, index_document)
-    long = {f for f in facts.folders if len(folder_key(release_id, f).encode()) > KEY_MAX_BYTES}
+    long = {f for f in facts.folders if not fits(folder_key("", f))}
     kept = sorted(facts.folders - long)
     dotted = any("." in f.rsplit("/", 1)[-1] for f in kept)
     return tuple(kept), dotted, tuple(sorted(long | set(facts.too_long)))
@@ -136,10 +143,12 @@ def make_release_plan(
     created: str,
     force: bool = False,
     routing: CompiledRules | None = None,
+    store: StoreState | None = None,
 ) -> ReleasePlan:
     """Diff ``files`` against the live release (``live_manifest``, None for none). ``pool``
     holds what the bucket's root is known to hold of the fingerprinted files; ``routing``:
-    the dist folder's compiled rules (a change of them alone makes a release)."""
+    the dist folder's compiled rules (a change of them alone makes a release); ``store``:
+    the key value store as read (None: empty), which keys of the release's set it holds."""
     live_files = live_manifest.files if live_manifest is not None else {}
     uploads: list[Transfer] = []
     pool_writes: list[Transfer] = []
@@ -187,10 +196,11 @@ def make_release_plan(
             Transfer(path, release_key(release_id, path), reason, entry, hashed.file.path)
         )
     removed = tuple(sorted(set(live_files) - set(entries)))
-    digest, rule_keys = rule_entries(release_id, routing, sorted(entries))
+    digest, rule_keys = rule_entries(routing, sorted(entries))
     identical = identical and not removed and len(entries) == len(live_files)
     identical = identical and live_manifest is not None and live_manifest.rules == digest
-    folders, dotted, too_long = folder_facts(sorted(entries), release_id, index_document)
+    folders, dotted, too_long = folder_facts(sorted(entries), index_document)
+    prefix = key_set_prefix({**folder_suffixes(folders), **rule_keys})
     manifest = ReleaseManifest(
         id=release_id,
         created=created,
@@ -200,8 +210,10 @@ def make_release_plan(
         previous=live.release if live is not None else "",
         origin=origin,
         rules=digest,
-        rule_keys=dict(rule_keys),
+        rule_keys={prefix + k: v for k, v in rule_keys.items()},
+        keys=prefix,
     )
+    known = store if store is not None else StoreState({})
     return ReleasePlan(
         release_id=release_id,
         previous=live,
@@ -211,30 +223,25 @@ def make_release_plan(
         copies=tuple(copies),
         pooled=pooled,
         removed=removed,
-        folder_keys=tuple(folder_key(release_id, f) for f in folders),
+        keys=key_writes(set_entries(manifest), known.entries, known.listed),
         too_long=too_long,
         identical=identical,
-        rule_keys=rule_keys,
     )
 
 
-def rule_entries(
-    release_id: str, routing: CompiledRules | None, paths: Sequence[str]
-) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """(the rules' digest, '' for none; the release's store entries for them): the compiled
-    documents' chunks, and a key per extension-less file (``<id>:f:/LICENSE``) so that a
-    200 rule or a clean URL never hides one."""
+def rule_entries(routing: CompiledRules | None, paths: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """(the rules' digest, '' for none; their entries in the release's key set, each key
+    without the set's prefix): the compiled documents' chunks (``:R:0``), and a key per
+    extension-less file (``:f:/LICENSE``) so that a 200 rule or a clean URL never hides one."""
     import hashlib
 
     from amplify_tasks.routing import store_entries
 
     if routing is None or routing.empty:
-        return "", ()
-    entries = store_entries(release_id, routing)
+        return "", {}
+    entries = store_entries("", routing)
     digest = hashlib.sha256((routing.redirects_json() + routing.headers_json()).encode())
     for path in paths:
-        if "." not in path.rsplit("/", 1)[-1]:
-            key = file_key(release_id, "/" + path)
-            if len(key.encode()) <= KEY_MAX_BYTES:
-                entries[key] = FILE_VALUE
-    return digest.hexdigest()[:32], tuple(sorted(entries.items()))
+        if "." not in path.rsplit("/", 1)[-1] and fits(FILE_INFIX + "/" + path):
+            entries[FILE_INFIX + "/" + path] = FILE_VALUE
+    return digest.hexdigest()[:32], dict(sorted(entries.items()))

@@ -1,4 +1,4 @@
-"""Everything a release plan is made from, read at once: the store (its size and the live
+"""Everything a release plan is made from, read at once: the store (its size, ETag and the live
 pointer, listed only when the manifests do not account for every key), the manifests of the
 stage's releases, the dist folder hashed with its headers, and what the pool
 holds of the fingerprinted files no manifest vouches for (HEAD requests, those only).
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import ReleaseError
-from amplify_tasks.routing.paths import FOLDER_VALUE, STORE_MAX_BYTES
+from amplify_tasks.routing.paths import STORE_MAX_BYTES
 from amplify_tasks.sync import HeaderRules, scan_dist
 from amplify_tasks.sync.content import is_fingerprinted
 
@@ -160,18 +160,17 @@ def prepare(
         created=now_iso(),
         force=force,
         routing=routing,
+        store=store,
     )
     check_store_room(store, plan, keep)
     return Prepared(plan, store, manifests, sound)
 
 
 def check_store_room(store: StoreState, plan: ReleasePlan, keep: int) -> None:
-    """ReleaseError when the new release's folder and rule keys would take the store past
-    CloudFront's 5 MB (its keys and values, TotalSizeInBytes as read), before anything is
-    written."""
-    needed = sum(len(k.encode()) + len(FOLDER_VALUE) for k in plan.folder_keys) + sum(
-        len(k.encode()) + len(v.encode()) for k, v in plan.rule_keys
-    )
+    """ReleaseError when the keys of the new release's set the store lacks would take it
+    past CloudFront's 5 MB (its keys and values, TotalSizeInBytes as read), before anything
+    is written."""
+    needed = plan.keys.bytes
     if plan.identical or store.total_bytes + needed <= STORE_MAX_BYTES:
         return
     raise ReleaseError(

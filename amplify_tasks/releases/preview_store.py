@@ -49,6 +49,7 @@ def point_preview(stage: Stage, store: StoreState, preview: Preview) -> StoreSta
         value,
         held(stage, store, key),
         what=f"preview {preview.name} was not moved; publish it again",
+        etag=store.etag,
     )
     return dataclasses.replace(store, entries={**store.entries, key: value})
 

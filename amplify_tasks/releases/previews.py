@@ -1,9 +1,9 @@
 """Previews (pure): a preview is a release that is not live, reachable through its own
 pointer key ``p:<name>`` in the stage's key value store. Its value is the pointer's
-(``r`` release, ``d`` dot flag, ``x`` when the release has routing rules) plus ``c``
-created and ``e`` expires (Unix seconds) and, when the preview asks for a password, ``s`` a
-salt and ``h`` the SHA-256 hex of salt + password (the function's pick checks both; the
-password itself is never stored).
+(``r`` release, ``d`` dot flag, ``k`` its key set, ``x`` when the release has routing rules)
+plus ``c`` created and ``e`` expires (Unix seconds) and, when the preview asks for a
+password, ``s`` a salt and ``h`` the SHA-256 hex of salt + password (the function's pick
+checks both; the password itself is never stored).
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ class Preview:
     salt: str = ""
     hash: str = ""
     routed: bool = False  # the release has routing rules: both functions read them
+    keys: str = ""  # the release's key set ('' for a pointer written before key sets)
 
     @property
     def protected(self) -> bool:
@@ -67,7 +68,7 @@ class Preview:
 
     @property
     def pointer(self) -> Pointer:
-        return Pointer(self.release, self.dotted, self.routed)
+        return Pointer(self.release, self.dotted, self.routed, self.keys)
 
     def expired(self, now: float) -> bool:
         return now >= self.expires
@@ -97,6 +98,7 @@ def make_preview(
         salt,
         password_hash(salt, password) if password else "",
         pointer.routed,
+        pointer.keys,
     )
 
 
@@ -120,6 +122,7 @@ def parse_preview(key: str, value: str | None) -> Preview | None:
         str(salt),
         str(digest),
         pointer.routed,
+        pointer.keys,
     )
 
 

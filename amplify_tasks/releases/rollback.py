@@ -1,11 +1,12 @@
-"""Rollback: make a kept release live again with one key value store write (its folder keys
-are still there; they are written again only when missing, in the same chain as ``live``),
+"""Rollback: make a kept release live again with one key value store write (its key set is
+still there; its keys are written again only when missing, in the same chain as ``live``),
 then copy its error pages to the root where they differ. No upload, no copy of the release
 itself.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -13,10 +14,11 @@ from amplify_tasks.errors import ReleaseError
 
 from .catalog import Catalog, Listed, require_releases
 from .collect import copy_error_pages
-from .execute import FOLDER_VALUE
-from .layout import LIVE_KEY, Pointer, folder_key
+from .keysets import key_writes, release_entries
+from .layout import LIVE_KEY
 from .manifest import ReleaseManifest
 from .prepare import Stage
+from .state import read_key
 from .store import move_pointer
 
 
@@ -27,7 +29,7 @@ class Rollback:
     release: str
     previous: str
     error_pages: tuple[str, ...] = ()
-    folder_keys: int = 0
+    store_keys: int = 0  # keys of its set written again
 
 
 def roll_back(
@@ -70,22 +72,24 @@ def require_manifest(target: Listed) -> ReleaseManifest:
 def switch_live(
     stage: Stage, catalog: Catalog, target: Listed, *, error_pages: Iterable[str]
 ) -> Rollback:
-    """Make kept release ``target`` live: its missing folder keys, the ``live`` move (only
-    while it holds what ``catalog`` read), its error pages at the root. Nothing uploaded."""
+    """Make kept release ``target`` live: the keys of its set the store lacks (none when the
+    set is there: its seal read first when the store was not listed; a set that is gone is
+    written again whole), the ``live`` move (only while it holds what ``catalog`` read), its
+    error pages at the root. Nothing uploaded."""
     manifest = require_manifest(target)
-    have = set(catalog.store.folder_keys(target.id))
-    missing = [folder_key(target.id, f) for f in manifest.folders]
-    missing = [k for k in missing if k not in have]
-    entries = catalog.store.entries
-    rules = [(k, v) for k, v in sorted(manifest.rule_keys.items()) if entries.get(k) != v]
+    store = catalog.store
+    kvs = stage.kvs()
+    writes = key_writes(release_entries(manifest), store.entries, store.listed)
+    puts = writes.confirmed(functools.partial(read_key, kvs, stage.arn))
     move_pointer(
-        stage.kvs(),
+        kvs,
         stage.arn,
         LIVE_KEY,
-        Pointer(target.id, manifest.dotted, bool(manifest.rules)).value(),
-        catalog.store.live_value,
+        manifest.pointer.value(),
+        store.live_value,
         what=f"release {target.id} was not made live; look at `inv hosting.releases` and retry",
-        puts=[(k, FOLDER_VALUE) for k in missing] + rules,
+        puts=puts,
+        etag=store.etag,
     )
     pages = copy_error_pages(stage.s3, stage.bucket, manifest, error_pages)
-    return Rollback(target.id, catalog.live, tuple(pages), len(missing))
+    return Rollback(target.id, catalog.live, tuple(pages), len(puts))

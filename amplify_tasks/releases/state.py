@@ -1,30 +1,30 @@
 """What a release stage holds, read from AWS: the key value store's entries (the pointers,
-the releases' folder keys, the in-place facts), the manifests and release trees in the bucket,
+the releases' key sets, the in-place facts), the manifests and release trees in the bucket,
 and the objects at the bucket's root. Reads only.
 
 The store is listed (ListKeys, 50 keys a page) only when it may hold keys the manifests do
-not account for: DescribeKeyValueStore tells how many keys it holds, GetKey the ``live``
-pointer, and when the count is ``live`` plus the folder keys every (sound) manifest names,
-those are its entries.
+not account for: DescribeKeyValueStore tells how many keys it holds (and its ETag), GetKey
+the ``live`` pointer, and when the count is ``live`` plus the keys of the key sets every
+(sound) manifest names, those are its entries.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from amplify_tasks.routing.paths import FOLDER_VALUE
 from amplify_tasks.sync import RESERVED_PREFIX, RemoteObject
 
-from . import layout
+from .keysets import release_entries
 from .layout import (
-    FOLDER_INFIX,
     LIVE_KEY,
     MANIFESTS_PREFIX,
     PREVIEW_PREFIX,
     RELEASES_PREFIX,
     Pointer,
+    is_key_set,
     is_release_id,
     is_release_key,
     manifest_key,
@@ -46,11 +46,13 @@ AFTER_RELEASES = RELEASES_PREFIX + "\U0010ffff"
 @dataclass(frozen=True)
 class StoreState:
     """The key value store's entries, as ListKeys read them (``listed``) or as the manifests
-    account for them; ``total_bytes``: its keys' and values' size (TotalSizeInBytes)."""
+    account for them; ``total_bytes``: its keys' and values' size (TotalSizeInBytes);
+    ``etag``: its ETag, read before ``live`` ('' when not read)."""
 
     entries: Mapping[str, str]
     total_bytes: int = 0
     listed: bool = True
+    etag: str = ""
 
     @property
     def live(self) -> Pointer | None:
@@ -60,23 +62,28 @@ class StoreState:
     def live_value(self) -> str | None:
         return self.entries.get(LIVE_KEY)
 
-    def pointed(self) -> set[str]:
-        """The releases a pointer key (``live``, a preview's ``p:<name>``) refers to."""
-        found = set()
+    def pointers(self) -> list[Pointer]:
+        """What the pointer keys (``live``, a preview's ``p:<name>``) hold."""
+        found = []
         for key, value in self.entries.items():
             if key == LIVE_KEY or key.startswith(PREVIEW_PREFIX):
                 pointer = parse_pointer(value)
                 if pointer is not None:
-                    found.add(pointer.release)
+                    found.append(pointer)
         return found
 
-    def folder_keys(self, release_id: str) -> list[str]:
-        prefix = release_id + FOLDER_INFIX
-        return sorted(k for k in self.entries if k.startswith(prefix))
+    def pointed(self) -> set[str]:
+        """The releases a pointer key refers to."""
+        return {pointer.release for pointer in self.pointers()}
 
-    def release_keys(self, release_id: str) -> list[str]:
-        """Every key of a release's own: its folders, rules and extension-less files."""
-        return sorted(k for k in self.entries if is_release_key(release_id, k))
+    def release_keys(self, prefix: str) -> list[str]:
+        """Every key of key set ``prefix`` (a release id: the keys of a release made before
+        key sets): its folders, rules and extension-less files, its seal."""
+        return sorted(k for k in self.entries if is_release_key(prefix, k))
+
+    def key_sets(self) -> set[str]:
+        """The prefixes of the key sets some key of the store belongs to."""
+        return {k.split(":", 1)[0] for k in self.entries if is_key_set(k.split(":", 1)[0])}
 
     def release_ids(self) -> set[str]:
         """The releases some key of their own (a folder's, the rules') belongs to."""
@@ -104,32 +111,34 @@ def read_store(client: CloudFrontKeyValueStoreClient, arn: str, total_bytes: int
 
 @dataclass(frozen=True)
 class StorePeek:
-    """What two requests tell of a store: its key count and size, and the ``live`` value."""
+    """What two requests tell of a store: its key count, size and ETag, and the ``live``
+    value (read after the ETag: a write after the ETag was read makes it stale)."""
 
     items: int
     total_bytes: int
     live: str | None
+    etag: str = ""
 
 
 def peek_store(client: CloudFrontKeyValueStoreClient, arn: str) -> StorePeek:
-    """DescribeKeyValueStore and GetKey ``live``."""
+    """DescribeKeyValueStore, then GetKey ``live``."""
     described = client.describe_key_value_store(KvsARN=arn)
     items, total = int(described.get("ItemCount", -1)), int(described.get("TotalSizeInBytes", 0))
-    return StorePeek(items, total, read_key(client, arn))
+    etag = str(described.get("ETag", ""))
+    return StorePeek(items, total, read_key(client, arn), etag)
 
 
 def accounted_entries(
     live: str | None, manifests: Mapping[str, ReleaseManifest | None]
 ) -> dict[str, str] | None:
-    """The entries of a store holding only what releases wrote: ``live`` and the folder and
-    rule keys of every release with a manifest; None when a manifest is not sound (its keys
-    unknown)."""
+    """The entries of a store holding only what releases wrote: ``live`` and the key sets
+    of every release with a manifest (each set once, however many releases share it); None
+    when a manifest is not sound (its keys unknown)."""
     found = {} if live is None else {LIVE_KEY: live}
-    for release_id, manifest in manifests.items():
+    for manifest in manifests.values():
         if manifest is None:
             return None
-        found.update((layout.folder_key(release_id, f), FOLDER_VALUE) for f in manifest.folders)
-        found.update(manifest.rule_keys)
+        found.update(release_entries(manifest))
     return found
 
 
@@ -144,8 +153,9 @@ def store_state(
     manifest), else listed."""
     known = accounted_entries(peek.live, manifests)
     if known is not None and peek.items == len(known):
-        return StoreState(known, peek.total_bytes, listed=False)
-    return read_store(client, arn, peek.total_bytes)
+        return StoreState(known, peek.total_bytes, listed=False, etag=peek.etag)
+    # the peek's ETag still vouches for the listing: a write since makes it stale
+    return dataclasses.replace(read_store(client, arn, peek.total_bytes), etag=peek.etag)
 
 
 def listed_store(client: CloudFrontKeyValueStoreClient, arn: str, store: StoreState) -> StoreState:

@@ -87,23 +87,27 @@ def move_pointer(
     *,
     what: str,
     puts: Sequence[tuple[str, str]] = (),
+    etag: str = "",
 ) -> int:
     """Set pointer ``key`` to ``value`` (None: delete it), only while it holds ``expected``
-    (None: absent), after ``puts`` (keys nobody else writes: a release's folder keys), in
+    (None: absent), after ``puts`` (keys nobody else writes: a release's key set), in
     batches, the pointer in the last one. The store's ETag is read, then the pointer; every
     batch is conditional on the ETag the one before returned, so when the last is accepted
-    nobody wrote the store since the pointer was read. When the ETag changed meanwhile, the
-    key is read again: still ``expected``, the writes are tried again; moved,
-    PointerMovedError (``what`` says what was left undone) and the pointer is not written.
-    The number of UpdateKeys calls."""
+    nobody wrote the store since the pointer was read. ``etag``: the store's ETag as read
+    before ``expected`` was (the first attempt then reads neither again). When the ETag
+    changed meanwhile, the key is read again: still ``expected``, the writes are tried
+    again; moved, PointerMovedError (``what`` says what was left undone) and the pointer is
+    not written. The number of UpdateKeys calls."""
     from botocore.exceptions import ClientError
 
     change: tuple[str, str] | str = key if value is None else (key, value)
     batches = batched([*puts, change], BATCH_MAX_KEYS)
     calls = 0
     for attempt in range(ATTEMPTS):
-        etag = store_etag(client, arn)
-        current = read_key(client, arn, key)
+        current = expected  # as read after ``etag``, on the first attempt
+        if attempt or not etag:
+            etag = store_etag(client, arn)
+            current = read_key(client, arn, key)
         if current != expected:
             raise PointerMovedError(
                 f"pointer {key} moved during this run (it is now {_shown(current)}, was "

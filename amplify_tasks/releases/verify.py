@@ -1,5 +1,5 @@
 """`inv hosting.verify`: every file of the live release's manifest is in the bucket with its
-ETag, size and headers, and the release's folder keys are in the store.
+ETag, size and headers, and the keys of the release's key set are in the store.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from amplify_tasks.errors import ReleaseError
 
 from .catalog import Catalog, require_releases
-from .layout import folder_key, release_key
+from .keysets import release_entries
+from .layout import release_key
 from .manifest import FileEntry, ReleaseManifest
 from .prepare import Stage
 from .state import head_entry
@@ -65,16 +66,11 @@ def verify_live(stage: Stage, catalog: Catalog) -> Verified:
     problems = [
         _problem(path, keys[path], manifest.files[path], found[path]) for path in sorted(keys)
     ]
-    have = set(catalog.store.folder_keys(live))
-    problems += [
-        f"missing    store key {folder_key(live, f)}"
-        for f in manifest.folders
-        if folder_key(live, f) not in have
-    ]
     entries = catalog.store.entries
     problems += [
-        f"{'missing' if k not in entries else 'differs'}    store key {k} (routing rules)"
-        for k, v in sorted(manifest.rule_keys.items())
+        f"{'missing' if k not in entries else 'differs'}    store key {k}"
+        + (" (routing rules)" if k in manifest.rule_keys else "")
+        for k, v in release_entries(manifest).items()
         if entries.get(k) != v
     ]
     return Verified(live, len(keys), tuple(p for p in problems if p))
