@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 #: Upload threads (and HTTP connections) per publish, unless hosting.concurrency says.
 DEFAULT_CONCURRENCY = 32
+#: A release's server-side copies at once, per upload thread: a copy sends no bytes, so the
+#: round trips are what it waits for (the connection pool is sized for them).
+COPY_FACTOR = 3
 
 #: Invoke config defaults under the ``hosting`` key. Paths are relative to the project root.
 CONFIG_DEFAULTS: dict[str, object] = {

@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING
 
 from amplify_tasks import aws
 from amplify_tasks.errors import StackError
-from amplify_tasks.project import Project
+from amplify_tasks.project import COPY_FACTOR, Project
 from amplify_tasks.settings import Settings, check_dist_dir
 
 from .clients import Clients
@@ -72,7 +72,7 @@ class Publisher:
         self.summary = PublishSummary(stage=self.stage, dry_run=options.dry_run)
         self._clients = Clients(
             lambda: (self.outputs.region if self.outputs is not None else "") or "",
-            project.concurrency + 4,
+            project.concurrency * COPY_FACTOR + 4,  # a release's copies run the most at once
         )
         self._pool: ThreadPoolExecutor  # made by run: the listing, hashing and uploads share it
         # the stack as described, and (its bucket, the bucket's listing), both on the pool

@@ -10,14 +10,14 @@ import dataclasses
 import functools
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from amplify_tasks import aws
 from amplify_tasks.errors import AwsError, DeleteLimitError, ReleaseError, SyncError
-from amplify_tasks.project import Project
+from amplify_tasks.project import COPY_FACTOR, Project
 from amplify_tasks.settings import Settings
 from amplify_tasks.templates import error_page_keys
 from amplify_tasks.ui import Progress
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
 
+    from amplify_tasks.releases.collect import GcReads
     from amplify_tasks.releases.gc import GcPlan
     from amplify_tasks.releases.layout import Pointer
     from amplify_tasks.releases.manifest import ReleaseManifest
@@ -170,6 +171,7 @@ class ReleaseStep:
             stream=self.stream,
             tty=progress_tty_override(),
         )
+        copiers = ThreadPoolExecutor(self.project.concurrency * COPY_FACTOR)
         try:
             with aws.translate_errors():
                 result, manifest = run_transfers(
@@ -179,8 +181,10 @@ class ReleaseStep:
                     self.pool,
                     on_file=progress.file_done,
                     guard=self.guard,
+                    copiers=copiers,
                 )
         finally:
+            copiers.shutdown(cancel_futures=True)
             progress.close()
         self.summary.release_result = result
         if not result.ok:
@@ -218,10 +222,11 @@ class ReleaseStep:
             return
         self.summary.release_id = plan.release_id
         with aws.translate_errors(self._refused(plan.release_id, live=True)):
+            reads = self._gc_reads(prepared, stage)  # while the error pages are checked
             result.error_pages = copy_error_pages(
                 stage.s3, stage.bucket, manifest, list(error_page_keys(self.settings))
             )
-            self._collect(prepared, stage, manifest, prepared.store)
+            self._collect(prepared, stage, manifest, prepared.store, reads)
 
     def _made_preview(self, pointer: Pointer) -> Preview | None:
         """The record of the preview this publish makes (None: it makes a release live)."""
@@ -256,6 +261,7 @@ class ReleaseStep:
         stage: Stage,
         live: ReleaseManifest | None,
         store: StoreState,
+        reads: GcReads | None = None,
     ) -> None:
         """Drop the expired previews, then collect what no kept release needs (nothing
         without a sound live release to measure against)."""
@@ -270,7 +276,7 @@ class ReleaseStep:
                 f"expired previews deleted: {', '.join(p.name for p in expired)}"
             )
         if live is not None:
-            gc = self._gc(prepared, live, stage, store)
+            gc = self._gc(prepared, live, stage, store, reads)
             if not gc.empty:
                 done = collect(
                     gc,
@@ -294,29 +300,34 @@ class ReleaseStep:
         live: ReleaseManifest,
         stage: Stage,
         store: StoreState | None = None,
+        reads: GcReads | None = None,
     ) -> GcPlan:
         """What to collect; releases are collected only against a listed store (no
         pointer to one of them unseen)."""
         from amplify_tasks.releases.gc import plan_gc
-        from amplify_tasks.releases.state import listed_store, root_objects, tree_ids
+        from amplify_tasks.releases.state import listed_store
 
-        root = None
-        if migrating(prepared, stage):
-            root = root_objects(stage.s3, stage.bucket)
+        reads = reads or self._gc_reads(prepared, stage)
         planned = functools.partial(
             plan_gc,
             live=live,
             manifests=prepared.manifests,
-            trees=tree_ids(stage.s3, stage.bucket),
+            trees=reads.trees.result(),
             keep=self.settings.keep_releases,
             error_pages=list(error_page_keys(self.settings)),
-            root=root,
+            root=reads.root.result(),
         )
         read = prepared.store if store is None else store
         gc = planned(store=read)
         if gc.releases and not read.listed:
             gc = planned(store=listed_store(stage.kvs(), stage.arn, read))
         return gc
+
+    def _gc_reads(self, prepared: Prepared, stage: Stage) -> GcReads:
+        from amplify_tasks.releases.collect import start_gc_reads
+
+        in_place = bool(prepared.store.in_place_keys())
+        return start_gc_reads(stage.s3, stage.bucket, in_place, self.pool)
 
     def _unfinished(self, result: object) -> str:
         from amplify_tasks.releases.execute import ReleaseResult
@@ -364,14 +375,3 @@ def release_rules(
     )
     check_cloudfront(compiled, names.names)
     return compiled
-
-
-def migrating(prepared: Prepared, stage: Stage) -> bool:
-    """Whether an in-place publish left its objects at the root: its facts are in the store,
-    or its header record is in the bucket."""
-    from amplify_tasks.releases.collect import root_etag
-    from amplify_tasks.sync import MANIFEST_KEY
-
-    if prepared.store.in_place_keys():
-        return True
-    return bool(root_etag(stage.s3, stage.bucket, MANIFEST_KEY))

@@ -6,15 +6,17 @@ collection a GcPlan names. Both are the tool's own writes and deletes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from amplify_tasks.sync import MANIFEST_KEY, RemoteObject
 
 from .execute import copy_object
 from .gc import GcPlan
 from .layout import RELEASES_PREFIX, release_key
 from .manifest import ReleaseManifest
-from .state import list_objects
+from .state import list_objects, root_objects, tree_ids
 from .store import write_keys
 
 if TYPE_CHECKING:
@@ -51,6 +53,27 @@ def copy_error_pages(
         copy_object(s3, bucket, release_key(manifest.id, page), page, entry)
         copied.append(page)
     return copied
+
+
+@dataclass(frozen=True)
+class GcReads:
+    """What garbage collection reads of the bucket, both on the pool at once: the releases
+    with a tree, and the objects at the root when an in-place publish left them there (its
+    facts are in the store, or its header record in the bucket), else None."""
+
+    trees: Future[set[str]]
+    root: Future[dict[str, RemoteObject] | None]
+
+
+def start_gc_reads(s3: S3Client, bucket: str, in_place: bool, pool: Executor) -> GcReads:
+    """Start the reads; ``in_place``: the store holds in-place facts."""
+
+    def root() -> dict[str, RemoteObject] | None:
+        if in_place or root_etag(s3, bucket, MANIFEST_KEY):
+            return root_objects(s3, bucket)
+        return None
+
+    return GcReads(pool.submit(tree_ids, s3, bucket), pool.submit(root))
 
 
 @dataclass

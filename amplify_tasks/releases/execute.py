@@ -93,20 +93,24 @@ def run_transfers(
     *,
     on_file: OnFile | None = None,
     guard: Guard | None = None,
+    copiers: Executor | None = None,
 ) -> tuple[ReleaseResult, ReleaseManifest]:
-    """The plan's transfers phase by phase; a failure or the guard stops the later phases.
-    Also the manifest as written: the copies' ETags are the ones S3 gave them."""
+    """The plan's transfers phase by phase (the copies on ``copiers`` when given: a
+    server-side copy sends no bytes, so more of them run at once than uploads); a failure or
+    the guard stops the later phases. Also the manifest as written: the copies' ETags are the
+    ones S3 gave them."""
     started = time.monotonic()
     guard, on_file = guard or _go_on, on_file or (lambda _done: None)
     result = ReleaseResult()
     etags: dict[str, str] = {}
     phases = plan.phases()
-    for index, (_name, group) in enumerate(phases):
+    for index, (name, group) in enumerate(phases):
         result.stopped = guard()
         if result.stopped:
             result.not_attempted = sum(len(g) for _, g in phases[index:])
             break
-        futures = [(t, pool.submit(_transfer, s3, bucket, t)) for t in group]
+        runner = copiers if copiers is not None and name == "copies" else pool
+        futures = [(t, runner.submit(_transfer, s3, bucket, t)) for t in group]
         for transfer, future in futures:
             _count(transfer, future, result, etags, on_file)
         if result.failures:

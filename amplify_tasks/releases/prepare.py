@@ -129,13 +129,13 @@ def prepare(
     """Read the stage's state and plan the release of ``files`` (as ``release_id``, or an id
     sorting after the stage's newest release); the pool is vouched for by the releases that
     stay kept (``keep``) only."""
-    kvs = stage.kvs() if stage.arn else None
-    peek = pool.submit(peek_store, kvs, stage.arn) if kvs is not None else None
+    # the store's client is made on the pool too, while the manifests are read
+    peek = pool.submit(lambda: peek_store(stage.kvs(), stage.arn)) if stage.arn else None
     manifests = read_manifests(stage, pool) if stage.bucket else {}
     store = (
         StoreState({})
-        if kvs is None or peek is None
-        else store_state(kvs, stage.arn, peek.result(), manifests)
+        if peek is None
+        else store_state(stage.kvs(), stage.arn, peek.result(), manifests)
     )
     live = store.live
     live_manifest, sound = (None, True)

@@ -35,6 +35,7 @@ from .manifest import FileEntry, ReleaseManifest, listed_manifest, parse_release
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ListObjectsV2RequestTypeDef
 
 #: The in-place facts routing writes (``site`` and ``d:<folder>``).
 IN_PLACE_SITE_KEY = "site"
@@ -187,16 +188,23 @@ def read_key(client: CloudFrontKeyValueStoreClient, arn: str, key: str = LIVE_KE
 def list_objects(
     s3: S3Client, bucket: str, prefix: str = "", start_after: str = ""
 ) -> Iterator[RemoteObject]:
-    """The objects under ``prefix`` (after ``start_after``), in key order."""
-    paginator = s3.get_paginator("list_objects_v2")
-    pages = (
-        paginator.paginate(Bucket=bucket, Prefix=prefix, StartAfter=start_after)
-        if start_after
-        else paginator.paginate(Bucket=bucket, Prefix=prefix)
-    )
-    for page in pages:
+    """The objects under ``prefix`` (after ``start_after``), in key order: ListObjectsV2
+    pages, which the wire client sends itself (no botocore client is made for them)."""
+    token = ""
+    while True:
+        request: ListObjectsV2RequestTypeDef = {"Bucket": bucket}
+        if prefix:
+            request["Prefix"] = prefix
+        if token:
+            request["ContinuationToken"] = token
+        elif start_after:
+            request["StartAfter"] = start_after
+        page = s3.list_objects_v2(**request)
         for item in page.get("Contents", ()):
             yield RemoteObject(item["Key"], int(item["Size"]), item["ETag"].strip('"'))
+        token = str(page.get("NextContinuationToken") or "") if page.get("IsTruncated") else ""
+        if not token:
+            return
 
 
 def manifest_ids(s3: S3Client, bucket: str) -> list[str]:
