@@ -205,3 +205,46 @@ def test_a_release_id_sorts_after_one_made_in_the_same_second_or_by_a_clock_ahea
     last = same[:-4] + "ffff"  # no higher suffix in that second: the next one
     assert new_release_id(now, after=last)[:15] == new_release_id(now + 1)[:15]
     assert new_release_id(now + 1, after=same) > same  # a later second: as made
+
+
+def test_the_store_client_is_asked_for_once_at_a_time_while_a_release_is_planned(
+    site: ReleaseSite,
+) -> None:
+    """prepare makes the store's client on the pool while the manifests are read; it asks
+    for it again only once that is done, so one client is made, not two at once."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from amplify_tasks import aws
+    from amplify_tasks.releases.origin import Origin
+    from amplify_tasks.releases.prepare import Stage, hashed_files, prepare
+    from amplify_tasks.sync import Hasher, HeaderRules
+
+    first = released(site.publish().stdout)
+    busy, most, lock = [0], [0], threading.Lock()
+    client = aws.client(KVS)
+
+    def kvs() -> Any:  # the real client, slow to make as botocore's first one is
+        with lock:
+            busy[0] += 1
+            most[0] = max(most[0], busy[0])
+        time.sleep(0.3)
+        with lock:
+            busy[0] -= 1
+        return client
+
+    stage = Stage(site.bucket, site.outputs.kvs_arn, aws.client("s3"), kvs)
+    with ThreadPoolExecutor(4) as pool:
+        files = hashed_files(site.project.root / "dist", HeaderRules(), Hasher(pool))
+        prepared = prepare(
+            stage,
+            files,
+            pool,
+            release_id="20261203-000000-0000",
+            index_document="index.html",
+            origin=Origin(),
+            keep=10,
+        )
+    assert prepared.plan.identical and prepared.store.live is not None
+    assert prepared.store.live.release == first and most[0] == 1

@@ -132,10 +132,9 @@ def prepare(
     # the store's client is made on the pool too, while the manifests are read
     peek = pool.submit(lambda: peek_store(stage.kvs(), stage.arn)) if stage.arn else None
     manifests = read_manifests(stage, pool) if stage.bucket else {}
+    peeked = peek.result() if peek is not None else None  # before the client is asked for
     store = (
-        StoreState({})
-        if peek is None
-        else store_state(stage.kvs(), stage.arn, peek.result(), manifests)
+        StoreState({}) if peeked is None else store_state(stage.kvs(), stage.arn, peeked, manifests)
     )
     live = store.live
     live_manifest, sound = (None, True)
