@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from amplify_tasks.s3wire import EnvAccess
 
 __all__ = [
+    "SERVICE",
     "AsymmetricSigner",
     "Routes",
     "Target",
