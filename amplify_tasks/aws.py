@@ -277,17 +277,6 @@ def _leave_timestamps_unparsed(client_: BaseClient) -> None:
     endpoint._response_parser_factory = factory
 
 
-#: The codes of a request AWS refuses for its credentials or its signature.
-CREDENTIALS_REFUSED = frozenset(
-    {
-        "InvalidClientTokenId",
-        "SignatureDoesNotMatch",
-        "ExpiredToken",
-        "InvalidSignatureException",
-        "UnrecognizedClientException",
-    }
-)
-
 #: Describes a refusal no rule below knows (an AWS error code and message) as a HostingError.
 Refusal = Callable[["ClientError"], HostingError]
 
@@ -391,7 +380,8 @@ def _client_error(exc: ClientError, refused: Refusal | None) -> HostingError:
             f"access denied for {op}: {one_line(err.get('Message', ''))} -- grant the calling "
             f"identity permission for {op} (see README, 'Permissions')"
         )
-    if code in CREDENTIALS_REFUSED:
+    credentials = {"InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken"}
+    if code in credentials | {"InvalidSignatureException", "UnrecognizedClientException"}:
         return AwsError(
             f"AWS rejected the credentials ({code}): refresh them or set AWS_PROFILE "
             "to a profile with valid credentials"

@@ -70,16 +70,11 @@ class AsymmetricSigner(Signer):
     def __init__(self, service: str) -> None:
         super().__init__(REGION_SET, service)
 
-    def sign(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str],
-        headers: dict[str, str],
-        creds: Credentials,
-        amz_date: str,
-        payload_hash: str,
-    ) -> None:
+    # Signer.sign's parameters, as s3wire's transport passes them
+    # fmt: off
+    def sign(self, method: str, path: str, params: Mapping[str, str], headers: dict[str, str],
+             creds: Credentials, amz_date: str, payload_hash: str) -> None:
+        # fmt: on
         """Add X-Amz-Date, X-Amz-Region-Set, the session token and Authorization to
         ``headers`` (which must hold Host); ``path`` is already quoted once."""
         import awscrt.auth as crt

@@ -21,6 +21,8 @@ import threading
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, quote
 
+from .kvs import KvsError as SignatureRefused
+
 ALGORITHM = "AWS4-ECDSA-P256-SHA256"
 SERVICE = "cloudfront-keyvaluestore"
 REGION_SET = "*"
@@ -39,16 +41,6 @@ _MISMATCH = (
     "your AWS Secret Access Key and signing method. Consult the service documentation for "
     "details."
 )
-
-
-class SignatureRefused(Exception):
-    """AWS's answer to a request it does not accept: code, status, message."""
-
-    def __init__(self, code: str, status: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
-        self.message = message
 
 
 class Secrets:
