@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 
 from .client import WireKeyValueStore
 from .endpoint import Routes, Target, routes
-from .signing import AsymmetricSigner, prefetch
+from .signing import AsymmetricSigner
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
@@ -26,7 +26,6 @@ __all__ = [
     "Target",
     "WireKeyValueStore",
     "env_client",
-    "prefetch",
     "routes",
 ]
 
@@ -47,7 +46,6 @@ def env_client(
     found = routes(access.endpoints, access.region)
     if found is None:
         return None
-    prefetch()
     transport = env_transport(
         access, found.endpoint, max_pool=2, watch=watch, signer=AsymmetricSigner(SERVICE)
     )

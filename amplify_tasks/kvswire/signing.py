@@ -4,15 +4,14 @@ canonical request with the path encoded twice and normalized, the signature), fo
 set ``*``, the payload's SHA-256 signed and not sent, the session token signed, the headers
 botocore leaves unsigned left out.
 
-awscrt's import loads its native library (~60 ms of CPU): ``prefetch`` starts it in a thread
-as soon as a publish knows it will talk to a store, so it overlaps the publish's first round
-trips.
+awscrt is imported on the first signature (its native library: ~60 ms of CPU, the GIL held
+for most of it); a publish makes its first store call on its pool while the main thread
+reads the manifests, so the import already overlaps those round trips.
 """
 
 from __future__ import annotations
 
 import datetime
-import threading
 from collections.abc import Mapping
 
 from amplify_tasks.s3wire import Credentials, Signer
@@ -39,25 +38,6 @@ UNSIGNED_HEADERS = frozenset(
         "x-amzn-trace-id",
     }
 )
-
-_PREFETCH: list[threading.Thread] = []
-
-
-def prefetch() -> None:
-    """Import awscrt's signing in a daemon thread (once a process)."""
-    if _PREFETCH:
-        return
-    thread = threading.Thread(target=_import_awscrt, name="awscrt-import", daemon=True)
-    _PREFETCH.append(thread)
-    thread.start()
-
-
-def _import_awscrt() -> None:
-    try:
-        import awscrt.auth
-        import awscrt.http  # noqa: F401
-    except ImportError:  # pragma: no cover - awscrt is a dependency; the signer says so
-        pass
 
 
 def _should_sign(name: str, **_: object) -> bool:
