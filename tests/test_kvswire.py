@@ -203,3 +203,17 @@ def test_a_release_publish_with_env_credentials_never_loads_botocore(
     assert {n for n in loaded if n.split(".")[0] != "awscrt"} <= ERROR_TYPES_ONLY, loaded
     writes = emulator.requests(SERVICE, "UpdateKeys")
     assert writes and site.live() != ""
+
+
+def test_botocores_store_client_takes_the_same_loopback_endpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """botocore's fallback reaches the store where the wire client does: the per-service
+    endpoint first, as its HTTP proxy when it is a loopback http URL."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE", "http://127.0.0.1:2/")
+    assert aws.loopback_proxies() == {"http": "http://127.0.0.1:2"}
+    monkeypatch.delenv("AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE")
+    assert aws.loopback_proxies() == {"http": "http://127.0.0.1:1"}
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "https://kvs.example.com")
+    assert aws.loopback_proxies() is None
