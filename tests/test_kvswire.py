@@ -217,3 +217,23 @@ def test_botocores_store_client_takes_the_same_loopback_endpoint(
     assert aws.loopback_proxies() == {"http": "http://127.0.0.1:1"}
     monkeypatch.setenv("AWS_ENDPOINT_URL", "https://kvs.example.com")
     assert aws.loopback_proxies() is None
+
+
+def test_a_refused_loopback_endpoint_is_not_retried(aws_env: dict[str, str]) -> None:
+    """The store's requests go through the loopback endpoint: its refusal is the loopback
+    refusal RetryWatch stops at once, not ten attempts at ACCOUNT.127.0.0.1."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from amplify_tasks.kvswire import env_client
+    from amplify_tasks.s3wire import from_environ
+
+    closed = control.free_port()
+    access = from_environ(env={**aws_env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed}"})
+    assert access is not None
+    wire = env_client(access, lambda: None, watch=aws.retry_watch())  # type: ignore[arg-type,return-value]
+    assert wire is not None
+    pauses: list[float] = []
+    wire.transport.sleep = pauses.append  # type: ignore[attr-defined]
+    with pytest.raises(EndpointConnectionError, match=f"127.0.0.1:{closed}"):
+        wire.get_key(KvsARN="arn:aws:cloudfront::123456789012:key-value-store/x", Key="live")
+    assert pauses == []

@@ -107,6 +107,7 @@ class Transport:
         S3's payload is not signed over TLS (Content-MD5 guards it), other services' is.
         ``via``: the HTTP proxy (host[:port]) the request goes through, in absolute form."""
         url = self.endpoint.origin(host)
+        reached = self.endpoint.origin(via) if via else url  # what a connection error names
         params = dict(request.params or {})
         query = canonical_query(params)
         target = f"{path}?{query}" if query else path
@@ -130,10 +131,10 @@ class Transport:
                     request.method, via or host, target, headers, request.body
                 )
             except Exception as exc:
-                error = _connection_error(exc, url)
+                error = _connection_error(exc, reached)
                 if error is None:
                     raise
-                if not self._retry_after_failure(url, request.operation, attempt, error):
+                if not self._retry_after_failure(reached, request.operation, attempt, error):
                     raise error from exc
                 failed = True
                 continue
@@ -141,7 +142,7 @@ class Transport:
                 shown = target if via else f"{url}{target}"
                 LOG.debug("%s %s -> %s", request.method, shown, answer.status)
             if failed and self.watch is not None:
-                self.watch.check(url, request.operation, attempt, None)
+                self.watch.check(reached, request.operation, attempt, None)
                 failed = False
             if answer.status < 300 or attempt == MAX_ATTEMPTS:
                 return answer
