@@ -19,7 +19,7 @@ from amplify_tasks.s3wire import Answer, BotocoreFallback, Request, Transport
 from .endpoint import Routes, encode
 
 if TYPE_CHECKING:
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError, _ClientErrorResponseTypeDef
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
 
 #: A parsed answer: botocore's shape, plain data.
@@ -198,7 +198,7 @@ def refusal(answer: Answer, operation: str) -> ClientError:
         code, message = json_error(answer)
         code = code or str(answer.status)
     response = {"Error": {"Message": message, "Code": code}, "ResponseMetadata": metadata(answer)}
-    return ClientError(response, operation)  # type: ignore[arg-type]
+    return ClientError(cast("_ClientErrorResponseTypeDef", response), operation)
 
 
 def unreadable(error: Exception, body: bytes) -> Exception:
