@@ -177,16 +177,17 @@ def publish_s3(sess: Session, *, max_pool: int) -> S3Client:
 
 
 def env_client(
-    service: Literal["s3", "cloudformation"],
+    service: Literal["s3", "cloudformation", "cloudfront-keyvaluestore"],
     region: str,
     botocore: Callable[[], BaseClient],
     *,
     max_pool: int,
 ) -> BaseClient | None:
-    """The publish's S3 or CloudFormation client without botocore, where the environment
-    gives the credentials, the region (``region`` first) and the endpoint (s3wire.environ):
-    S3's object requests and the stack check over the wire, anything else through the client
-    ``botocore`` makes on first need. None when botocore should find them itself."""
+    """The publish's S3, CloudFormation or key value store client without botocore, where
+    the environment gives the credentials, the region (``region`` first) and the endpoint
+    (s3wire.environ): S3's object requests, the stack check and the store's calls over the
+    wire, anything else through the client ``botocore`` makes on first need. None when
+    botocore should find them itself."""
     from .s3wire import from_environ
 
     access = from_environ(region)
@@ -197,10 +198,26 @@ def env_client(
 
         s3 = cast("Callable[[], S3Client]", botocore)
         return env_wire_client(access, s3, max_pool=max_pool, watch=retry_watch())
+    if service == "cloudfront-keyvaluestore":
+        from .kvswire import env_client as wire_store
+
+        kvs = cast("Callable[[], CloudFrontKeyValueStoreClient]", botocore)
+        return wire_store(access, kvs, watch=retry_watch())
     from .cfnwire import env_client as wire_cloudformation
 
     cfn = cast("Callable[[], CloudFormationClient]", botocore)
     return wire_cloudformation(access, cfn, watch=retry_watch())
+
+
+def store_client(region: str = "") -> CloudFrontKeyValueStoreClient:
+    """The key value store's client of a task: over the wire where the environment suffices
+    (``env_client``), else botocore's."""
+
+    def made() -> CloudFrontKeyValueStoreClient:
+        return client("cloudfront-keyvaluestore")
+
+    wire = env_client("cloudfront-keyvaluestore", region, made, max_pool=2)
+    return cast("CloudFrontKeyValueStoreClient", wire) if wire is not None else made()
 
 
 #: One watch for every client of the process: a host's notice is printed once.
@@ -226,10 +243,14 @@ def _watch_retries(client_: BaseClient) -> None:
 
 
 def loopback_proxies() -> dict[str, str] | None:
-    """``{"http": AWS_ENDPOINT_URL}`` when that endpoint is a loopback http URL, else None."""
+    """``{"http": URL}`` when the store's endpoint (AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE,
+    else AWS_ENDPOINT_URL) is a loopback http URL, else None."""
     from urllib.parse import urlsplit
 
-    endpoint = os.environ.get("AWS_ENDPOINT_URL", "").rstrip("/")
+    endpoint = (
+        os.environ.get("AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE")
+        or os.environ.get("AWS_ENDPOINT_URL", "")
+    ).rstrip("/")
     try:
         parts = urlsplit(endpoint)
     except ValueError:
@@ -359,7 +380,8 @@ def _client_error(exc: ClientError, refused: Refusal | None) -> HostingError:
             f"access denied for {op}: {one_line(err.get('Message', ''))} -- grant the calling "
             f"identity permission for {op} (see README, 'Permissions')"
         )
-    if code in {"InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken"}:
+    credentials = {"InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken"}
+    if code in credentials | {"InvalidSignatureException", "UnrecognizedClientException"}:
         return AwsError(
             f"AWS rejected the credentials ({code}): refresh them or set AWS_PROFILE "
             "to a profile with valid credentials"

@@ -41,6 +41,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[control.Emula
     state_dir = tmp_path_factory.mktemp("emulator-state")
     emu = control.start(state_dir, control.free_port())
     try:
+        emu.add_credentials("testing", "testing")  # the key value store verifies signatures
         yield emu
     finally:
         control.stop(state_dir)

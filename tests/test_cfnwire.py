@@ -269,6 +269,19 @@ def test_outside_the_commercial_partition_botocore_sends_the_stack_check(tmp_pat
     assert access.endpoint("s3") is None
 
 
+#: botocore.exceptions (3 ms: the error types the tool catches) and what it imports.
+ERROR_TYPES_ONLY = {
+    "botocore",
+    "botocore.exceptions",
+    "botocore.vendored",
+    "botocore.vendored.requests",
+    "botocore.vendored.requests.exceptions",
+    "botocore.vendored.requests.packages",
+    "botocore.vendored.requests.packages.urllib3",
+    "botocore.vendored.requests.packages.urllib3.exceptions",
+}
+
+
 def loaded_botocore(stderr: str) -> list[str]:
     """The botocore modules `-X importtime` (PYTHONPROFILEIMPORTTIME) saw imported."""
     names = []
@@ -289,16 +302,7 @@ def test_a_no_change_publish_with_env_credentials_never_loads_botocore(
     again = inv_project.run("publish", "--stage", "dev", "--skip-build")
     inv_project.env.pop("PYTHONPROFILEIMPORTTIME")
     # botocore.exceptions (3 ms: the error types the tool catches) is all there may be
-    assert set(loaded_botocore(again.stderr)) <= {
-        "botocore",
-        "botocore.exceptions",
-        "botocore.vendored",
-        "botocore.vendored.requests",
-        "botocore.vendored.requests.exceptions",
-        "botocore.vendored.requests.packages",
-        "botocore.vendored.requests.packages.urllib3",
-        "botocore.vendored.requests.packages.urllib3.exceptions",
-    }, loaded_botocore(again.stderr)
+    assert set(loaded_botocore(again.stderr)) <= ERROR_TYPES_ONLY, loaded_botocore(again.stderr)
     # with a profile named, botocore finds everything, as before
     inv_project.env["AWS_PROFILE"] = "default"
     inv_project.write(".aws-config", "[default]\nregion = us-east-1\n")

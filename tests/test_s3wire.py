@@ -417,3 +417,31 @@ def test_the_object_primitives_upload_and_copy(
     head = plain.head_object(Bucket=bucket, Key="app.js")
     assert (head["ContentType"], head["CacheControl"]) == ("application/javascript", "no-cache")
     assert plain.get_object(Bucket=bucket, Key="app.js")["Body"].read() == small.read_bytes()
+
+
+def test_head_object_and_a_delimited_listing_answer_what_botocore_answers(
+    wire: tuple[WireS3, Any, str],
+) -> None:
+    client, plain, bucket = wire
+    for key in ("_r/20261203-1/a b.html", "_r/20261203-2/x.css", "_r/ü+/y", "top.txt"):
+        client.put_object(Bucket=bucket, Key=key, Body=b"x", ContentType="text/css")
+    mine, theirs = (c.head_object(Bucket=bucket, Key="_r/ü+/y") for c in (client, plain))
+    for field in ("ETag", "ContentLength", "ContentType"):
+        assert mine[field] == theirs[field], field
+    assert "Body" not in mine
+    refused = []
+    for c in (client, plain):
+        with pytest.raises(ClientError) as missing:
+            c.head_object(Bucket=bucket, Key="no/such/key")
+        refused.append(missing.value.response["Error"])
+    assert refused[0] == refused[1] == {"Code": "404", "Message": "Not Found"}
+    mine, theirs = (
+        c.list_objects_v2(Bucket=bucket, Prefix="_r/", Delimiter="/") for c in (client, plain)
+    )
+    assert mine["CommonPrefixes"] == theirs["CommonPrefixes"]
+    assert [p["Prefix"] for p in mine["CommonPrefixes"]] == [
+        "_r/20261203-1/",
+        "_r/20261203-2/",
+        "_r/ü+/",
+    ]
+    assert client._botocore is None  # nothing needed botocore's client

@@ -37,8 +37,18 @@ _CREDENTIAL = re.compile(
 )
 
 
+#: A key value store data-plane request: the store's ARN in the path, its account in front
+#: of the host (whatever the request is signed for, or if it is not).
+_KVS_PATH = re.compile(r"^(?:https?://[^/]*)?/key-value-stores/arn(?::|%3A)", re.IGNORECASE)
+_KVS_HOST = re.compile(r"^\d{12}\.")
+
+
 def service_of(environ: dict[str, Any]) -> str:
-    """The signing service of a request (credential scope), like moto's own dispatcher."""
+    """The signing service of a request (credential scope), like moto's own dispatcher; the
+    key value store's for a request to its data plane."""
+    target = str(environ.get("REQUEST_URI") or environ.get("RAW_URI") or "")
+    if _KVS_PATH.match(target) and _KVS_HOST.match(str(environ.get("HTTP_HOST") or "")):
+        return kvs_api.SERVICE
     for source in (environ.get("HTTP_AUTHORIZATION", ""), unquote(environ.get("QUERY_STRING", ""))):
         match = _CREDENTIAL.search(source or "")
         if match:

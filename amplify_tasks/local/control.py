@@ -159,6 +159,13 @@ class Emulator:
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 
+    def add_credentials(self, access_key: str, secret_key: str) -> None:
+        """Make the emulator verify the SigV4A signatures of ``access_key``'s key value store
+        requests with ``secret_key`` (kept in its memory only)."""
+        self._call(
+            "POST", "credentials", {"AccessKeyId": access_key, "SecretAccessKey": secret_key}
+        )
+
     def age_object(self, bucket: str, key: str, seconds: float) -> None:
         """Move an object's Last-Modified ``seconds`` back (it looks that much older)."""
         self._call("POST", "age", {"bucket": bucket, "key": key, "seconds": seconds})

@@ -7,11 +7,13 @@ boto3 resolves this service's endpoint from the store's ARN: with ``endpoint_url
 ``http://ACCOUNT.127.0.0.1:PORT/key-value-stores/...``, a host name no resolver knows. A client
 reaches the emulator by using it as its HTTP proxy as well, e.g. ``botocore.config.Config(
 proxies={"http": "http://127.0.0.1:PORT"})``: the request then arrives in absolute form and is
-answered here, whatever its host (the emulator never forwards anything).
+answered here, whatever its host (the emulator never forwards anything). Every request's
+SigV4A signature is checked as AWS checks it (``sigv4a``): a refused one gets AWS's 403.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -75,12 +77,19 @@ def error(exc: KvsError) -> Response:
     return exc.status, headers, body
 
 
-def _body(environ: dict[str, Any]) -> dict[str, Any]:
+def _peek(environ: dict[str, Any]) -> bytes:
+    """The request's body (Content-Length bytes), put back for ``_body``."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    raw = environ["wsgi.input"].read(length) if length else b""
+    raw: bytes = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    return raw
+
+
+def _body(environ: dict[str, Any]) -> dict[str, Any]:
+    raw = _peek(environ)
     try:
         data = json.loads(raw or b"{}")
     except ValueError as exc:
@@ -105,10 +114,17 @@ def _puts(items: Iterable[Any]) -> list[tuple[str, str]]:
 
 
 def handle(environ: dict[str, Any]) -> Response:
-    """Answer one data-plane request."""
+    """Answer one data-plane request (its SigV4A signature checked first: ``sigv4a``)."""
+    from .sigv4a import SignatureRefused, check
+
     method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+    path = raw_path(environ)
     try:
-        operation, arn, key = route(method, raw_path(environ))
+        check(environ, path, _peek(environ))
+    except SignatureRefused as exc:
+        return error(KvsError(exc.code, exc.status, exc.message))
+    try:
+        operation, arn, key = route(method, path)
     except ValueError as exc:
         return error(KvsError("ValidationException", 400, str(exc)))
     try:

@@ -304,6 +304,12 @@ class ControlMiddleware:
                 return 200, vars(fault)
             with self.lock:
                 return 200, [vars(f) for f in self.faults]
+        if route == "credentials" and method == "POST":
+            from .sigv4a import SECRETS
+
+            pair = self._json_body(environ, "a credential pair")
+            SECRETS.add(str(pair["AccessKeyId"]), str(pair["SecretAccessKey"]))
+            return 200, {"AccessKeyId": pair["AccessKeyId"]}
         if route == "age" and method == "POST":
             from .aging import age_object
 

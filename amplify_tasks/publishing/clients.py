@@ -1,8 +1,8 @@
 """The AWS clients of one publish: one botocore session per region (its loaded models are
 reused), the stack's region once the outputs name it, one client per service and region
 made once and kept for the whole publish (the S3 one sized for the pool): making a client
-loads its model and costs tens of milliseconds. S3 and CloudFormation go without botocore
-where the environment gives all they need.
+loads its model and costs tens of milliseconds. S3, CloudFormation and the key value store
+go without botocore where the environment gives all they need.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class Clients:
         return made
 
     def _make(self, service: aws.Service) -> BaseClient:
-        if service in ("s3", "cloudformation"):  # botocore unloaded where the env suffices
+        if service in ("s3", "cloudformation", "cloudfront-keyvaluestore"):  # over the wire
             made = aws.env_client(
                 service, self.region(), lambda: self._botocore(service), max_pool=self.max_pool
             )

@@ -75,7 +75,7 @@ class SwitchBack:
             return None
 
         def kvs() -> CloudFrontKeyValueStoreClient:
-            return aws.client("cloudfront-keyvaluestore")
+            return aws.store_client()
 
         with aws.translate_errors():
             store = read_store(kvs(), outputs.kvs_arn)

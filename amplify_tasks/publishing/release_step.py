@@ -63,7 +63,7 @@ class ReleaseStep:
     preview: PreviewRequest | None = None  # publish as this preview: `live` is not touched
 
     def _kvs(self) -> CloudFrontKeyValueStoreClient:
-        return self.kvs() if self.kvs is not None else aws.client("cloudfront-keyvaluestore")
+        return self.kvs() if self.kvs is not None else aws.store_client()
 
     def _stage(self) -> Stage:
         from amplify_tasks.releases.prepare import Stage

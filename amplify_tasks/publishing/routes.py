@@ -174,7 +174,7 @@ class Routes:
             self.facts,
             arn=outputs.kvs_arn if outputs is not None else "",
             listing=self._listed(),
-            kvs=lambda: aws.client("cloudfront-keyvaluestore"),
+            kvs=lambda: aws.store_client(),
             s3=s3,
             bucket=outputs.bucket if outputs is not None else "",
             dry_run=self.dry_run,

@@ -35,7 +35,7 @@ from .manifest import FileEntry, ReleaseManifest, listed_manifest, parse_release
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import ListObjectsV2RequestTypeDef
+    from mypy_boto3_s3.type_defs import ListObjectsV2OutputTypeDef, ListObjectsV2RequestTypeDef
 
 #: The in-place facts routing writes (``site`` and ``d:<folder>``).
 IN_PLACE_SITE_KEY = "site"
@@ -188,23 +188,29 @@ def read_key(client: CloudFrontKeyValueStoreClient, arn: str, key: str = LIVE_KE
 def list_objects(
     s3: S3Client, bucket: str, prefix: str = "", start_after: str = ""
 ) -> Iterator[RemoteObject]:
-    """The objects under ``prefix`` (after ``start_after``), in key order: ListObjectsV2
-    pages, which the wire client sends itself (no botocore client is made for them)."""
-    token = ""
-    while True:
-        request: ListObjectsV2RequestTypeDef = {"Bucket": bucket}
-        if prefix:
-            request["Prefix"] = prefix
-        if token:
-            request["ContinuationToken"] = token
-        elif start_after:
-            request["StartAfter"] = start_after
-        page = s3.list_objects_v2(**request)
+    """The objects under ``prefix`` (after ``start_after``), in key order."""
+    for page in listing_pages(s3, bucket, prefix, start_after=start_after):
         for item in page.get("Contents", ()):
             yield RemoteObject(item["Key"], int(item["Size"]), item["ETag"].strip('"'))
-        token = str(page.get("NextContinuationToken") or "") if page.get("IsTruncated") else ""
-        if not token:
+
+
+def listing_pages(
+    s3: S3Client, bucket: str, prefix: str, *, start_after: str = "", delimiter: str = ""
+) -> Iterator[ListObjectsV2OutputTypeDef]:
+    """ListObjectsV2's pages, each after the continuation token of the one before
+    (botocore's paginator's loop, in calls the wire client sends itself)."""
+    request: ListObjectsV2RequestTypeDef = {"Bucket": bucket, "Prefix": prefix}
+    if start_after:
+        request["StartAfter"] = start_after
+    if delimiter:
+        request["Delimiter"] = delimiter
+    while True:
+        page = s3.list_objects_v2(**request)
+        yield page
+        token = page.get("NextContinuationToken") if page.get("IsTruncated") else None
+        if not token or token == request.get("ContinuationToken"):
             return
+        request["ContinuationToken"] = token
 
 
 def manifest_ids(s3: S3Client, bucket: str) -> list[str]:
@@ -220,9 +226,7 @@ def manifest_ids(s3: S3Client, bucket: str) -> list[str]:
 def tree_ids(s3: S3Client, bucket: str) -> set[str]:
     """The releases with objects under ``_r/`` (a folder listing: one request per 1,000)."""
     found = set()
-    for page in s3.get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix=RELEASES_PREFIX, Delimiter="/"
-    ):
+    for page in listing_pages(s3, bucket, RELEASES_PREFIX, delimiter="/"):
         for common in page.get("CommonPrefixes", ()):
             name = str(common.get("Prefix", ""))[len(RELEASES_PREFIX) :].rstrip("/")
             if is_release_id(name):

@@ -20,14 +20,22 @@ LIST_PAGE = 50
 
 
 def read_entries(client: CloudFrontKeyValueStoreClient, arn: str) -> dict[str, str]:
-    """Every key of the store and its value."""
+    """Every key of the store and its value: ListKeys pages, each after the NextToken of
+    the one before (botocore's paginator's loop, which the wire client does not have)."""
     entries: dict[str, str] = {}
-    for page in client.get_paginator("list_keys").paginate(
-        KvsARN=arn, PaginationConfig={"PageSize": LIST_PAGE}
-    ):
+    token = ""
+    while True:
+        page = (
+            client.list_keys(KvsARN=arn, MaxResults=LIST_PAGE, NextToken=token)
+            if token
+            else client.list_keys(KvsARN=arn, MaxResults=LIST_PAGE)
+        )
         for item in page.get("Items", ()):
             entries[item["Key"]] = item["Value"]
-    return entries
+        following = page.get("NextToken") or ""
+        if not following or following == token:
+            return entries
+        token = following
 
 
 def apply_update(client: CloudFrontKeyValueStoreClient, arn: str, update: StoreUpdate) -> int:

@@ -110,8 +110,10 @@ def env_transport(
     max_pool: int,
     watch: RetryWatch | None = None,
     service: str = "s3",
+    signer: Signer | None = None,
 ) -> Transport:
-    """A Transport to ``endpoint`` signing with the environment's credentials."""
+    """A Transport to ``endpoint`` signing with the environment's credentials (with
+    ``signer``, else SigV4 for ``service``)."""
     creds = access.credentials
     return Transport(
         endpoint,
@@ -120,4 +122,5 @@ def env_transport(
         ca_certs=default_ca_bundle() if endpoint.tls else None,
         watch=watch,
         service=service,
+        signer=signer,
     )

@@ -2,12 +2,12 @@
 without botocore's per-request machinery (about 2.5 ms of CPU a request), and botocore's own
 S3 client, made on first need, for everything else.
 
-It answers ``put_object`` (a body in memory), ``copy_object``, ``list_objects_v2``,
-``delete_objects``, ``delete_object`` and ``get_object`` (read in full) with the keyword
-arguments the tool passes and the fields of botocore's answers the tool reads; any other
-operation or argument, a streamed body, versions, and every request after S3 redirected one
-(a bucket in another region) go to botocore. Failures are botocore's exceptions (ClientError
-with S3's code and message).
+It answers ``put_object`` (a body in memory), ``copy_object``, ``list_objects_v2`` (with a
+delimiter too), ``delete_objects``, ``delete_object``, ``head_object`` and ``get_object``
+(read in full) with the keyword arguments the tool passes and the fields of botocore's
+answers the tool reads; any other operation or argument, a streamed body, versions, and
+every request after S3 redirected one (a bucket in another region) go to botocore. Failures
+are botocore's exceptions (ClientError with S3's code and message).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class WireS3(BotocoreFallback["S3Client"]):
         return self._either("copy_object", kw, request, _copy_answer)
 
     def list_objects_v2(self, **kw: object) -> JsonDict:
-        names = {"MaxKeys": "max-keys", "StartAfter": "start-after"}
+        names = {"MaxKeys": "max-keys", "StartAfter": "start-after", "Delimiter": "delimiter"}
         names |= {"ContinuationToken": "continuation-token", "Prefix": "prefix"}
         if _extra(kw, names):
             return self._botocore_call("list_objects_v2", kw)
@@ -124,6 +124,12 @@ class WireS3(BotocoreFallback["S3Client"]):
         headers = _headers(kw, DELETE_HEADERS)
         request = Request("DeleteObject", "DELETE", _s(kw, "Bucket"), _s(kw, "Key"), None, headers)
         return self._either("delete_object", kw, request, _meta_answer)
+
+    def head_object(self, **kw: object) -> JsonDict:
+        if _extra(kw, {}):
+            return self._botocore_call("head_object", kw)
+        request = Request("HeadObject", "HEAD", _s(kw, "Bucket"), _s(kw, "Key"))
+        return self._either("head_object", kw, request, _head_answer)
 
     def get_object(self, **kw: object) -> JsonDict:
         if _extra(kw, {}) or "Body" in kw:
@@ -197,10 +203,18 @@ def _object_answer(answer: Answer) -> JsonDict:
     the headers botocore's client turns into fields (timestamps raw, as the tool's are)."""
     import io
 
-    headers = answer.headers
-    found: JsonDict = {
+    return {
+        **_head_answer(answer),
         "Body": io.BytesIO(answer.body),
         "ContentLength": len(answer.body),
+    }
+
+
+def _head_answer(answer: Answer) -> JsonDict:
+    """A HeadObject answer: the headers botocore's client turns into fields."""
+    headers = answer.headers
+    found: JsonDict = {
+        "ContentLength": int(headers.get("content-length") or 0),
         "ETag": headers.get("etag", ""),
         "Metadata": {k[11:]: v for k, v in headers.items() if k.startswith("x-amz-meta-")},
         "ResponseMetadata": _meta(answer),
@@ -233,6 +247,8 @@ def _listing_answer(answer: Answer) -> JsonDict:
     }
     if page.next_token is not None:
         found["NextContinuationToken"] = page.next_token
+    if page.prefixes:
+        found["CommonPrefixes"] = [{"Prefix": p} for p in page.prefixes]
     return found
 
 

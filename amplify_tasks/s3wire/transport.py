@@ -81,12 +81,13 @@ class Transport:
         watch: RetryWatch | None = None,
         sleep: Callable[[float], None] = time.sleep,
         service: str = "s3",
+        signer: Signer | None = None,
     ) -> None:
         from .connections import Pool
 
         self.endpoint = endpoint
         self.credentials = credentials
-        self.signer = Signer(endpoint.region, service)
+        self.signer = signer or Signer(endpoint.region, service)
         self.watch = watch
         self.sleep = sleep
         self.pool = Pool(
@@ -101,13 +102,17 @@ class Transport:
         host, path = self.endpoint.locate(request.bucket, request.key)
         return self.exchange(request, host, path)
 
-    def exchange(self, request: Request, host: str, path: str) -> Answer:
+    def exchange(self, request: Request, host: str, path: str, via: str = "") -> Answer:
         """Send ``request`` to ``host`` at ``path`` (quoted), signed, with botocore's retries:
-        S3's payload is not signed over TLS (Content-MD5 guards it), other services' is."""
+        S3's payload is not signed over TLS (Content-MD5 guards it), other services' is.
+        ``via``: the HTTP proxy (host[:port]) the request goes through, in absolute form."""
         url = self.endpoint.origin(host)
+        reached = self.endpoint.origin(via) if via else url  # what a connection error names
         params = dict(request.params or {})
         query = canonical_query(params)
         target = f"{path}?{query}" if query else path
+        if via:
+            target = f"{url}{target}"
         payload = (
             UNSIGNED_PAYLOAD
             if self.endpoint.tls and request.body and self.signer.service == "s3"
@@ -122,19 +127,22 @@ class Transport:
                 request.method, path, params, headers, self.credentials(), _amz_date(), payload
             )
             try:
-                answer = self.pool.request(request.method, host, target, headers, request.body)
+                answer = self.pool.request(
+                    request.method, via or host, target, headers, request.body
+                )
             except Exception as exc:
-                error = _connection_error(exc, url)
+                error = _connection_error(exc, reached)
                 if error is None:
                     raise
-                if not self._retry_after_failure(url, request.operation, attempt, error):
+                if not self._retry_after_failure(reached, request.operation, attempt, error):
                     raise error from exc
                 failed = True
                 continue
             if LOG.isEnabledFor(logging.DEBUG):
-                LOG.debug("%s %s%s -> %s", request.method, url, target, answer.status)
+                shown = target if via else f"{url}{target}"
+                LOG.debug("%s %s -> %s", request.method, shown, answer.status)
             if failed and self.watch is not None:
-                self.watch.check(url, request.operation, attempt, None)
+                self.watch.check(reached, request.operation, attempt, None)
                 failed = False
             if answer.status < 300 or attempt == MAX_ATTEMPTS:
                 return answer
@@ -164,10 +172,35 @@ def _backoff(attempt: int) -> float:
 
 
 def error_code(answer: Answer) -> str:
-    """S3's error code in an error answer (the status, for one without a body)."""
+    """The error code of an error answer: S3's and the query protocol's (XML), a JSON
+    protocol's (``json_error``); the status, for one without a code."""
+    if "x-amzn-errortype" in answer.headers or answer.body.lstrip().startswith(b"{"):
+        return json_error(answer)[0] or str(answer.status)
     from .xmlparse import error_fields
 
     return error_fields(answer.body).get("Code") or str(answer.status)
+
+
+def json_error(answer: Answer) -> tuple[str, str]:
+    """(code, message) of a JSON protocol's error answer as botocore's REST-JSON parser reads
+    them: the code from ``x-amzn-ErrorType``, else the body's ``code`` (``Code``), else its
+    ``__type`` (a prefix before ``#`` and a suffix after ``:`` dropped); the message from the
+    body's ``message`` (``Message``); a body that is not JSON is the message. '' for none."""
+    import json
+
+    text = answer.body.decode("utf-8", "replace")
+    try:
+        body = json.loads(text) if text.strip() else {}
+    except ValueError:
+        body = {"message": text}
+    if not isinstance(body, dict):
+        body = {}
+    message = body.get("message", body.get("Message", ""))
+    code = answer.headers.get("x-amzn-errortype")
+    if code is None:
+        code = body.get("code", body.get("Code", body.get("__type", "")))
+    code = str(code or "").split(":", 1)[0].rsplit("#", 1)[-1]
+    return code, str(message or "")
 
 
 def client_error(answer: Answer, operation: str) -> ClientError:

@@ -1,6 +1,6 @@
-"""Reading S3's XML answers with ElementTree's C parser: a ListObjectsV2 page (keys sent
-URL-encoded, ``encoding-type=url``), the errors of DeleteObjects, an error answer's fields
-(S3's and the query protocol's).
+"""Reading S3's XML answers with ElementTree's C parser: a ListObjectsV2 page (keys and
+common prefixes sent URL-encoded, ``encoding-type=url``), the errors of DeleteObjects, an
+error answer's fields (S3's and the query protocol's).
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from xml.etree import ElementTree
 
 @dataclass(frozen=True)
 class Page:
-    """One ListObjectsV2 page: (key, size, ETag as sent) per object, and the next token."""
+    """One ListObjectsV2 page: (key, size, ETag as sent) per object, the next token, and
+    the common prefixes of a listing with a delimiter."""
 
     objects: list[tuple[str, int, str]]
     next_token: str | None
+    prefixes: tuple[str, ...] = ()
 
 
 def _strip(root: ElementTree.Element) -> str:
@@ -40,7 +42,11 @@ def parse_listing(body: bytes, url_encoded: bool = True) -> Page:
         )
     truncated = (root.findtext(f"{ns}IsTruncated") or "").strip().lower() == "true"
     token = root.findtext(f"{ns}NextContinuationToken") if truncated else None
-    return Page(objects, token or None)
+    prefixes = tuple(
+        unquote_plus(p) if url_encoded else p
+        for p in (c.findtext(f"{ns}Prefix") or "" for c in root.iter(f"{ns}CommonPrefixes"))
+    )
+    return Page(objects, token or None, prefixes)
 
 
 def delete_errors(body: bytes) -> list[dict[str, str]]:

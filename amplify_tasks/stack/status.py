@@ -176,5 +176,5 @@ def live_release(settings: Settings, outputs: StackOutputs) -> str | None:
     from amplify_tasks.releases import parse_pointer
     from amplify_tasks.releases.state import read_key
 
-    pointer = parse_pointer(read_key(aws.client("cloudfront-keyvaluestore"), outputs.kvs_arn))
+    pointer = parse_pointer(read_key(aws.store_client(), outputs.kvs_arn))
     return pointer.release if pointer else ""

@@ -68,7 +68,7 @@ def _kvs() -> CloudFrontKeyValueStoreClient:
     """The store's client (made once a task: ``release_stage`` caches it)."""
     from amplify_tasks import aws
 
-    return aws.client("cloudfront-keyvaluestore")
+    return aws.store_client()
 
 
 def asker(task: str, yes: bool) -> Callable[[str], bool]:
