@@ -17,6 +17,7 @@ from amplify_tasks.project import Project
 from amplify_tasks.settings import Settings, check_dist_dir
 
 from .clients import Clients
+from .hashing import AheadHashing
 from .in_place import SwitchBack, carry_out, ignored_releases, without_trees
 from .invalidation import invalidation_target
 from .listing import listing_for
@@ -80,6 +81,8 @@ class Publisher:
             None
         )
         self._hashing: Future[Hasher] | None = None  # started during the deploy
+        self._ahead: AheadHashing | None = None
+        self._user_hooks = True
         self._ignore_spec: PathSpec | None = None
         self._header_rules: HeaderRules | None = None
         # the stage lock, held from before the deploy to the end (not on a dry run)
@@ -105,7 +108,7 @@ class Publisher:
             settings=settings,
             project=self.project,
         )
-        user_hooks = user_hooks_enabled(self.options.no_hooks)
+        user_hooks = self._user_hooks = user_hooks_enabled(self.options.no_hooks)
         self._pool = ThreadPoolExecutor(self.project.concurrency)
         try:
             with around(self.project, "publish", ctx, user_hooks=user_hooks):
@@ -128,6 +131,8 @@ class Publisher:
             raise
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            if self._ahead is not None and not self.options.dry_run:
+                self._ahead.save()
             self.lock.release()
             self.print_summary()
         return self.summary
@@ -157,13 +162,12 @@ class Publisher:
         lock is taken once the bucket exists. Files that change before the sync (a pre-sync
         hook) are hashed again there.
         """
-        from amplify_tasks.sync import hash_ahead
-
         if not self.options.force:
             dist = check_dist_dir(self.project, self._settings())
-            self._hashing = self._pool.submit(
-                hash_ahead, dist, self._pool, self._ignore(), self._rules()
+            self._ahead = AheadHashing(
+                self.project, dist, self._pool, self._ignore(), self._rules()
             )
+            self._hashing = self._ahead.future
         if not self.options.skip_backend:
             self._prefetch_listing()
 
@@ -172,9 +176,7 @@ class Publisher:
         from amplify_tasks.sync import list_remote
 
         cfn, s3 = self._clients.get("cloudformation"), self._clients.get("s3")
-        stack: Future[StackTypeDef | None] = (
-            Future()
-        )  # the DescribeStacks the deploy plans from, too
+        stack: Future[StackTypeDef | None] = Future()  # the DescribeStacks the deploy uses
         listed: Future[tuple[str, Listing]] = Future()
         self._prefetch = (stack, listed)
         try:
@@ -185,9 +187,8 @@ class Publisher:
             return
         stack.set_result(found)
         bucket = outputs_of(cfn, found).bucket if found else ""
-        self.lock.hold(
-            bucket, self._settings()
-        )  # before the listing: what it lists is no other publish's half-work
+        # before the listing: what it lists is no other publish's half-work
+        self.lock.hold(bucket, self._settings())
 
         def listing() -> tuple[str, Listing]:
             in_place = not self._settings().uses_releases  # a release stage lists no tree
@@ -280,6 +281,7 @@ class Publisher:
                 options=options,
                 listing=listing,
                 hashing=self._hashing,
+                rescan=self._ahead is None or self._ahead.rescan(self._user_hooks),
             )
             self.summary.plan = plan
             switch = SwitchBack.detect(settings, self.outputs, listed, self.out, self.options)
