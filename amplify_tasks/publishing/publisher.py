@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from typing import TypedDict
 
     from mypy_boto3_cloudformation.type_defs import StackTypeDef
-    from pathspec import PathSpec
     from typing_extensions import Unpack
 
     from amplify_tasks.stack import BucketReplacement, StackOutputs
@@ -83,7 +82,7 @@ class Publisher:
         self._hashing: Future[Hasher] | None = None  # started during the deploy
         self._ahead: AheadHashing | None = None
         self._user_hooks = True
-        self._ignore_spec: PathSpec | None = None
+        self._ignore_rule: Callable[[str], bool] | None = None
         self._header_rules: HeaderRules | None = None
         # the stage lock, held from before the deploy to the end (not on a dry run)
         self.lock = LockKeeper(
@@ -364,13 +363,13 @@ class Publisher:
     # -- helpers ---------------------------------------------------------------------------
     def _ignore(self) -> Callable[[str], bool]:
         """The stage's publish ignore rules, as a predicate on keys (read once)."""
-        if self._ignore_spec is None:
+        if self._ignore_rule is None:
             from amplify_tasks.routing import RoutingFiles
-            from amplify_tasks.sync import load_ignore_spec
+            from amplify_tasks.sync import load_ignore
 
             files = RoutingFiles.from_config(self.project.config).names
-            self._ignore_spec = load_ignore_spec(self.project.root, self._settings(), files)
-        return self._ignore_spec.match_file
+            self._ignore_rule = load_ignore(self.project.root, self._settings(), files)
+        return self._ignore_rule
 
     def _rules(self) -> HeaderRules:
         """The header rules from invoke config (one object: it remembers each key's headers)."""
