@@ -81,6 +81,7 @@ class Publisher:
         )
         self._hashing: Future[Hasher] | None = None  # started during the deploy
         self._ahead: AheadHashing | None = None
+        self._template: Future[object] | None = None  # the deployed one, asked for early
         self._user_hooks = True
         self._ignore_rule: Callable[[str], bool] | None = None
         self._header_rules: HeaderRules | None = None
@@ -172,8 +173,10 @@ class Publisher:
 
     def _prefetch_listing(self) -> None:
         from amplify_tasks.stack import describe, outputs_of
+        from amplify_tasks.stack.plan import deployed_template
         from amplify_tasks.sync import list_remote
 
+        self.lock.prepare(self._pool)
         cfn, s3 = self._clients.get("cloudformation"), self._clients.get("s3")
         stack: Future[StackTypeDef | None] = Future()  # the DescribeStacks the deploy uses
         listed: Future[tuple[str, Listing]] = Future()
@@ -185,9 +188,10 @@ class Publisher:
             listed.set_exception(exc)
             return
         stack.set_result(found)
+        if found:  # the template the deploy compares with, asked for at once
+            self._template = self._pool.submit(deployed_template, cfn, self._settings().stack_name)
         bucket = outputs_of(cfn, found).bucket if found else ""
-        # before the listing: what it lists is no other publish's half-work
-        self.lock.hold(bucket, self._settings())
+        self.lock.hold(bucket, self._settings())  # first: no other publish's half-work is listed
 
         def listing() -> tuple[str, Listing]:
             in_place = not self._settings().uses_releases  # a release stage lists no tree
@@ -221,6 +225,7 @@ class Publisher:
                     on_event=self.out,
                     cfn=self._clients.get("cloudformation"),
                     described=described,
+                    fetched=self._template.result if self._template else None,
                     s3=self._clients.get("s3"),
                     allow_replace=self.options.allow_replace,
                 )
@@ -289,7 +294,7 @@ class Publisher:
                     self.out(line)
                 return routes.plan(plan, self._clients.get("s3"))
             if plan.deletes and not plan.deletes_blocked and not self._deletes_confirmed(plan):
-                plan = _without_deletes(plan)
+                plan = dataclasses.replace(plan, deletes=())
                 self.summary.notes.append("deletes skipped: not confirmed")
             routes.plan(plan, self._clients.get("s3"))  # before any upload: the store holds them
             carry_out(
@@ -388,10 +393,6 @@ class Publisher:
         return self.confirm(
             f"delete {len(plan.deletes)} stale object(s) from bucket {plan.bucket}?"
         )
-
-
-def _without_deletes(plan: SyncPlan) -> SyncPlan:
-    return dataclasses.replace(plan, deletes=())
 
 
 def publish(project: Project, options: PublishOptions, **io: Unpack[PublishIO]) -> PublishSummary:
