@@ -34,8 +34,13 @@ class AheadHashing:
         from amplify_tasks.sync import HashCache, hash_ahead
 
         self.project = project
-        self.cache: HashCache = HashCache.load(project.state_dir, dist)
-        self.future: Future[Hasher] = pool.submit(hash_ahead, dist, pool, ignore, rules, self.cache)
+        self.cache: HashCache | None = None  # read on the pool, with the scan
+
+        def scan() -> Hasher:
+            self.cache = HashCache.load(project.state_dir, dist)
+            return hash_ahead(dist, pool, ignore, rules, self.cache)
+
+        self.future: Future[Hasher] = pool.submit(scan)
 
     def rescan(self, user_hooks: bool) -> bool:
         """Whether the sync scans the folder again: a user hook ran since this scan."""
@@ -46,4 +51,5 @@ class AheadHashing:
         return has_user_hooks(self.project, BETWEEN_SCAN_AND_PLAN)
 
     def save(self) -> None:
-        self.cache.save()
+        if self.cache is not None:
+            self.cache.save()

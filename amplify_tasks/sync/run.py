@@ -208,7 +208,8 @@ def plan_sync(
         hasher.keep(local)
     else:
         local = hasher.files
-    if not hasher.ahead and listing is not None and not listing.done() and not options.force:
+    started = not rescan and hasher.files is not None  # what the cache lacks is under way
+    if not (started or hasher.ahead) and listing and not listing.done() and not options.force:
         hasher.start(local)  # the listing takes a while: hash meanwhile
     try:
         with bucket_errors(bucket):
