@@ -239,3 +239,17 @@ def test_a_pre_sync_hook_that_adds_a_file_gets_it_published(site: Site) -> None:
     hook.chmod(0o755)
     site.publish()
     assert "late.txt" in site.objects()
+
+
+def test_a_dry_run_writes_no_record(site: Site) -> None:
+    dist = site.project.root / "dist"
+    for path in dist.rglob("*"):
+        if path.is_file():
+            _age(path)
+    time.sleep(RACY_NS / 1e9 + 0.1)
+    site.publish()
+    hashes = site.project.root / ".amplify-tasks" / "hashes"
+    site.publish("--dry-run")
+    assert not hashes.exists()
+    site.publish()
+    assert len(list(hashes.glob("*.json"))) == 1
