@@ -66,3 +66,60 @@ def test_write_default_only_once(tmp_path: Path) -> None:
     path.write_text("mine\n")
     assert not ignore.write_default(path)
     assert path.read_text() == "mine\n"
+
+
+KEYS = [
+    "index.html",
+    "Thumbs.db",
+    "img/Thumbs.db",
+    "Thumbs.db/",
+    "Thumbs.db/a.png",
+    "a/b/Thumbs.db/c.txt",
+    "thumbs.db",
+    "Thumbs.dbx",
+    "xThumbs.db",
+    "_redirects",
+    "_redirects/",
+    "_redirects/x.html",
+    "docs/_redirects",
+    "docs/_redirects/",
+    "draft",
+    "draft/",
+    "blog/draft/post.html",
+    "blog/drafted.html",
+]
+
+LITERAL = [
+    [],
+    [".DS_Store", "Thumbs.db", "desktop.ini", "/_redirects", "/_headers"],
+    ["draft"],
+    ["/draft"],
+    ["Thumbs.db", "/draft", "_redirects"],
+]
+
+
+@pytest.mark.parametrize("patterns", LITERAL)
+def test_literal_patterns_match_as_pathspec_does(patterns: list[str]) -> None:
+    rule = ignore.literal_rule(patterns)
+    assert rule is not None
+    spec = ignore.build_spec(patterns)
+    assert [k for k in KEYS if rule(k)] == [k for k in KEYS if spec.match_file(k)]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["*.map", "dr?ft", "[dD]raft", "!keep", "draft/", "a/b", "\\#x", "my draft", "/", ".", "**"],
+)
+def test_any_other_pattern_leaves_the_matching_to_pathspec(pattern: str) -> None:
+    assert ignore.literal_rule(["Thumbs.db", pattern]) is None
+
+
+def test_load_ignore_takes_a_non_literal_file_to_pathspec(tmp_path: Path) -> None:
+    settings = build_settings("dev", {})
+    (tmp_path / ".publishignore").write_text("/drafts/\n*.map\n!keep.map\n")
+    rule = ignore.load_ignore(tmp_path, settings)
+    assert rule("drafts/") and rule("js/app.js.map") and not rule("keep.map")
+    assert rule("_redirects") and not rule("docs/_redirects")
+    (tmp_path / ".publishignore").write_text(".DS_Store\nThumbs.db\n")
+    rule = ignore.load_ignore(tmp_path, settings)
+    assert rule("img/Thumbs.db") and rule("_headers") and not rule("index.html")

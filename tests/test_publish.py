@@ -351,3 +351,16 @@ def test_ctrl_c_mid_upload_says_interrupted_first_with_what_was_and_was_not_done
 
     again = site.publish().stdout
     assert re.search(rf"^  uploaded\s+{not_done}$", again, re.M)
+
+
+def test_a_second_publish_checks_the_stack_with_one_describe_and_one_get_template(
+    site: Site,
+) -> None:
+    """The deployed template is asked for with the DescribeStacks, while the lock is taken:
+    still one of each, and the deploy still finds nothing to change."""
+    site.publish()
+    site.emulator.reset_requests()
+    result = site.publish()
+    assert "no changes" in result.stdout
+    calls = [r["operation"] for r in site.emulator.requests(service="cloudformation")]
+    assert sorted(calls) == ["DescribeStacks", "GetTemplate"]

@@ -5,7 +5,7 @@ scripts in the hooks folder, run in that order with a JSON input and HOSTING_* v
 from .document import SCHEMA_PATH, hook_input
 from .events import DISABLE_ENV, EVENTS, user_hooks_enabled
 from .model import HookContext, HookDescription
-from .runner import around, hooks_for, list_hooks, run_event
+from .runner import around, has_user_hooks, hooks_for, list_hooks, run_event
 
 __all__ = [
     "DISABLE_ENV",
@@ -14,6 +14,7 @@ __all__ = [
     "HookContext",
     "HookDescription",
     "around",
+    "has_user_hooks",
     "hook_input",
     "hooks_for",
     "list_hooks",

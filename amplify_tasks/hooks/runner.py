@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from amplify_tasks.errors import HookError, HostingError
 from amplify_tasks.project import Project
@@ -48,6 +48,11 @@ def hooks_for(
         hooks += [python_hook(project, s, event) for s in python_hook_names(project, event)]
         hooks += [script_hook(project, p, event) for p in script_paths(project, event)]
     return hooks
+
+
+def has_user_hooks(project: Project, events: Iterable[str]) -> bool:
+    """Whether a Python or script hook is set for one of ``events``."""
+    return any(python_hook_names(project, e) or script_paths(project, e) for e in events)
 
 
 def run_event(project: Project, event: str, ctx: HookContext, *, user_hooks: bool = True) -> None:

@@ -5,6 +5,7 @@ deploy replaced the bucket, given back at the end (after a success, a failure or
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from .options import Out
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-    from amplify_tasks.lock import StageLock
+    from amplify_tasks.lock import Holder, StageLock
     from amplify_tasks.settings import Settings
     from amplify_tasks.sync import Guard
 
@@ -34,6 +35,14 @@ class LockKeeper:
     ) -> None:
         self.s3, self.stage, self.root, self.out, self.enabled = s3, stage, root, out, enabled
         self.held: StageLock | None = None
+        self._holder: Future[Holder] | None = None
+
+    def prepare(self, pool: Executor) -> None:
+        """Find out on ``pool`` who the lock will name (git's commit takes a process)."""
+        if self.enabled:
+            from amplify_tasks.lock import Holder
+
+            self._holder = pool.submit(Holder.here, "publish", self.root)
 
     def hold(self, bucket: str, settings: Settings) -> None:
         """Hold the stage's lock in ``bucket`` (not before the bucket exists); a lock held in
@@ -50,7 +59,7 @@ class LockKeeper:
             self.s3(),
             bucket,
             self.stage,
-            Holder.here("publish", self.root),
+            self._holder.result() if self._holder else Holder.here("publish", self.root),
             out=self.out,
             timeout=settings.lock_timeout,
         )

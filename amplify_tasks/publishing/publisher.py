@@ -17,6 +17,7 @@ from amplify_tasks.project import COPY_FACTOR, Project
 from amplify_tasks.settings import Settings, check_dist_dir
 
 from .clients import Clients
+from .hashing import AheadHashing
 from .in_place import SwitchBack, carry_out, ignored_releases, without_trees
 from .invalidation import invalidation_target
 from .listing import listing_for
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from typing import TypedDict
 
     from mypy_boto3_cloudformation.type_defs import StackTypeDef
-    from pathspec import PathSpec
     from typing_extensions import Unpack
 
     from amplify_tasks.stack import BucketReplacement, StackOutputs
@@ -80,7 +80,10 @@ class Publisher:
             None
         )
         self._hashing: Future[Hasher] | None = None  # started during the deploy
-        self._ignore_spec: PathSpec | None = None
+        self._ahead: AheadHashing | None = None
+        self._template: Future[object] | None = None  # the deployed one, asked for early
+        self._user_hooks = True
+        self._ignore_rule: Callable[[str], bool] | None = None
         self._header_rules: HeaderRules | None = None
         # the stage lock, held from before the deploy to the end (not on a dry run)
         self.lock = LockKeeper(
@@ -105,7 +108,7 @@ class Publisher:
             settings=settings,
             project=self.project,
         )
-        user_hooks = user_hooks_enabled(self.options.no_hooks)
+        user_hooks = self._user_hooks = user_hooks_enabled(self.options.no_hooks)
         self._pool = ThreadPoolExecutor(self.project.concurrency)
         try:
             with around(self.project, "publish", ctx, user_hooks=user_hooks):
@@ -128,6 +131,8 @@ class Publisher:
             raise
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            if self._ahead is not None and not self.options.dry_run:
+                self._ahead.save()
             self.lock.release()
             self.print_summary()
         return self.summary
@@ -157,24 +162,23 @@ class Publisher:
         lock is taken once the bucket exists. Files that change before the sync (a pre-sync
         hook) are hashed again there.
         """
-        from amplify_tasks.sync import hash_ahead
-
         if not self.options.force:
             dist = check_dist_dir(self.project, self._settings())
-            self._hashing = self._pool.submit(
-                hash_ahead, dist, self._pool, self._ignore(), self._rules()
+            self._ahead = AheadHashing(
+                self.project, dist, self._pool, self._ignore(), self._rules()
             )
+            self._hashing = self._ahead.future
         if not self.options.skip_backend:
             self._prefetch_listing()
 
     def _prefetch_listing(self) -> None:
         from amplify_tasks.stack import describe, outputs_of
+        from amplify_tasks.stack.plan import deployed_template
         from amplify_tasks.sync import list_remote
 
+        self.lock.prepare(self._pool)
         cfn, s3 = self._clients.get("cloudformation"), self._clients.get("s3")
-        stack: Future[StackTypeDef | None] = (
-            Future()
-        )  # the DescribeStacks the deploy plans from, too
+        stack: Future[StackTypeDef | None] = Future()  # the DescribeStacks the deploy uses
         listed: Future[tuple[str, Listing]] = Future()
         self._prefetch = (stack, listed)
         try:
@@ -184,10 +188,10 @@ class Publisher:
             listed.set_exception(exc)
             return
         stack.set_result(found)
+        if found:  # the template the deploy compares with, asked for at once
+            self._template = self._pool.submit(deployed_template, cfn, self._settings().stack_name)
         bucket = outputs_of(cfn, found).bucket if found else ""
-        self.lock.hold(
-            bucket, self._settings()
-        )  # before the listing: what it lists is no other publish's half-work
+        self.lock.hold(bucket, self._settings())  # first: no other publish's half-work is listed
 
         def listing() -> tuple[str, Listing]:
             in_place = not self._settings().uses_releases  # a release stage lists no tree
@@ -221,6 +225,7 @@ class Publisher:
                     on_event=self.out,
                     cfn=self._clients.get("cloudformation"),
                     described=described,
+                    fetched=self._template.result if self._template else None,
                     s3=self._clients.get("s3"),
                     allow_replace=self.options.allow_replace,
                 )
@@ -280,6 +285,7 @@ class Publisher:
                 options=options,
                 listing=listing,
                 hashing=self._hashing,
+                rescan=self._ahead is None or self._ahead.rescan(self._user_hooks),
             )
             self.summary.plan = plan
             switch = SwitchBack.detect(settings, self.outputs, listed, self.out, self.options)
@@ -288,7 +294,7 @@ class Publisher:
                     self.out(line)
                 return routes.plan(plan, self._clients.get("s3"))
             if plan.deletes and not plan.deletes_blocked and not self._deletes_confirmed(plan):
-                plan = _without_deletes(plan)
+                plan = dataclasses.replace(plan, deletes=())
                 self.summary.notes.append("deletes skipped: not confirmed")
             routes.plan(plan, self._clients.get("s3"))  # before any upload: the store holds them
             carry_out(
@@ -362,13 +368,13 @@ class Publisher:
     # -- helpers ---------------------------------------------------------------------------
     def _ignore(self) -> Callable[[str], bool]:
         """The stage's publish ignore rules, as a predicate on keys (read once)."""
-        if self._ignore_spec is None:
+        if self._ignore_rule is None:
             from amplify_tasks.routing import RoutingFiles
-            from amplify_tasks.sync import load_ignore_spec
+            from amplify_tasks.sync import load_ignore
 
             files = RoutingFiles.from_config(self.project.config).names
-            self._ignore_spec = load_ignore_spec(self.project.root, self._settings(), files)
-        return self._ignore_spec.match_file
+            self._ignore_rule = load_ignore(self.project.root, self._settings(), files)
+        return self._ignore_rule
 
     def _rules(self) -> HeaderRules:
         """The header rules from invoke config (one object: it remembers each key's headers)."""
@@ -387,10 +393,6 @@ class Publisher:
         return self.confirm(
             f"delete {len(plan.deletes)} stale object(s) from bucket {plan.bucket}?"
         )
-
-
-def _without_deletes(plan: SyncPlan) -> SyncPlan:
-    return dataclasses.replace(plan, deletes=())
 
 
 def publish(project: Project, options: PublishOptions, **io: Unpack[PublishIO]) -> PublishSummary:

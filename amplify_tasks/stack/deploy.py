@@ -34,6 +34,7 @@ from .plan import (
     DeployPlan,
     DeployResult,
     Described,
+    Fetched,
     cfn_parameters,
     discard_plan,
     plan_deploy,
@@ -105,6 +106,7 @@ def deploy(
     s3: S3Client | None = None,
     allow_replace: bool = False,
     stage: str = "",
+    fetched: Fetched | None = None,
 ) -> DeployResult:
     """Plan, print the plan, then (unless ``dry_run``) create, update or recreate the stack
     and wait for it. A dry run of a new stack calls nothing but DescribeStacks.
@@ -121,6 +123,7 @@ def deploy(
         described=described,
         s3=s3,
         stage=stage,
+        fetched=fetched,
     )
     for line in plan.lines():
         on_event(line)
@@ -174,11 +177,13 @@ def deploy_stage(
     described: Described | None = None,
     s3: S3Client | None = None,
     allow_replace: bool = False,
+    fetched: Fetched | None = None,
 ) -> DeployResult:
     """Render the stage's template (unless its inputs are unchanged: templates.cached),
     write it (not on a dry run) and deploy it.
 
-    ``described`` gives the stack as a DescribeStacks made a moment ago (else one is made);
+    ``described`` gives the stack as a DescribeStacks made a moment ago (else one is made),
+    ``fetched`` its deployed template (else a GetTemplate is made when it is needed);
     ``allow_replace`` lets the deploy replace the stack's bucket (see ``deploy``).
     """
     from amplify_tasks.templates import cached
@@ -212,6 +217,7 @@ def deploy_stage(
             s3=s3,
             allow_replace=allow_replace,
             stage=settings.stage,
+            fetched=fetched,
         )
     except StackError as exc:
         raise domain.explain(exc) from None

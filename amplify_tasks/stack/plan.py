@@ -257,10 +257,11 @@ def _plan_update(
     base: PlanFields,
     sleep: Sleep,
     s3: S3Client | None,
+    fetched: Fetched | None = None,
 ) -> DeployPlan:
     """Skip when template and parameters are unchanged, else compute a change set."""
     name, body, params = base["stack_name"], base["template_body"], base["parameters"]
-    deployed = cfn.get_template(StackName=name, TemplateStage="Original").get("TemplateBody")
+    deployed = fetched() if fetched is not None else deployed_template(cfn, name)
     if same_template(deployed, body) and deployed_parameters(stack) == desired_parameters(
         body, params
     ):
@@ -301,6 +302,16 @@ def _plan_update(
 #: Gives a stack as DescribeStacks returned it (None: no such stack), made by the caller.
 Described = Callable[[], "StackTypeDef | None"]
 
+#: Gives the stack's deployed template as deployed_template returned it, asked for by the
+#: caller (with the DescribeStacks that found the stack).
+Fetched = Callable[[], object]
+
+
+def deployed_template(cfn: CloudFormationClient, stack_name: str) -> object:
+    """The template the stack was last deployed with (GetTemplate, as submitted: text, or
+    the data botocore decoded it into)."""
+    return cfn.get_template(StackName=stack_name, TemplateStage="Original").get("TemplateBody")
+
 
 def plan_deploy(
     cfn: CloudFormationClient,
@@ -312,11 +323,13 @@ def plan_deploy(
     described: Described | None = None,
     s3: S3Client | None = None,
     stage: str = "",
+    fetched: Fetched | None = None,
 ) -> DeployPlan:
     """Decide what a deploy does. An "update" plan leaves a change set behind: execute it
     with ``deploy`` or delete it with ``discard_plan``. ``s3`` counts the objects a bucket
     replacement would leave behind (a client for the stack's region is made if needed);
-    ``stage`` names the stage in hints."""
+    ``stage`` names the stage in hints; ``described`` and ``fetched`` give the stack and its
+    template as read a moment ago (else they are read here)."""
     params = dict(parameters or {})
     base: PlanFields = {
         "stack_name": stack_name,
@@ -348,7 +361,7 @@ def plan_deploy(
             )
         if status not in UPDATABLE_STATUSES:
             raise StackError(blocked_message(stack, stage))
-        return _plan_update(cfn, stack, base, sleep, s3)
+        return _plan_update(cfn, stack, base, sleep, s3, fetched)
 
 
 def discard_plan(cfn: CloudFormationClient, plan: DeployPlan) -> None:

@@ -4,7 +4,8 @@ rules and ETags, diff into a plan (data), then execute it in the safe order.
 
 from .content import HeaderRules
 from .execute import FileDone, Guard, OnFile, SyncInterrupted, SyncResult, apply_change
-from .ignore import check_pattern, ignore_path, load_ignore_spec, read_patterns
+from .hashcache import HashCache
+from .ignore import check_pattern, ignore_path, load_ignore, load_ignore_spec, read_patterns
 from .listing import (
     LISTED_STATE_PREFIX,
     LOCK_KEY,
@@ -35,6 +36,7 @@ __all__ = [
     "DistError",
     "FileDone",
     "Guard",
+    "HashCache",
     "Hasher",
     "HeaderRules",
     "LocalFile",
@@ -51,6 +53,7 @@ __all__ = [
     "hash_ahead",
     "ignore_path",
     "list_remote",
+    "load_ignore",
     "load_ignore_spec",
     "plan_sync",
     "read_patterns",

@@ -4,7 +4,8 @@ build the pathspec that publish matches dist-relative paths against ('/x' is anc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -125,11 +126,48 @@ def load_ignore_spec(
     """The spec publish uses to skip files of the dist folder: the ignore file's patterns,
     then the routing files (never uploaded, whatever the ignore file re-includes)."""
     path = ignore_path(project_root, settings)
-    patterns = read_patterns(path) + routing_file_patterns(routing_files)
+    return _spec(path, read_patterns(path) + routing_file_patterns(routing_files))
+
+
+def _spec(path: Path, patterns: list[str]) -> pathspec.PathSpec:
     try:
         return build_spec(patterns)
     except Exception as exc:
         raise SettingsError(f"{path} holds an invalid pattern ({exc}): fix or remove it") from None
+
+
+#: A pattern that is a plain name, matched at any depth, or ``/name``, at the top of the dist
+#: folder: no wildcard, escape, negation, space or inner slash (the usual ignore file).
+_LITERAL = re.compile(r"/?[^*?\[\]\\!#/\s][^*?\[\]\\/\s]*")
+
+
+def literal_rule(patterns: Iterable[str]) -> Callable[[str], bool] | None:
+    """The predicate pathspec's GitIgnoreSpec would give ``patterns`` when each of them is
+    literal (a name or ``/name``), without importing pathspec or running a regex per key;
+    None when one of them is not."""
+    anywhere: set[str] = set()
+    top: set[str] = set()
+    for pattern in patterns:
+        name = pattern.removeprefix("/")
+        if not _LITERAL.fullmatch(pattern) or name in (".", ".."):
+            return None
+        (top if pattern.startswith("/") else anywhere).add(name)
+
+    def ignored(key: str) -> bool:
+        parts = key.rstrip("/").split("/")
+        return parts[0] in top or not anywhere.isdisjoint(parts)
+
+    return ignored
+
+
+def load_ignore(
+    project_root: Path, settings: Settings, routing_files: Iterable[str] = ROUTING_FILES
+) -> Callable[[str], bool]:
+    """load_ignore_spec's rules as a predicate on keys ("dir/" for a folder): literal_rule's
+    when every pattern is literal, else the spec's match_file."""
+    path = ignore_path(project_root, settings)
+    patterns = read_patterns(path) + routing_file_patterns(routing_files)
+    return literal_rule(patterns) or _spec(path, patterns).match_file
 
 
 def plan_edit(

@@ -27,12 +27,15 @@ Ignore = Callable[[str], bool]
 
 @dataclass(frozen=True)
 class LocalFile:
-    """A file to publish: its bucket key (``/``-separated), its path, size and mtime."""
+    """A file to publish: its bucket key (``/``-separated), its path, size, mtime, ctime and
+    inode (what the hash cache compares)."""
 
     key: str
     path: str
     size: int
     mtime_ns: int = 0
+    ctime_ns: int = 0
+    inode: int = 0
 
 
 def excluded_by_default(name: str, is_dir: bool) -> bool:
@@ -182,7 +185,9 @@ def _walk_dist(root: Path, ignore: Ignore | None) -> Iterator[LocalFile]:
                     check_name(entry.path, name)
                     st = entry.stat(follow_symlinks=True)
                     check_file(entry.path, key, st.st_size)
-                    yield LocalFile(key, entry.path, st.st_size, st.st_mtime_ns)
+                    yield LocalFile(
+                        key, entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+                    )
 
     return walk(root_str, root_str, "", frozenset({root_str}))
 
