@@ -5,6 +5,8 @@ SyncPlan (data), then execute it in the safe order. The pieces live in sync_scan
 from __future__ import annotations
 
 import contextlib
+import os
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -46,8 +48,12 @@ __all__ = [
 ]
 
 
-#: Files hashed per thread-pool task (fewer futures for sites of many small files).
+#: Files hashed per batch (fewer futures for sites of many small files).
 HASH_BATCH = 16
+
+#: Threads of the pool that hash at once: more than the cores only contend for the GIL
+#: (a file's open, read and MD5 are short calls), a few more keep a slow disk busy.
+HASH_THREADS = max(4, 2 * (os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,25 @@ def _hash_batch(files: Sequence[LocalFile]) -> list[frozenset[str]]:
     return [etag.file_etags(f.path, f.size) for f in files]
 
 
+HashWork = deque[tuple["Future[list[frozenset[str]]]", Sequence[LocalFile]]]
+
+
+def _hash_queue(work: HashWork) -> None:
+    """Hash batches from ``work`` until it is empty, each into its future (a cancelled
+    one is skipped)."""
+    while True:
+        try:
+            future, files = work.popleft()
+        except IndexError:
+            return
+        if not future.set_running_or_notify_cancel():
+            continue
+        try:
+            future.set_result(_hash_batch(files))
+        except BaseException as exc:
+            future.set_exception(exc)
+
+
 class Hasher:
     """Hashes files on the pool in batches. ``start`` hashes ahead while the listing is in
     flight; ``etags_of`` (for make_plan) takes those results and hashes only what is left;
@@ -75,10 +100,15 @@ class Hasher:
         self.ahead: dict[str, tuple[Future[list[frozenset[str]]], int, LocalFile]] = {}
 
     def _submit(self, files: Sequence[LocalFile]) -> list[Future[list[frozenset[str]]]]:
-        return [
-            self.pool.submit(_hash_batch, files[i : i + HASH_BATCH])
-            for i in range(0, len(files), HASH_BATCH)
-        ]
+        """A future per batch of ``files``, hashed by at most HASH_THREADS of the pool's
+        threads (the others stay free for the listing and the uploads)."""
+        work: HashWork = deque(
+            (Future(), files[i : i + HASH_BATCH]) for i in range(0, len(files), HASH_BATCH)
+        )
+        futures = [future for future, _files in work]
+        for _ in range(min(HASH_THREADS, len(work))):
+            self.pool.submit(_hash_queue, work)
+        return futures
 
     def start(self, files: Sequence[LocalFile]) -> None:
         for n, future in enumerate(self._submit(files)):
