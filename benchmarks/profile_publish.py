@@ -2,8 +2,9 @@
 pyinstrument (PyPI, in the bench extra), with the same site, servers and proxy as the benchmark.
 
 Run: `python benchmarks/profile_publish.py [--server seaweedfs] [--latency-ms 0] [--files N]
-[--tools ours|ours-releases] [--out DIR]`; it writes one text and one HTML profile per scenario
-and prints the wall times.
+[--tools ours|ours-releases] [--scenarios nochange,rebuild] [--repeat 5] [--profiles DIR]`; it
+writes one text and one HTML profile per scenario (cold, nochange, rebuild, prune) and prints
+the wall times.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from publish_bench import Bench, Servers, exit_on_sigterm, parse_args, site_spec  # noqa: E402
-from sitegen import rebuild  # noqa: E402
+from sitegen import prune, rebuild  # noqa: E402
+
+#: The scenarios profiled unless --scenarios says otherwise.
+DEFAULT_SCENARIOS = "nochange,rebuild"
 
 
-def profile(bench: Bench, out: Path, repeat: int) -> None:
+def profile(bench: Bench, out: Path, repeat: int, scenarios: list[str]) -> None:
     (tool,) = bench.maker.make([bench.args.tools.split(",")[0]])
     bench.prepare([tool], site_spec(bench.args))
     plain = tool.command(tool.site, "cold")
@@ -33,6 +37,10 @@ def profile(bench: Bench, out: Path, repeat: int) -> None:
     def publish(scenario: str, cmd: list[str]) -> float:
         if scenario == "rebuild":
             rebuild(tool.site, 0.01, seed=300 + next(runs))
+        elif scenario == "cold":
+            bench.empty(tool.bucket)
+        elif scenario == "prune":
+            prune(tool.site, 0.01, seed=400 + next(runs))
         start = time.perf_counter()
         subprocess.run(cmd, cwd=tool.cwd, env=tool.env, check=True, capture_output=True)
         return time.perf_counter() - start
@@ -44,7 +52,7 @@ def profile(bench: Bench, out: Path, repeat: int) -> None:
         ("a no-change publish", plain[1:]),
     ):
         print_imports(label, import_times(cmd, tool.cwd, tool.env))
-    for scenario in ("nochange", "rebuild"):
+    for scenario in scenarios:
         times = sorted(publish(scenario, plain) for _ in range(repeat))
         print(f"{scenario}: median {times[len(times) // 2]:.3f} s of {repeat} (not profiled)")
         for renderer, ext in (("text", "txt"), ("html", "html")):
@@ -77,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--repeat", type=int, default=5, help="unprofiled runs per scenario")
     parser.add_argument("--profiles", type=Path, default=HERE / "results" / "profiles")
+    parser.add_argument(
+        "--scenarios",
+        default=DEFAULT_SCENARIOS,
+        help="cold, nochange, rebuild, prune (comma-separated)",
+    )
     own, rest = parser.parse_known_args(argv)
     args = parse_args(["--server", "seaweedfs", "--files", "2000", "--tools", "ours", *rest])
     own.profiles.mkdir(parents=True, exist_ok=True)
@@ -86,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         contextlib.ExitStack() as stack,
     ):
         servers = Servers(args, Path(tmp), stack)
-        profile(Bench(args, Path(tmp), servers), own.profiles, own.repeat)
+        bench = Bench(args, Path(tmp), servers)
+        profile(bench, own.profiles, own.repeat, own.scenarios.split(","))
     return 0
 
 

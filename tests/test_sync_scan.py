@@ -107,6 +107,18 @@ def test_small_file_etag_is_its_md5(tmp_path: Path) -> None:
     assert etag.file_etags(str(path), 5) == {hashlib.md5(b"hello").hexdigest()}
 
 
+def test_small_file_etag_reads_the_file_as_it_is_now(tmp_path: Path) -> None:
+    """The size given is the scan's: a file that grew or shrank since is hashed whole, as
+    it is when hashed (its ETag then differs from the listing's and it is uploaded)."""
+    empty = write(tmp_path, "empty", b"")
+    assert etag.file_etags(str(empty), 0) == {hashlib.md5(b"").hexdigest()}
+    grown = os.urandom(etag.READ_BUFFER * 2 + 7)
+    path = write(tmp_path, "grown", grown)
+    assert etag.file_etags(str(path), 10) == {hashlib.md5(grown).hexdigest()}
+    assert etag.file_etags(str(path), len(grown) - 1) == {hashlib.md5(grown).hexdigest()}
+    assert etag.file_etags(str(path), len(grown) + 50) == {hashlib.md5(grown).hexdigest()}
+
+
 def test_multipart_etag_uses_the_uploader_part_size(tmp_path: Path) -> None:
     size = etag.PART_SIZE * 2 + 123
     data = os.urandom(size)
@@ -222,3 +234,40 @@ def test_delete_guard_in_the_plan() -> None:
     remote = {f"old{i}": RemoteObject(f"old{i}", 1, "x") for i in range(3)}
     assert plan_for([lf("a")], remote, {}, max_deletes=2)[0].deletes_blocked
     assert not plan_for([lf("a")], remote, {}, max_deletes=3)[0].deletes_blocked
+
+
+def test_hashing_uses_a_few_of_the_pool_threads_and_skips_what_is_cancelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many files on a 32-thread pool are hashed right by at most HASH_THREADS threads; the
+    batches of a cancelled hashing are never read. (A spy on file_etags counts the threads
+    and holds each file a moment, so that the threads overlap.)"""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from amplify_tasks.sync import run
+
+    files = [LocalFile(f"f{n}", str(write(tmp_path, f"f{n}", b"x" * n)), n) for n in range(300)]
+    threads: set[str] = set()
+    real = etag.file_etags
+
+    def spy(path: str, size: int) -> frozenset[str]:
+        threads.add(threading.current_thread().name)
+        time.sleep(0.001)
+        return real(path, size)
+
+    monkeypatch.setattr(etag, "file_etags", spy)
+    with ThreadPoolExecutor(32) as pool:
+        got = run.Hasher(pool).etags_of(files)
+        assert got == [{hashlib.md5(b"x" * n).hexdigest()} for n in range(300)]
+        assert 1 <= len(threads) <= run.HASH_THREADS < 32
+        gate = threading.Event()
+        for _ in range(32):  # every thread busy: nothing of the next hashing starts
+            pool.submit(gate.wait, 5)
+        threads.clear()
+        hasher = run.Hasher(pool)
+        hasher.start(files)
+        hasher.cancel()
+        gate.set()
+    assert not threads

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 
 #: Files of this size or larger are uploaded in parts (and get a multipart ETag).
 MULTIPART_THRESHOLD = 8 * 1024 * 1024
@@ -55,12 +56,9 @@ def file_etags(path: str, size: int) -> frozenset[str]:
     Small files: their MD5. Multipart-sized files: the multipart ETag, and also the plain MD5,
     which the object carries after a server-side copy (one read computes both).
     """
-    whole = hashlib.md5()
     if not is_multipart(size):
-        with open(path, "rb") as fh:
-            while chunk := fh.read(READ_BUFFER):
-                whole.update(chunk)
-        return frozenset({whole.hexdigest()})
+        return frozenset({small_file_md5(path, size)})
+    whole = hashlib.md5()
     digests: list[bytes] = []
     size_of_part = part_size(size)
     with open(path, "rb") as fh:
@@ -75,3 +73,20 @@ def file_etags(path: str, size: int) -> frozenset[str]:
                 break
             digests.append(part.digest())
     return frozenset({multipart_etag(digests), whole.hexdigest()})
+
+
+def small_file_md5(path: str, size: int) -> str:
+    """The MD5 of a file below the multipart threshold, read with ``os.read`` (no file
+    object: a third less CPU per file than ``open``, which counts at thousands of files):
+    ``size + 1`` bytes at once, and on until the end when the file grew since ``size``."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(fd, size + 1)
+        if len(data) <= size:
+            return hashlib.md5(data).hexdigest()
+        whole = hashlib.md5(data)
+        while chunk := os.read(fd, READ_BUFFER):
+            whole.update(chunk)
+        return whole.hexdigest()
+    finally:
+        os.close(fd)

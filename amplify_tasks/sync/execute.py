@@ -51,7 +51,7 @@ class SyncResult:
         return self.uploaded + self.copied
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileDone:
     """One file of a plan is done: uploaded, copied, deleted, or failed (``failed`` says why)."""
 

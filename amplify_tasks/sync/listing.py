@@ -35,7 +35,7 @@ OWN_KEYS_END = RESERVED_PREFIX + "~"
 LISTED_STATE_PREFIX = OWN_KEYS_END
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RemoteObject:
     """An object as the bucket listing shows it (ETag without quotes)."""
 

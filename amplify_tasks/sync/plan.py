@@ -26,7 +26,7 @@ ROOT_INDEX = 3
 PHASE_NAMES = {ASSETS: "assets", PAGES: "pages", ROOT_INDEX: "root index"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One upload (or, for reason ``headers``, one server-side copy that only sets headers)."""
 

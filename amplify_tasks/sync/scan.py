@@ -25,7 +25,7 @@ WELL_KNOWN = ".well-known"
 Ignore = Callable[[str], bool]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LocalFile:
     """A file to publish: its bucket key (``/``-separated), its path, size, mtime, ctime and
     inode (what the hash cache compares)."""
