@@ -86,11 +86,6 @@ def folder_key(prefix: str, folder: str) -> str:
     return f"{prefix}{FOLDER_INFIX}{folder}"
 
 
-def file_key(prefix: str, path: str) -> str:
-    """The store key of an extension-less file of a release with rules (``/LICENSE``)."""
-    return f"{prefix}{FILE_INFIX}{path}"
-
-
 def is_release_key(prefix: str, key: str) -> bool:
     """Whether a store key is one of key set ``prefix`` (a release id: that release's own
     keys, as written before key sets): its folders, rules, files, its seal."""
