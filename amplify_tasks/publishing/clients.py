@@ -31,45 +31,51 @@ class Clients:
         self._made: dict[tuple[str, str], BaseClient] = {}
 
     @overload
-    def get(self, service: Literal["s3"]) -> S3Client: ...
-    @overload
-    def get(self, service: Literal["cloudformation"]) -> CloudFormationClient: ...
-    @overload
-    def get(self, service: Literal["cloudfront"]) -> CloudFrontClient: ...
+    def get(self, service: Literal["s3"], region: str | None = None) -> S3Client: ...
     @overload
     def get(
-        self, service: Literal["cloudfront-keyvaluestore"]
+        self, service: Literal["cloudformation"], region: str | None = None
+    ) -> CloudFormationClient: ...
+    @overload
+    def get(
+        self, service: Literal["cloudfront"], region: str | None = None
+    ) -> CloudFrontClient: ...
+    @overload
+    def get(
+        self, service: Literal["cloudfront-keyvaluestore"], region: str | None = None
     ) -> CloudFrontKeyValueStoreClient: ...
-    def get(self, service: aws.Service) -> BaseClient:
-        key = (service, "" if service == "s3" else self.region())  # S3 answers every region
+    def get(self, service: aws.Service, region: str | None = None) -> BaseClient:
+        """The client of ``service`` in ``region`` (None: the stack's, as ``region`` tells)."""
+        region = self.region() if region is None else region
+        key = (service, "" if service == "s3" else region)  # S3 answers every region
         made = self._made.get(key)
         if made is None:
-            made = self._made[key] = self._make(service)
+            made = self._made[key] = self._make(service, region)
         return made
 
-    def _make(self, service: aws.Service) -> BaseClient:
+    def _make(self, service: aws.Service, region: str) -> BaseClient:
         if service in ("s3", "cloudformation", "cloudfront-keyvaluestore"):  # over the wire
             made = aws.env_client(
-                service, self.region(), lambda: self._botocore(service), max_pool=self.max_pool
+                service, region, lambda: self._botocore(service, region), max_pool=self.max_pool
             )
             if made is not None:
                 return made
-        sess = self._session()
+        sess = self._session(region)
         if service == "s3":
             return aws.publish_s3(sess, max_pool=self.max_pool)
         return aws.client(service, sess=sess)
 
-    def _session(self) -> Session:
+    def _session(self, region: str) -> Session:
         if "" not in self._sessions:
             self._sessions[""] = aws.session()
-        region = self.region()
         if region == aws.session_region(self._sessions[""]):
             region = ""
         if region not in self._sessions:
             self._sessions[region] = aws.session(region)
         return self._sessions[region]
 
-    def _botocore(self, service: aws.Service) -> BaseClient:
+    def _botocore(self, service: aws.Service, region: str) -> BaseClient:
         """botocore's own client (S3's with raw timestamps, as publish_s3's fallback)."""
         raw = service == "s3"
-        return aws.client(service, sess=self._session(), max_pool=self.max_pool, raw_timestamps=raw)
+        sess = self._session(region)
+        return aws.client(service, sess=sess, max_pool=self.max_pool, raw_timestamps=raw)

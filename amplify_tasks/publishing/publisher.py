@@ -30,14 +30,12 @@ from .summary import PublishSummary, check_sync, format_plan
 if TYPE_CHECKING:
     from typing import TypedDict
 
-    from mypy_boto3_cloudformation.type_defs import StackTypeDef
     from typing_extensions import Unpack
 
     from amplify_tasks.stack import BucketReplacement, StackOutputs
-    from amplify_tasks.sync import Hasher, HeaderRules, RemoteObject, SyncPlan
+    from amplify_tasks.sync import Hasher, HeaderRules, SyncPlan
 
-    #: A bucket's objects by key, as the listing found them.
-    Listing = dict[str, RemoteObject]
+    from .prefetch import Prefetch
 
     class PublishIO(TypedDict, total=False):
         """Where a publish writes and how it asks (Publisher's keyword arguments)."""
@@ -75,13 +73,9 @@ class Publisher:
             project.concurrency * COPY_FACTOR + 4,  # a release's copies run the most at once
         )
         self._pool: ThreadPoolExecutor  # made by run: the listing, hashing and uploads share it
-        # the stack as described, and (its bucket, the bucket's listing), both on the pool
-        self._prefetch: tuple[Future[StackTypeDef | None], Future[tuple[str, Listing]]] | None = (
-            None
-        )
+        self._prefetch: Prefetch | None = None  # what is read during the deploy
         self._hashing: Future[Hasher] | None = None  # started during the deploy
         self._ahead: AheadHashing | None = None
-        self._template: Future[object] | None = None  # the deployed one, asked for early
         self._user_hooks = True
         self._ignore_rule: Callable[[str], bool] | None = None
         self._header_rules: HeaderRules | None = None
@@ -154,7 +148,8 @@ class Publisher:
 
     def prefetch(self) -> None:
         """Start hashing the dist folder; find the deployed stack, take the stage's lock in
-        its bucket and start listing the bucket, all while the stack is checked and deployed.
+        its bucket and start listing the bucket (a release stage: reading its manifests and
+        store), all while the stack is checked and deployed (see prefetch).
 
         The listing costs one DescribeStacks more; the deploy leaves the objects alone, so it
         stays good for the sync whenever the deploy keeps the bucket (it keeps its name unless
@@ -169,37 +164,9 @@ class Publisher:
             )
             self._hashing = self._ahead.future
         if not self.options.skip_backend:
-            self._prefetch_listing()
+            from .prefetch import start_prefetch
 
-    def _prefetch_listing(self) -> None:
-        from amplify_tasks.stack import describe, outputs_of
-        from amplify_tasks.stack.plan import deployed_template
-        from amplify_tasks.sync import list_remote
-
-        self.lock.prepare(self._pool)
-        cfn, s3 = self._clients.get("cloudformation"), self._clients.get("s3")
-        stack: Future[StackTypeDef | None] = Future()  # the DescribeStacks the deploy uses
-        listed: Future[tuple[str, Listing]] = Future()
-        self._prefetch = (stack, listed)
-        try:
-            found = describe(cfn, self._settings().stack_name)
-        except Exception as exc:  # the deploy reports it
-            stack.set_exception(exc)
-            listed.set_exception(exc)
-            return
-        stack.set_result(found)
-        if found:  # the template the deploy compares with, asked for at once
-            self._template = self._pool.submit(deployed_template, cfn, self._settings().stack_name)
-        bucket = outputs_of(cfn, found).bucket if found else ""
-        self.lock.hold(bucket, self._settings())  # first: no other publish's half-work is listed
-
-        def listing() -> tuple[str, Listing]:
-            in_place = not self._settings().uses_releases  # a release stage lists no tree
-            held = self.lock.held is not None  # the lock is a key of ours: pages go at once
-            listed = list_remote(s3, bucket, ours_present=held) if bucket and in_place else {}
-            return bucket, listed
-
-        self._prefetch = (stack, self._pool.submit(listing))
+            self._prefetch = start_prefetch(self._clients, self._settings(), self.lock, self._pool)
 
     def deploy(self) -> None:
         """Deploy the stack (or, with --skip-backend, read the outputs of the existing one)."""
@@ -217,7 +184,8 @@ class Publisher:
                 except StackError as exc:
                     raise StackError(f"{exc} (publish without --skip-backend)") from exc
             else:
-                described = self._prefetch[0].result if self._prefetch else None
+                ahead = self._prefetch
+                described = ahead.stack.result if ahead else None
                 result = deploy_stage(
                     self.project,
                     settings,
@@ -225,7 +193,7 @@ class Publisher:
                     on_event=self.out,
                     cfn=self._clients.get("cloudformation"),
                     described=described,
-                    fetched=self._template.result if self._template else None,
+                    fetched=ahead.template.result if ahead and ahead.template else None,
                     s3=self._clients.get("s3"),
                     allow_replace=self.options.allow_replace,
                 )
@@ -267,7 +235,7 @@ class Publisher:
         bucket = self.outputs.bucket if self.outputs is not None else None
         dist = check_dist_dir(self.project, settings)  # again: the build may have made it
         pool = self._pool
-        prefetched = self._prefetch[1] if self._prefetch else None
+        prefetched = self._prefetch.listed if self._prefetch else None
         listed = listing_for(bucket, prefetched, pool, self._clients.get("s3"))
         listing = without_trees(listed, pool) if settings.cloudfront else listed
         routes = Routes(
@@ -285,7 +253,7 @@ class Publisher:
                 options=options,
                 listing=listing,
                 hashing=self._hashing,
-                rescan=self._ahead is None or self._ahead.rescan(self._user_hooks),
+                rescan=self._rescan(),
             )
             self.summary.plan = plan
             switch = SwitchBack.detect(settings, self.outputs, listed, self.out, self.options)
@@ -327,7 +295,8 @@ class Publisher:
             kvs=lambda: self._clients.get("cloudfront-keyvaluestore"),
             preview=self.preview,
         )
-        step.run(self._hashing, self._rules(), self._ignore())
+        reads = self._prefetch.reads if self._prefetch else None
+        step.run(self._hashing, self._rules(), self._ignore(), rescan=self._rescan(), reads=reads)
 
     def invalidate(self) -> None:
         """Invalidate the changed and deleted paths (with -c, on a stage with CloudFront)."""
@@ -383,6 +352,10 @@ class Publisher:
 
             self._header_rules = HeaderRules.from_config(self.project.get("headers"))
         return self._header_rules
+
+    def _rescan(self) -> bool:
+        """Whether the sync scans the dist folder again (a hook may have changed it)."""
+        return self._ahead is None or self._ahead.rescan(self._user_hooks)
 
     def _settings(self) -> Settings:
         return self.settings if self.settings is not None else self.load_settings()

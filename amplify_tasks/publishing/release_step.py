@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from amplify_tasks.releases.layout import Pointer
     from amplify_tasks.releases.manifest import ReleaseManifest
     from amplify_tasks.releases.plan import Hashed
-    from amplify_tasks.releases.prepare import Prepared, Stage
+    from amplify_tasks.releases.prepare import Prepared, Stage, StageReads
     from amplify_tasks.releases.previews import Preview
     from amplify_tasks.releases.state import StoreState
     from amplify_tasks.routing import CompiledRules
@@ -79,9 +79,16 @@ class ReleaseStep:
         return Stage(bucket, arn, self.s3, self._kvs)
 
     def run(
-        self, hashing: Future[Hasher] | None, rules: HeaderRules, ignore: Callable[[str], bool]
+        self,
+        hashing: Future[Hasher] | None,
+        rules: HeaderRules,
+        ignore: Callable[[str], bool],
+        *,
+        rescan: bool = True,
+        reads: StageReads | None = None,
     ) -> None:
-        """Plan the release (``hashing``: the dist folder hashed ahead, if started), print
+        """Plan the release (``hashing``: the dist folder hashed ahead, if started, and
+        scanned again when ``rescan``; ``reads``: the stage's reads, if started ahead), print
         it on a dry run, else carry it out."""
         from amplify_tasks.releases import new_release_id
         from amplify_tasks.releases.origin import origin_of
@@ -93,7 +100,7 @@ class ReleaseStep:
         dist = check_dist_dir(self.project, self.settings)
         hasher = started_hasher(hashing) or Hasher(self.pool)
         with aws.translate_errors():
-            files = hashed_files(dist, rules, hasher, ignore)
+            files = hashed_files(dist, rules, hasher, ignore, rescan=rescan)
             routing = release_rules(self.project, self.settings, dist, files)
             prepared = prepare(
                 stage,
@@ -105,6 +112,7 @@ class ReleaseStep:
                 keep=self.settings.keep_releases,
                 force=self.options.force,
                 routing=routing,
+                reads=reads,
             )
         prepared = as_preview(prepared, self.preview)
         plan = prepared.plan

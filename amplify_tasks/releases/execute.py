@@ -1,5 +1,5 @@
 """Carrying out a ReleasePlan in the safe order: the transfers (pool writes, uploads, copies)
-on the thread pool with the stage lock checked between phases, then the manifest, the keys of
+at once on the thread pools, the stage lock checked first, then the manifest, the keys of
 the release's set the store lacks, and last the move of ``live`` (a compare and swap), in
 the same chain of writes. Until that write nothing of the new release is live; after it all
 of it is.
@@ -95,27 +95,28 @@ def run_transfers(
     guard: Guard | None = None,
     copiers: Executor | None = None,
 ) -> tuple[ReleaseResult, ReleaseManifest]:
-    """The plan's transfers phase by phase (the copies on ``copiers`` when given: a
-    server-side copy sends no bytes, so more of them run at once than uploads); a failure or
-    the guard stops the later phases. Also the manifest as written: the copies' ETags are the
-    ones S3 gave them."""
+    """The plan's transfers, all at once (the copies on ``copiers`` when given: a server-side
+    copy sends no bytes, so more of them run at once than uploads): nothing of a release is
+    live before the pointer moves, so no order among them matters. The guard is asked
+    first. Also the manifest as written: the copies' ETags are the ones S3 gave them."""
     started = time.monotonic()
     guard, on_file = guard or _go_on, on_file or (lambda _done: None)
     result = ReleaseResult()
     etags: dict[str, str] = {}
-    phases = plan.phases()
-    for index, (name, group) in enumerate(phases):
-        result.stopped = guard()
-        if result.stopped:
-            result.not_attempted = sum(len(g) for _, g in phases[index:])
-            break
-        runner = copiers if copiers is not None and name == "copies" else pool
-        futures = [(t, runner.submit(_transfer, s3, bucket, t)) for t in group]
-        for transfer, future in futures:
-            _count(transfer, future, result, etags, on_file)
-        if result.failures:
-            result.not_attempted = sum(len(g) for _, g in phases[index + 1 :])
-            break
+    transfers = [t for _name, group in plan.phases() for t in group]
+    result.stopped = guard()
+    if result.stopped:
+        result.not_attempted = len(transfers)
+        return result, plan.manifest
+
+    def runner(t: Transfer) -> Executor:
+        return copiers if copiers is not None and t.is_copy else pool
+
+    # the uploads first: the copies' many threads would hold them up
+    ordered = sorted(transfers, key=lambda t: t.is_copy)
+    futures = [(t, runner(t).submit(_transfer, s3, bucket, t)) for t in ordered]
+    for transfer, future in futures:
+        _count(transfer, future, result, etags, on_file)
     files = dict(plan.manifest.files)
     for path, tag in etags.items():
         files[path] = dataclasses.replace(files[path], etag=tag)

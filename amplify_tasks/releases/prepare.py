@@ -6,15 +6,16 @@ holds of the fingerprinted files no manifest vouches for (HEAD requests, those o
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import ReleaseError
 from amplify_tasks.routing.paths import STORE_MAX_BYTES
-from amplify_tasks.sync import HeaderRules, scan_dist
+from amplify_tasks.sync import HeaderRules
 from amplify_tasks.sync.content import is_fingerprinted
 
 from .gc import history, kept_releases
@@ -23,6 +24,7 @@ from .manifest import FileEntry, ReleaseManifest, now_iso
 from .origin import Origin
 from .plan import Hashed, ReleasePlan, make_release_plan
 from .state import (
+    StorePeek,
     StoreState,
     head_entry,
     manifest_ids,
@@ -65,10 +67,12 @@ def hashed_files(
     rules: HeaderRules,
     hasher: Hasher,
     ignore: Callable[[str], bool] | None = None,
+    *,
+    rescan: bool = True,
 ) -> list[Hashed]:
-    """The dist folder's files with their ETags (hashed ahead where they are unchanged)."""
-    local = scan_dist(dist, ignore)
-    hasher.keep(local)
+    """The dist folder's files with their ETags (hashed ahead where they are unchanged; the
+    files as hashing scanned them unless ``rescan``)."""
+    local = hasher.files_of(dist, ignore, rescan=rescan)
     etags = hasher.etags_of(local)
     return [
         Hashed(lf, tags, *rules.headers_for(lf.key)) for lf, tags in zip(local, etags, strict=True)
@@ -80,6 +84,41 @@ def read_manifests(stage: Stage, pool: Executor) -> dict[str, ReleaseManifest | 
     ids = manifest_ids(stage.s3, stage.bucket)
     futures = {i: pool.submit(read_manifest, stage.s3, stage.bucket, i) for i in ids}
     return {i: f.result() for i, f in futures.items()}
+
+
+@dataclass(frozen=True)
+class StageReads:
+    """The stage's manifests and its store's peek, under way: started once the stage's
+    bucket and store are known and its lock is held, while the rest of the publish gets
+    ready (the stack check, the hashing)."""
+
+    bucket: str
+    arn: str
+    manifests: Future[dict[str, ReleaseManifest | None]]
+    peek: Future[StorePeek] | None
+
+    def serves(self, stage: Stage) -> bool:
+        """Whether these are reads of ``stage`` (the deploy kept its bucket and store)."""
+        return (self.bucket, self.arn) == (stage.bucket, stage.arn)
+
+
+def start_reads(stage: Stage, pool: Executor) -> StageReads:
+    """Start reading the manifests (the listing on a thread of its own, so that no pool
+    thread waits for the pool) and peeking at the store (making its client on the pool)."""
+    peek = pool.submit(lambda: peek_store(stage.kvs(), stage.arn)) if stage.arn else None
+    manifests: Future[dict[str, ReleaseManifest | None]] = Future()
+    if not stage.bucket:
+        manifests.set_result({})
+    else:
+
+        def read() -> None:
+            try:
+                manifests.set_result(read_manifests(stage, pool))
+            except BaseException as exc:  # the publish reports it when it asks
+                manifests.set_exception(exc)
+
+        threading.Thread(target=read, name="manifests", daemon=True).start()
+    return StageReads(stage.bucket, stage.arn, manifests, peek)
 
 
 def pool_holdings(
@@ -125,14 +164,16 @@ def prepare(
     keep: int,
     force: bool = False,
     routing: CompiledRules | None = None,
+    reads: StageReads | None = None,
 ) -> Prepared:
-    """Read the stage's state and plan the release of ``files`` (as ``release_id``, or an id
-    sorting after the stage's newest release); the pool is vouched for by the releases that
-    stay kept (``keep``) only."""
-    # the store's client is made on the pool too, while the manifests are read
-    peek = pool.submit(lambda: peek_store(stage.kvs(), stage.arn)) if stage.arn else None
-    manifests = read_manifests(stage, pool) if stage.bucket else {}
-    peeked = peek.result() if peek is not None else None  # before the client is asked for
+    """Read the stage's state (``reads``, when they were started ahead for this stage) and
+    plan the release of ``files`` (as ``release_id``, or an id sorting after the stage's
+    newest release); the pool is vouched for by the releases that stay kept (``keep``)
+    only."""
+    if reads is None or not reads.serves(stage):
+        reads = start_reads(stage, pool)
+    manifests = reads.manifests.result()
+    peeked = reads.peek.result() if reads.peek is not None else None  # before kvs() is asked
     store = (
         StoreState({}) if peeked is None else store_state(stage.kvs(), stage.arn, peeked, manifests)
     )

@@ -103,6 +103,16 @@ class Hasher:
             for i, lf in enumerate(batch):
                 self.ahead[lf.key] = (future, i, lf)
 
+    def files_of(self, dist: Path, ignore: Ignore | None, *, rescan: bool) -> list[LocalFile]:
+        """The folder's files: as ``hash_ahead`` scanned them unless ``rescan`` (something may
+        have changed the folder since), else scanned now, keeping only the hashes of files
+        still the same."""
+        if not rescan and self.files is not None:
+            return self.files
+        files = scan_dist(dist, ignore)
+        self.keep(files)
+        return files
+
     def keep(self, files: Sequence[LocalFile]) -> None:
         """Forget hashes of files that are gone or changed (size or mtime) since ``start``."""
         current = {f.key: f for f in files}
@@ -203,12 +213,8 @@ def plan_sync(
     if listing is None and bucket:
         listing = pool.submit(list_remote, s3, bucket)
     hasher = started_hasher(hashing) or Hasher(pool)
-    if rescan or hasher.files is None:
-        local = scan_dist(dist, ignore)
-        hasher.keep(local)
-    else:
-        local = hasher.files
     started = not rescan and hasher.files is not None  # what the cache lacks is under way
+    local = hasher.files_of(dist, ignore, rescan=rescan)
     if not (started or hasher.ahead) and listing and not listing.done() and not options.force:
         hasher.start(local)  # the listing takes a while: hash meanwhile
     try:
