@@ -179,6 +179,7 @@ class ReleaseStep:
             stream=self.stream,
             tty=progress_tty_override(),
         )
+        reads = self._gc_reads(prepared, stage, pages=self.preview is None)  # meanwhile
         copiers = ThreadPoolExecutor(self.project.concurrency * COPY_FACTOR)
         try:
             with aws.translate_errors():
@@ -226,13 +227,12 @@ class ReleaseStep:
                 prepared, manifests={**prepared.manifests, manifest.id: manifest}
             )
             with aws.translate_errors(self._refused(plan.release_id)):
-                self._collect(made, stage, live, store)
+                self._collect(made, stage, live, store, reads)
             return
         self.summary.release_id = plan.release_id
         with aws.translate_errors(self._refused(plan.release_id, live=True)):
-            reads = self._gc_reads(prepared, stage)  # while the error pages are checked
             result.error_pages = copy_error_pages(
-                stage.s3, stage.bucket, manifest, list(error_page_keys(self.settings))
+                stage.s3, stage.bucket, manifest, error_page_keys(self.settings), reads.pages
             )
             self._collect(prepared, stage, manifest, prepared.store, reads)
 
@@ -331,11 +331,17 @@ class ReleaseStep:
             gc = planned(store=listed_store(stage.kvs(), stage.arn, read))
         return gc
 
-    def _gc_reads(self, prepared: Prepared, stage: Stage) -> GcReads:
+    def _gc_reads(self, prepared: Prepared, stage: Stage, *, pages: bool = False) -> GcReads:
+        """Start garbage collection's reads (and, with ``pages``, the root ETags of the
+        error pages the release may copy there)."""
         from amplify_tasks.releases.collect import start_gc_reads
 
         in_place = bool(prepared.store.in_place_keys())
-        return start_gc_reads(stage.s3, stage.bucket, in_place, self.pool)
+        files = prepared.plan.manifest.files
+        copied = [p for p in error_page_keys(self.settings) if p in files and not files[p].pool]
+        return start_gc_reads(
+            stage.s3, stage.bucket, in_place, self.pool, pages=copied if pages else ()
+        )
 
     def _unfinished(self, result: object) -> str:
         from amplify_tasks.releases.execute import ReleaseResult

@@ -5,7 +5,7 @@ collection a GcPlan names. Both are the tool's own writes and deletes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -40,15 +40,22 @@ def root_etag(s3: S3Client, bucket: str, key: str) -> str:
 
 
 def copy_error_pages(
-    s3: S3Client, bucket: str, manifest: ReleaseManifest, pages: Iterable[str]
+    s3: S3Client,
+    bucket: str,
+    manifest: ReleaseManifest,
+    pages: Iterable[str],
+    roots: Mapping[str, Future[str]] | None = None,
 ) -> list[str]:
-    """Copy each error page of the release to its root key when the root's copy differs;
-    the pages copied. A page in the pool is at the root already; a page the release lacks
-    is left as it is."""
+    """Copy each error page of the release to its root key when the root's copy differs
+    (its ETag as ``roots`` read it ahead, else read now); the pages copied. A page in the
+    pool is at the root already; a page the release lacks is left as it is."""
     copied = []
     for page in sorted(set(pages)):
         entry = manifest.files.get(page)
-        if entry is None or entry.pool or root_etag(s3, bucket, page) == entry.etag:
+        if entry is None or entry.pool:
+            continue
+        ahead = (roots or {}).get(page)
+        if (ahead.result() if ahead else root_etag(s3, bucket, page)) == entry.etag:
             continue
         copy_object(s3, bucket, release_key(manifest.id, page), page, entry)
         copied.append(page)
@@ -57,23 +64,30 @@ def copy_error_pages(
 
 @dataclass(frozen=True)
 class GcReads:
-    """What garbage collection reads of the bucket, both on the pool at once: the releases
-    with a tree, and the objects at the root when an in-place publish left them there (its
-    facts are in the store, or its header record in the bucket), else None."""
+    """What garbage collection reads of the bucket, all on the pool at once: the releases
+    with a tree, the objects at the root when an in-place publish left them there (its
+    facts are in the store, or its header record in the bucket), else None, and the ETags
+    of the error pages' root copies (copy_error_pages). Read before a release's transfers,
+    they miss only what the release writes: nothing of it is collected anyway."""
 
     trees: Future[set[str]]
     root: Future[dict[str, RemoteObject] | None]
+    pages: Mapping[str, Future[str]] = field(default_factory=dict)
 
 
-def start_gc_reads(s3: S3Client, bucket: str, in_place: bool, pool: Executor) -> GcReads:
-    """Start the reads; ``in_place``: the store holds in-place facts."""
+def start_gc_reads(
+    s3: S3Client, bucket: str, in_place: bool, pool: Executor, pages: Iterable[str] = ()
+) -> GcReads:
+    """Start the reads; ``in_place``: the store holds in-place facts; ``pages``: the error
+    pages whose root copies to read."""
 
     def root() -> dict[str, RemoteObject] | None:
         if in_place or root_etag(s3, bucket, MANIFEST_KEY):
             return root_objects(s3, bucket)
         return None
 
-    return GcReads(pool.submit(tree_ids, s3, bucket), pool.submit(root))
+    roots = {page: pool.submit(root_etag, s3, bucket, page) for page in sorted(set(pages))}
+    return GcReads(pool.submit(tree_ids, s3, bucket), pool.submit(root), roots)
 
 
 @dataclass
