@@ -97,6 +97,7 @@ class ReleaseStep:
         from amplify_tasks.sync import Hasher, started_hasher
 
         stage = self._stage()
+        origin = self.pool.submit(origin_of, self.project.root)  # a git process: meanwhile
         dist = check_dist_dir(self.project, self.settings)
         hasher = started_hasher(hashing) or Hasher(self.pool)
         with aws.translate_errors():
@@ -108,7 +109,7 @@ class ReleaseStep:
                 self.pool,
                 release_id=new_release_id(),
                 index_document=self.settings.index_document,
-                origin=origin_of(self.project.root),
+                origin=origin.result(),
                 keep=self.settings.keep_releases,
                 force=self.options.force,
                 routing=routing,

@@ -48,7 +48,7 @@ def who(environ: Mapping[str, str] | None = None) -> str:
 
 
 def origin_of(root: Path, environ: Mapping[str, str] | None = None) -> Origin:
-    """The origin of a release made from the project at ``root`` (two cheap git calls)."""
-    commit = git_output(root, "rev-parse", "HEAD")
-    message = git_output(root, "log", "-1", "--format=%s")[:MESSAGE_MAX] if commit else ""
-    return Origin(commit=commit, message=message, who=who(environ))
+    """The origin of a release made from the project at ``root`` (one git call: the commit
+    and its subject line)."""
+    commit, _, message = git_output(root, "log", "-1", "--format=%H%n%s").partition("\n")
+    return Origin(commit=commit, message=message[:MESSAGE_MAX] if commit else "", who=who(environ))

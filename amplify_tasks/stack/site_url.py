@@ -5,6 +5,8 @@ preview URL of its distribution, so that no URL we print or fetch leaves loopbac
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import EmulatorError
@@ -35,23 +37,36 @@ def working_url(outputs: StackOutputs) -> str:
     return url
 
 
-#: Preview URLs found, by (endpoint, distribution id): the emulator is asked once per
-#: process, not once for the summary and again for the smoke test.
-_PREVIEWS: dict[tuple[str, str], str] = {}
+#: Preview URLs found or being found, by (endpoint, distribution id): the emulator is asked
+#: once per process, not once for the summary and again for the smoke test (a second
+#: asker waits for the first).
+_PREVIEWS: dict[tuple[str, str], Future[str]] = {}
+_PREVIEWS_LOCK = threading.Lock()
 
 
 def _preview_url(endpoint: str, distribution: str) -> str:
     """A distribution's preview URL from the emulator ('' when it has none)."""
     from amplify_tasks.local.control import at_endpoint
 
-    known = _PREVIEWS.get((endpoint, distribution))
     emulator = at_endpoint(endpoint)
-    if known is not None or emulator is None:
-        return known or ""
-    try:
-        found = _PREVIEWS[(endpoint, distribution)] = emulator.preview_url(distribution)
-    except EmulatorError:
+    if emulator is None:
         return ""
+    with _PREVIEWS_LOCK:
+        known = _PREVIEWS.get((endpoint, distribution))
+        if known is None:
+            asked = _PREVIEWS[(endpoint, distribution)] = Future()
+    if known is not None:
+        return known.result()
+    try:
+        found = emulator.preview_url(distribution)
+    except BaseException as exc:
+        with _PREVIEWS_LOCK:
+            del _PREVIEWS[(endpoint, distribution)]  # asked again next time
+        asked.set_result("")  # a waiter goes on without it
+        if isinstance(exc, EmulatorError):
+            return ""
+        raise
+    asked.set_result(found)
     return found
 
 
