@@ -67,3 +67,20 @@ def test_a_pre_sync_hook_that_adds_a_file_gets_it_into_the_release(site: Release
     hook.chmod(0o755)
     release = released(site.publish().stdout)
     assert f"{RELEASES_PREFIX}{release}/late.txt" in site.objects(RELEASES_PREFIX)
+
+
+def test_a_pool_file_a_kept_manifest_names_is_not_asked_for(site: ReleaseSite) -> None:
+    released(site.publish().stdout)
+    chunk = "assets/lazy.2222bbbb.js"
+    site.build({**V1, chunk: "console.log('other bytes, the same name')"})
+    site.emulator.reset_requests()
+    second = released(site.publish().stdout)
+    s3 = site.emulator.requests(service="s3")
+    assert [r["operation"] for r in s3 if r["key"] == chunk] == ["PutObject"]
+    assert site.live() == second
+    new = "assets/new.3333cccc.js"  # a name no manifest has: the pool is asked
+    site.build({**V1, new: "console.log('new')"})
+    site.emulator.reset_requests()
+    released(site.publish().stdout)
+    s3 = site.emulator.requests(service="s3")
+    assert [r["operation"] for r in s3 if r["key"] == new] == ["HeadObject", "PutObject"]

@@ -92,7 +92,7 @@ class ReleaseStep:
         it on a dry run, else carry it out."""
         from amplify_tasks.releases import new_release_id
         from amplify_tasks.releases.origin import origin_of
-        from amplify_tasks.releases.prepare import hashed_files, prepare
+        from amplify_tasks.releases.prepare import early_heads, hashed_files, prepare
         from amplify_tasks.settings import check_dist_dir
         from amplify_tasks.sync import Hasher, started_hasher
 
@@ -100,6 +100,7 @@ class ReleaseStep:
         origin = self.pool.submit(origin_of, self.project.root)  # a git process: meanwhile
         dist = check_dist_dir(self.project, self.settings)
         hasher = started_hasher(hashing) or Hasher(self.pool)
+        heads = early_heads(stage, None if rescan else hasher.files, reads, self.pool)
         with aws.translate_errors():
             files = hashed_files(dist, rules, hasher, ignore, rescan=rescan)
             routing = release_rules(self.project, self.settings, dist, files)
@@ -114,6 +115,7 @@ class ReleaseStep:
                 force=self.options.force,
                 routing=routing,
                 reads=reads,
+                heads=heads,
             )
         prepared = as_preview(prepared, self.preview)
         plan = prepared.plan

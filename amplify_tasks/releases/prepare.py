@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
     from amplify_tasks.routing import CompiledRules
-    from amplify_tasks.sync import Hasher
+    from amplify_tasks.sync import Hasher, LocalFile
 
 
 @dataclass(frozen=True)
@@ -121,30 +121,51 @@ def start_reads(stage: Stage, pool: Executor) -> StageReads:
     return StageReads(stage.bucket, stage.arn, manifests, peek)
 
 
+def early_heads(
+    stage: Stage, files: Sequence[LocalFile] | None, reads: StageReads | None, pool: Executor
+) -> dict[str, Future[FileEntry | None]]:
+    """HEADs of the fingerprinted ``files`` that no manifest names (new names, which the
+    pool is asked about whatever their bytes), started while the files are hashed."""
+    if not files or reads is None or not reads.serves(stage) or not stage.bucket:
+        return {}
+    try:
+        manifests = reads.manifests.result()
+    except Exception:  # prepare reports it
+        return {}
+    named = {p for m in manifests.values() if m for p, e in m.files.items() if e.pool}
+    return {
+        f.key: pool.submit(head_entry, stage.s3, stage.bucket, f.key)
+        for f in files
+        if f.key not in named and is_fingerprinted(f.key)
+    }
+
+
 def pool_holdings(
     files: Sequence[Hashed],
     manifests: Mapping[str, ReleaseManifest | None],
     stage: Stage,
     pool: Executor,
+    heads: Mapping[str, Future[FileEntry | None]] | None = None,
 ) -> dict[str, FileEntry]:
     """What the pool holds of the fingerprinted ``files``: what the sound manifest of a kept
     release says it wrote there, else what a HEAD finds (only for the files no such
-    manifest vouches for)."""
+    manifest names: where one does, with other bytes or headers than the file's, the file
+    is written to the pool without asking)."""
     known: dict[str, FileEntry] = {}
     for release_id in sorted(manifests):
         manifest = manifests[release_id]
         for path, entry in manifest.files.items() if manifest else ():
             if entry.pool:
                 known[path] = entry
-    unknown = [
-        f for f in files if is_fingerprinted(f.file.key) and not f.carries(known.get(f.file.key))
-    ]
+    unknown = [f for f in files if is_fingerprinted(f.file.key) and f.file.key not in known]
     if not stage.bucket:
         return known
-    heads = [
-        (f.file.key, pool.submit(head_entry, stage.s3, stage.bucket, f.file.key)) for f in unknown
+    ahead = heads or {}
+    asked = [
+        (key, ahead.get(key) or pool.submit(head_entry, stage.s3, stage.bucket, key))
+        for key in (f.file.key for f in unknown)
     ]
-    for key, future in heads:
+    for key, future in asked:
         found = future.result()
         if found is not None:
             known[key] = found
@@ -165,6 +186,7 @@ def prepare(
     force: bool = False,
     routing: CompiledRules | None = None,
     reads: StageReads | None = None,
+    heads: Mapping[str, Future[FileEntry | None]] | None = None,
 ) -> Prepared:
     """Read the stage's state (``reads``, when they were started ahead for this stage) and
     plan the release of ``files`` (as ``release_id``, or an id sorting after the stage's
@@ -194,7 +216,7 @@ def prepare(
         release_id=release_id,
         live=live,
         live_manifest=live_manifest,
-        pool=pool_holdings(files, {i: manifests[i] for i in trusted}, stage, pool),
+        pool=pool_holdings(files, {i: manifests[i] for i in trusted}, stage, pool, heads),
         index_document=index_document,
         origin=origin,
         created=now_iso(),
