@@ -5,8 +5,8 @@ set ``*``, the payload's SHA-256 signed and not sent, the session token signed, 
 botocore leaves unsigned left out.
 
 awscrt is imported on the first signature (its native library: ~60 ms of CPU, the GIL held
-for most of it); a publish makes its first store call on its pool while the main thread
-reads the manifests, so the import already overlaps those round trips.
+for most of it), or ahead of it by ``preload``: a release publish preloads it on its pool
+before it describes its stack, so the import overlaps that round trip and the lock's.
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ UNSIGNED_HEADERS = frozenset(
         "x-amzn-trace-id",
     }
 )
+
+
+def preload() -> None:
+    """Import awscrt's signing (its native library) ahead of the first signature."""
+    import awscrt.auth
+    import awscrt.http  # noqa: F401
 
 
 def _should_sign(name: str, **_: object) -> bool:

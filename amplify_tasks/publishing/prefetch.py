@@ -51,6 +51,10 @@ def start_prefetch(
     from amplify_tasks.stack.plan import deployed_template
 
     lock.prepare(pool)
+    if settings.uses_releases:  # the store's signatures need awscrt: loaded meanwhile
+        from amplify_tasks.kvswire.signing import preload
+
+        pool.submit(preload)
     cfn, s3 = clients.get("cloudformation"), clients.get("s3")
     try:
         found = describe(cfn, settings.stack_name)
