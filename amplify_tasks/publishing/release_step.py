@@ -61,6 +61,7 @@ class ReleaseStep:
     confirm: Callable[[str], bool] | None = None
     kvs: Callable[[], CloudFrontKeyValueStoreClient] | None = None  # the publish's one client
     preview: PreviewRequest | None = None  # publish as this preview: `live` is not touched
+    copiers: Executor | None = None  # the copies' threads, started ahead (else made here)
 
     def _kvs(self) -> CloudFrontKeyValueStoreClient:
         return self.kvs() if self.kvs is not None else aws.store_client()
@@ -183,7 +184,8 @@ class ReleaseStep:
             tty=progress_tty_override(),
         )
         reads = self._gc_reads(prepared, stage, pages=self.preview is None)  # meanwhile
-        copiers = ThreadPoolExecutor(self.project.concurrency * COPY_FACTOR)
+        own = self.copiers is None
+        copiers = self.copiers or ThreadPoolExecutor(self.project.concurrency * COPY_FACTOR)
         try:
             with aws.translate_errors():
                 result, manifest = run_transfers(
@@ -196,7 +198,8 @@ class ReleaseStep:
                     copiers=copiers,
                 )
         finally:
-            copiers.shutdown(cancel_futures=True)
+            if own:
+                copiers.shutdown(cancel_futures=True)
             progress.close()
         self.summary.release_result = result
         if not result.ok:
