@@ -158,12 +158,14 @@ def hash_ahead(
 @contextlib.contextmanager
 def bucket_errors(bucket: str | None) -> Iterator[None]:
     """Turn an S3 error of the listing or the manifest into a one-line HostingError."""
-    from botocore.exceptions import ClientError
-
     with aws.translate_errors():
         try:
             yield
-        except ClientError as exc:
+        except Exception as exc:
+            from botocore.exceptions import ClientError  # once something failed
+
+            if not isinstance(exc, ClientError):
+                raise
             err = exc.response.get("Error", {})
             code = str(err.get("Code", ""))
             if code == "NoSuchBucket":
