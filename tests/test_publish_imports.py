@@ -14,6 +14,7 @@ from amplify_tasks.lazy import lazy_names
 
 #: Modules an in-place no-change publish never calls: the stack's status, removal and
 #: unlocking, the settings reference and writing, the routing matcher and rules compiler,
+#: the key value store's path facts (a CloudFront stage's),
 #: the hook document (only for script hooks), botocore, and what uuid and the shared config
 #: file's reading pull in.
 NOT_ON_A_PUBLISH = {
@@ -26,6 +27,8 @@ NOT_ON_A_PUBLISH = {
     "amplify_tasks.settings.views",
     "amplify_tasks.routing.matcher",
     "amplify_tasks.routing.rules",
+    "amplify_tasks.routing.paths",
+    "amplify_tasks.routing.store",
     "amplify_tasks.hooks.document",
     "botocore",
     "botocore.exceptions",
