@@ -302,6 +302,14 @@ def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
+def client_error(exc: BaseException) -> ClientError | None:
+    """``exc`` when it is a botocore ClientError, else None (botocore.exceptions is imported
+    once something failed, not on every request: ``except Exception`` then this)."""
+    from botocore.exceptions import ClientError
+
+    return exc if isinstance(exc, ClientError) else None
+
+
 def refusal(exc: ClientError) -> str:
     """``Operation (Code: message)`` of a botocore ClientError, on one line."""
     err = exc.response.get("Error", {})

@@ -4,9 +4,9 @@ CreateInvalidation call with a unique caller reference, and our own poller for -
 
 from __future__ import annotations
 
+import secrets
 import shlex
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -88,7 +88,7 @@ def invalidation_paths(
 
 def caller_reference() -> str:
     """Unique per call, so two publishes in one second never collide."""
-    return f"amplify-tasks-{time.time_ns()}-{uuid.uuid4().hex[:8]}"
+    return f"amplify-tasks-{time.time_ns()}-{secrets.token_hex(4)}"
 
 
 def create_invalidation(

@@ -16,17 +16,18 @@ import contextlib
 import getpass
 import json
 import os
+import secrets
 import socket
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+from .aws import client_error
 from .errors import AwsError, LockError
 
 #: Seconds between two writes of a held lock.
@@ -47,6 +48,9 @@ POLL = 2.0
 
 #: The errors S3 answers a conditional request with when its condition does not hold.
 CONFLICTS = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey"})
+
+#: The errors of a read of a lock that is not there.
+MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
 def _lock_key() -> str:
@@ -108,7 +112,7 @@ class Holder:
             commit=git_commit(root),
             task=task,
             since=_now_iso(),
-            token=uuid.uuid4().hex,
+            token=secrets.token_hex(16),
         )
 
     def describe(self) -> str:
@@ -167,12 +171,11 @@ def _server_age(headers: dict[str, Any]) -> float:
 @contextlib.contextmanager
 def _s3_errors(stage: str, bucket: str) -> Iterator[None]:
     """A refused lock request (not a conflict) as one line naming what to allow."""
-    from botocore.exceptions import ClientError
-
     try:
         yield
-    except ClientError as exc:
-        if _code(exc) in CONFLICTS:
+    except Exception as failure:
+        exc = client_error(failure)
+        if exc is None or _code(exc) in CONFLICTS:
             raise
         err = exc.response.get("Error", {})
         raise AwsError(
@@ -184,12 +187,10 @@ def _s3_errors(stage: str, bucket: str) -> Iterator[None]:
 
 def inspect(s3: Any, bucket: str) -> Held | None:
     """The stage's lock as it is in ``bucket`` (one GET), or None when it is not locked."""
-    from botocore.exceptions import ClientError
-
     try:
         resp = s3.get_object(Bucket=bucket, Key=_lock_key())
-    except ClientError as exc:
-        if _code(exc) in {"NoSuchKey", "404", "NotFound"}:
+    except Exception as exc:
+        if (error := client_error(exc)) is not None and _code(error) in MISSING:
             return None
         raise
     headers = resp.get("ResponseMetadata", {}).get("HTTPHeaders", {})
@@ -199,12 +200,10 @@ def inspect(s3: Any, bucket: str) -> Held | None:
 def break_lock(s3: Any, bucket: str, held: Held) -> bool:
     """Delete the lock if it is still ``held`` (conditional on its ETag); False when it has
     changed or gone since it was read."""
-    from botocore.exceptions import ClientError
-
     try:
         s3.delete_object(Bucket=bucket, Key=_lock_key(), IfMatch=held.etag)
-    except ClientError as exc:
-        if _code(exc) in CONFLICTS:
+    except Exception as exc:
+        if (error := client_error(exc)) is not None and _code(error) in CONFLICTS:
             return False
         raise
     return True
@@ -290,8 +289,6 @@ class StageLock:
 
     def _put(self, **condition: str) -> bool:
         """Write our lock under ``condition``; False when the condition does not hold."""
-        from botocore.exceptions import ClientError
-
         self._beats += 1
         try:
             with _s3_errors(self.stage, self.bucket):
@@ -303,8 +300,8 @@ class StageLock:
                     CacheControl="no-store",
                     **condition,
                 )
-        except ClientError as exc:
-            if _code(exc) in CONFLICTS:
+        except Exception as exc:
+            if (error := client_error(exc)) is not None and _code(error) in CONFLICTS:
                 return False
             raise
         with self._guard:

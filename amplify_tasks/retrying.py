@@ -11,8 +11,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ConnectionError, ConnectTimeoutError, HTTPClientError
-
 if TYPE_CHECKING:
     from botocore.endpoint import Endpoint
     from botocore.model import OperationModel
@@ -84,7 +82,7 @@ class RetryWatch:
         """The decision for one attempt at ``name`` on ``host`` that failed with
         ``caught_exception`` (None: it was answered): False stops retrying, None lets the
         retrying client decide."""
-        if not isinstance(caught_exception, (ConnectionError, HTTPClientError)):
+        if caught_exception is None or not _failed_to_connect(caught_exception):
             with self.lock:
                 self.failing_since.pop(host, None)  # it answered
             return None
@@ -95,7 +93,7 @@ class RetryWatch:
         now = self.clock()
         with self.lock:
             since = self.failing_since.setdefault(host, now)
-            slow = isinstance(caught_exception, ConnectTimeoutError)
+            slow = _timed_out(caught_exception)
             if host in self.noticed or (now - since < self.notice_after and not slow):
                 return None
             self.noticed.add(host)
@@ -104,6 +102,20 @@ class RetryWatch:
             f"(attempt {attempts + 1} of {self.max_attempts}, Ctrl-C stops)"
         )
         return None
+
+
+def _failed_to_connect(exc: BaseException) -> bool:
+    """botocore's connection and HTTP client errors (botocore.exceptions is imported only
+    once a request failed: an answered request needs none of its classes)."""
+    from botocore.exceptions import ConnectionError, HTTPClientError
+
+    return isinstance(exc, (ConnectionError, HTTPClientError))
+
+
+def _timed_out(exc: BaseException) -> bool:
+    from botocore.exceptions import ConnectTimeoutError
+
+    return isinstance(exc, ConnectTimeoutError)
 
 
 def _on_loopback(host: str) -> bool:

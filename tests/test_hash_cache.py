@@ -22,7 +22,7 @@ from test_publish import Site, new_site
 from amplify_tasks import aws
 from amplify_tasks.sync import HashCache, HeaderRules, LocalFile, hash_ahead, scan_dist
 from amplify_tasks.sync.hashcache import RACY_NS, record_path
-from amplify_tasks.sync.run import CHANGED, plan_sync, sync_dist
+from amplify_tasks.sync.run import CHANGED, Hasher, plan_sync, sync_dist
 
 SECRET = "s3cr3t-preview-password"
 
@@ -170,6 +170,31 @@ def test_the_plan_without_a_rescan_uses_the_files_scanned_ahead(
         )
     assert "late.txt" not in {c.key for c in kept.changes}
     assert "late.txt" in {c.key for c in again.changes}
+
+
+def test_each_file_is_looked_up_in_the_record_once(tmp_path: Path) -> None:
+    """The hashing's start and the plan share one lookup per file (a rescanned file, a new
+    record, is looked up again)."""
+    dist = _dist(tmp_path)
+    files = scan_dist(dist)
+    cache = HashCache.load(tmp_path / "state", dist)
+    for lf in files:
+        cache.put(lf, frozenset({lf.key}), time.time_ns() + RACY_NS + 1)
+    keys: list[str] = []
+    get = cache.get
+
+    def counted(lf: LocalFile) -> frozenset[str] | None:
+        keys.append(lf.key)
+        return get(lf)
+
+    cache.get = counted  # type: ignore[method-assign]
+    with ThreadPoolExecutor(2) as pool:
+        hasher = Hasher(pool, cache)
+        hasher.start(files)
+        assert hasher.etags_of(files) == [frozenset({lf.key}) for lf in files]
+        assert sorted(keys) == sorted(lf.key for lf in files)
+        assert hasher.etags_of(scan_dist(dist)) == [frozenset({lf.key}) for lf in files]
+    assert len(keys) == 2 * len(files)
 
 
 @pytest.fixture

@@ -98,13 +98,13 @@ def test_batches_hold_at_most_the_limit_and_the_site_key_comes_last() -> None:
 
 
 def test_a_site_whose_folders_pass_the_store_s_5_mb_is_refused(monkeypatch: Any) -> None:
-    from amplify_tasks.routing import publish
+    from amplify_tasks.routing import paths, publish
 
     plan = SyncPlan(
         bucket="b", changes=(), deletes=("gone/index.html",), unchanged=0, max_deletes=9
     )
     listing = {k: RemoteObject(k, 1, "e") for k in ("a/index.html", "gone/index.html")}
     assert publish.plan_facts(plan, listing, "index.html").folders == {"/a"}
-    monkeypatch.setattr(publish, "STORE_MAX_BYTES", 20)
+    monkeypatch.setattr(paths, "STORE_MAX_BYTES", 20)  # read by plan_facts when it runs
     with pytest.raises(SyncError, match=r"more than a CloudFront key value store holds \(20\)"):
         publish.plan_facts(plan, listing, "index.html")

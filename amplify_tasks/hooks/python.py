@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from amplify_tasks.errors import HookError, HostingError
 from amplify_tasks.project import Project
 from amplify_tasks.secret import mask, secret_values
-from amplify_tasks.settings import public_settings
 
 from .events import EVENTS
 from .model import Hook, HookContext, Kind
@@ -72,6 +71,8 @@ def _without_secrets(ctx: HookContext) -> HookContext:
     """The context a callable is given: its settings without the secret-named extras."""
     if ctx.settings is None:
         return ctx
+    from amplify_tasks.settings import public_settings
+
     return dataclasses.replace(ctx, settings=public_settings(ctx.settings))
 
 

@@ -14,7 +14,6 @@ from amplify_tasks.errors import HookError
 from amplify_tasks.project import Project
 from amplify_tasks.secret import secret_values
 
-from .document import hook_env, hook_input
 from .model import Hook, HookContext, Kind
 from .output import stream_command
 
@@ -67,6 +66,8 @@ def script_hook(project: Project, path: Path, event: str) -> Hook:
     name = path.name
 
     def run(ctx: HookContext) -> None:
+        from .document import hook_env, hook_input
+
         argv = script_command(path)
         secrets = secret_values()
         document = hook_input(ctx, name, secrets)

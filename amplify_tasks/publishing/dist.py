@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from amplify_tasks.project import Project
-from amplify_tasks.settings import Settings, check_dist_dir, source_of
+from amplify_tasks.settings import Settings, check_dist_dir
 
 from .options import PublishOptions
 
@@ -30,6 +30,8 @@ def check_dist_folder(
 
 def _setting(project: Project, settings: Settings) -> str:
     """Where to change HOSTING_DIST_DIR: the file (or environment) that sets it."""
+    from amplify_tasks.settings import source_of
+
     source = source_of(project, settings.stage, KEY)
     if source == "default":
         stage_file = project.env_file(settings.stage).name

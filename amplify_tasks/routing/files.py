@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .headers import HeaderBlock, parse_headers
 from .redirects import Redirect, RulesError, parse_redirects
-from .rules import CompiledRules, compile_rules
+
+if TYPE_CHECKING:
+    from .rules import CompiledRules
 
 DEFAULT_REDIRECTS = "_redirects"
 DEFAULT_HEADERS = "_headers"
@@ -60,6 +63,8 @@ class SiteRules:
     headers: tuple[HeaderBlock, ...] = ()
 
     def compiled(self, *, clean_urls: bool = False, files: Iterable[str] = ()) -> CompiledRules:
+        from .rules import compile_rules
+
         return compile_rules(self.redirects, self.headers, clean_urls=clean_urls, files=files)
 
 

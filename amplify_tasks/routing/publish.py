@@ -16,23 +16,14 @@ from amplify_tasks import aws
 from amplify_tasks.errors import AwsError, HostingError, SyncError
 from amplify_tasks.sync import LISTED_STATE_PREFIX, RESERVED_PREFIX
 
-from .paths import (
-    FOLDER_PREFIX,
-    SITE_KEY,
-    STORE_MAX_BYTES,
-    PathFacts,
-    StoreUpdate,
-    path_facts,
-    store_update,
-)
-from .store import apply_update, read_entries
-
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
 
     from amplify_tasks.sync import RemoteObject, SyncPlan
+
+    from .paths import PathFacts, StoreUpdate
 
 #: The state object recording the store and the digest of the facts last written to it;
 #: the sync's listing shows it with its ETag.
@@ -52,7 +43,9 @@ def plan_facts(
     plan: SyncPlan, listing: Mapping[str, RemoteObject], index_document: str
 ) -> PathFacts:
     """The facts of the bucket once ``plan`` is carried out; SyncError when they would not
-    fit in a key value store."""
+    fit in a key value store (the path facts are imported for a CloudFront stage only)."""
+    from .paths import STORE_MAX_BYTES, path_facts
+
     facts = path_facts(keys_after(plan, listing), index_document, RESERVED_PREFIX)
     size = facts.size()
     if size > STORE_MAX_BYTES:
@@ -67,6 +60,8 @@ def plan_facts(
 def own_entries(entries: Mapping[str, str]) -> dict[str, str]:
     """The in-place facts among a store's entries (``site``, ``d:<folder>``): a release
     stage's keys (``live``, ``<id>:d:<folder>``) are not the in-place publish's to change."""
+    from .paths import FOLDER_PREFIX, SITE_KEY
+
     return {k: v for k, v in entries.items() if k == SITE_KEY or k.startswith(FOLDER_PREFIX)}
 
 
@@ -123,6 +118,9 @@ def write_facts(
 ) -> RoutingResult:
     """Bring the store to ``facts`` (ListKeys, then UpdateKeys in batches, the ``site`` key
     last), then record them in the state object; nothing at all when they are recorded."""
+    from .paths import store_update
+    from .store import apply_update, read_entries
+
     result = RoutingResult()
     if facts.too_long:
         result.lines.append(

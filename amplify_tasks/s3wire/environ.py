@@ -11,7 +11,6 @@ shared config file that holds more than a region. botocore then finds everything
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -88,6 +87,8 @@ def _default_profile_harmless(env: Mapping[str, str]) -> bool:
         return True
     except (OSError, RuntimeError, UnicodeDecodeError):  # RuntimeError: no home folder
         return False
+    import configparser  # only for a config file there is
+
     parser = configparser.RawConfigParser()
     try:
         parser.read_string(text)

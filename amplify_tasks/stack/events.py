@@ -164,12 +164,12 @@ class EventLog:
 
 def describe(cfn: CloudFormationClient, stack: str) -> StackTypeDef | None:
     """The stack's description, or None when it does not exist."""
-    from botocore.exceptions import ClientError
-
     try:
         stacks = cfn.describe_stacks(StackName=stack).get("Stacks", [])
-    except ClientError as exc:
-        if is_missing_stack(exc):
+    except Exception as exc:
+        from botocore.exceptions import ClientError  # once it failed
+
+        if isinstance(exc, ClientError) and is_missing_stack(exc):
             return None
         raise
     return stacks[0] if stacks else None

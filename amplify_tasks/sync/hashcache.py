@@ -102,6 +102,10 @@ class HashCache:
             self._entries = dict(self._used)
 
 
+#: The types of a recorded stat, as ``_entries`` checks them (JSON gives exact ints).
+_FOUR_INTS = [int, int, int, int]
+
+
 def _entries(data: object, dist: str) -> dict[str, tuple[Stat, list[str]]]:
     """The entries of a record read as JSON; ValueError when it is not one of ``dist``."""
     if not isinstance(data, dict) or data.get("version") != VERSION or data.get("dist") != dist:
@@ -112,9 +116,10 @@ def _entries(data: object, dist: str) -> dict[str, tuple[Stat, list[str]]]:
     entries: dict[str, tuple[Stat, list[str]]] = {}
     for key, value in files.items():
         size, mtime, ctime, inode, etags = value
-        if not all(type(n) is int for n in (size, mtime, ctime, inode)):
+        stat = (size, mtime, ctime, inode)
+        if list(map(type, stat)) != _FOUR_INTS:
             raise ValueError("not a file's stat")
-        if not isinstance(etags, list) or not all(isinstance(e, str) for e in etags):
+        if type(etags) is not list or not all(type(e) is str for e in etags):
             raise ValueError("not ETags")
-        entries[key] = ((size, mtime, ctime, inode), etags)
+        entries[key] = (stat, etags)
     return entries

@@ -84,10 +84,18 @@ class Hasher:
         self.cache = cache
         self.files: list[LocalFile] | None = None
         self.ahead: dict[str, tuple[Future[list[frozenset[str]]], int, LocalFile]] = {}
+        self.known: dict[str, tuple[LocalFile, frozenset[str]]] = {}  # start's cache hits
         self.since = time.time_ns()  # before any of the files is read
 
     def _cached(self, lf: LocalFile) -> frozenset[str] | None:
-        return self.cache.get(lf) if self.cache is not None else None
+        """The cache's ETags of ``lf``; a file ``start`` looked up is not looked up again."""
+        hit = self.known.get(lf.key)
+        if hit is not None and hit[0] is lf:
+            return hit[1]
+        etags = self.cache.get(lf) if self.cache is not None else None
+        if etags is not None:
+            self.known[lf.key] = (lf, etags)
+        return etags
 
     def _batches(self, files: Sequence[LocalFile]) -> list[Sequence[LocalFile]]:
         size = max(HASH_BATCH, -(-len(files) // HASH_THREADS))
@@ -168,12 +176,14 @@ def hash_ahead(
 @contextlib.contextmanager
 def bucket_errors(bucket: str | None) -> Iterator[None]:
     """Turn an S3 error of the listing or the manifest into a one-line HostingError."""
-    from botocore.exceptions import ClientError
-
     with aws.translate_errors():
         try:
             yield
-        except ClientError as exc:
+        except Exception as exc:
+            from botocore.exceptions import ClientError  # once something failed
+
+            if not isinstance(exc, ClientError):
+                raise
             err = exc.response.get("Error", {})
             code = str(err.get("Code", ""))
             if code == "NoSuchBucket":

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from amplify_tasks.errors import HookError
-from amplify_tasks.hooks.document import as_mapping, scrub
 from amplify_tasks.hooks.model import HookContext
 from amplify_tasks.hooks.output import emit
 from amplify_tasks.settings import Settings
@@ -23,6 +22,8 @@ def export_enabled(settings: Settings | None, args: Mapping[str, object]) -> boo
 
 def outputs_document(ctx: HookContext) -> dict[str, JSON]:
     """What export-outputs writes: the stage and every stack output, secrets left out."""
+    from amplify_tasks.hooks.document import as_mapping, scrub
+
     outputs = scrub(as_mapping(ctx.outputs) or {})
     return {"stage": ctx.stage, **outputs}
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeGuard
 
 from amplify_tasks.errors import HookError
-from amplify_tasks.hooks.document import as_mapping
 from amplify_tasks.hooks.model import HookContext
 from amplify_tasks.hooks.output import emit
 from amplify_tasks.settings import Settings
@@ -105,6 +104,8 @@ def site_url(outputs: StackOutputs | Mapping[str, object] | None) -> str:
 
     if outputs is not None and not isinstance(outputs, Mapping):
         return working_url(outputs)
+    from amplify_tasks.hooks.document import as_mapping
+
     data = as_mapping(outputs) or {}
     return str(data.get("site_url") or "")
 
