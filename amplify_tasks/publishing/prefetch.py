@@ -9,8 +9,7 @@ bucket and store; a deploy that creates the stack drops them (Publisher.deploy).
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,32 +39,10 @@ class Prefetch:
     listed: Future[tuple[str, Listing]]
     template: Future[object] | None = None
     reads: StageReads | None = None
-    copiers: ThreadPoolExecutor | None = None  # a release stage's, its threads started
-
-    def close(self) -> None:
-        if self.copiers is not None:
-            self.copiers.shutdown(wait=False, cancel_futures=True)
-
-
-def started_copiers(workers: int, pool: Executor) -> ThreadPoolExecutor:
-    """A release's copy threads, started on ``pool`` meanwhile: a thread's start waits for
-    it to run (~1 ms each on a busy machine), so starting them with the first copies would
-    hold those up."""
-    copiers = ThreadPoolExecutor(workers, thread_name_prefix="copy")
-
-    def start() -> None:
-        go = threading.Event()
-        waiting = [copiers.submit(go.wait) for _ in range(workers)]  # a thread each
-        go.set()
-        for future in waiting:
-            future.result()
-
-    pool.submit(start)
-    return copiers
 
 
 def start_prefetch(
-    clients: Clients, settings: Settings, lock: LockKeeper, pool: Executor, copy_workers: int
+    clients: Clients, settings: Settings, lock: LockKeeper, pool: Executor
 ) -> Prefetch:
     """Describe the stack (on this thread: its bucket is what the rest needs), take the
     stage's lock in the bucket, then start the rest on ``pool``. A DescribeStacks that
@@ -105,9 +82,7 @@ def start_prefetch(
             return clients.get("cloudfront-keyvaluestore", outputs.region)
 
         reads = start_reads(Stage(outputs.bucket, outputs.kvs_arn, s3, kvs), pool)
-        listed = pool.submit(lambda: (outputs.bucket, {}))
-        copiers = started_copiers(copy_workers, pool)
-        return Prefetch(stack, listed, template, reads, copiers)
+        return Prefetch(stack, pool.submit(lambda: (outputs.bucket, {})), template, reads)
     return Prefetch(stack, pool.submit(_listing, s3, outputs.bucket, lock), template)
 
 

@@ -125,8 +125,6 @@ class Publisher:
             raise
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
-            if self._prefetch is not None:
-                self._prefetch.close()
             if self._ahead is not None and not self.options.dry_run:
                 self._ahead.save()
             self.lock.release()
@@ -168,10 +166,7 @@ class Publisher:
         if not self.options.skip_backend:
             from .prefetch import start_prefetch
 
-            workers = self.project.concurrency * COPY_FACTOR
-            self._prefetch = start_prefetch(
-                self._clients, self._settings(), self.lock, self._pool, workers
-            )
+            self._prefetch = start_prefetch(self._clients, self._settings(), self.lock, self._pool)
 
     def deploy(self) -> None:
         """Deploy the stack (or, with --skip-backend, read the outputs of the existing one)."""
@@ -301,7 +296,6 @@ class Publisher:
             preview=self.preview,
         )
         reads = self._prefetch.reads if self._prefetch else None
-        step.copiers = self._prefetch.copiers if self._prefetch else None
         step.run(self._hashing, self._rules(), self._ignore(), rescan=self._rescan(), reads=reads)
 
     def invalidate(self) -> None:

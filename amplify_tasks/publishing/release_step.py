@@ -61,7 +61,6 @@ class ReleaseStep:
     confirm: Callable[[str], bool] | None = None
     kvs: Callable[[], CloudFrontKeyValueStoreClient] | None = None  # the publish's one client
     preview: PreviewRequest | None = None  # publish as this preview: `live` is not touched
-    copiers: Executor | None = None  # the copies' threads, started ahead (else made here)
 
     def _kvs(self) -> CloudFrontKeyValueStoreClient:
         return self.kvs() if self.kvs is not None else aws.store_client()
@@ -184,8 +183,7 @@ class ReleaseStep:
             tty=progress_tty_override(),
         )
         reads = self._gc_reads(prepared, stage, pages=self.preview is None)  # meanwhile
-        own = self.copiers is None
-        copiers = self.copiers or ThreadPoolExecutor(self.project.concurrency * COPY_FACTOR)
+        copiers = ThreadPoolExecutor(self.project.concurrency * COPY_FACTOR)
         try:
             with aws.translate_errors():
                 result, manifest = run_transfers(
@@ -198,8 +196,7 @@ class ReleaseStep:
                     copiers=copiers,
                 )
         finally:
-            if own:
-                copiers.shutdown(cancel_futures=True)
+            copiers.shutdown(cancel_futures=True)
             progress.close()
         self.summary.release_result = result
         if not result.ok:
