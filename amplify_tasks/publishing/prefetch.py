@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .clients import Clients
 from .locking import LockKeeper
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
     #: A bucket's objects by key, as the listing found them.
     Listing = dict[str, RemoteObject]
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -59,15 +62,10 @@ def start_prefetch(
     try:
         found = describe(cfn, settings.stack_name)
     except Exception as exc:
-        stack: Future[StackTypeDef | None] = Future()
-        listed: Future[tuple[str, Listing]] = Future()
-        stack.set_exception(exc)
-        listed.set_exception(exc)
-        return Prefetch(stack, listed)
-    stack = Future()
-    stack.set_result(found)
+        return Prefetch(_failed(exc), _failed(exc))
+    stack: Future[StackTypeDef | None] = _done(found)
     if not found:
-        return Prefetch(stack, pool.submit(lambda: ("", {})))
+        return Prefetch(stack, _done(("", {})))
     template = pool.submit(deployed_template, cfn, settings.stack_name)  # asked for at once
     outputs = outputs_of(cfn, found)
     lock.hold(outputs.bucket, settings)  # first: no other publish's half-work is read
@@ -82,8 +80,20 @@ def start_prefetch(
             return clients.get("cloudfront-keyvaluestore", outputs.region)
 
         reads = start_reads(Stage(outputs.bucket, outputs.kvs_arn, s3, kvs), pool)
-        return Prefetch(stack, pool.submit(lambda: (outputs.bucket, {})), template, reads)
+        return Prefetch(stack, _done((outputs.bucket, {})), template, reads)
     return Prefetch(stack, pool.submit(_listing, s3, outputs.bucket, lock), template)
+
+
+def _done(value: T) -> Future[T]:
+    future: Future[T] = Future()
+    future.set_result(value)
+    return future
+
+
+def _failed(exc: Exception) -> Future[T]:
+    future: Future[T] = Future()
+    future.set_exception(exc)
+    return future
 
 
 def _listing(s3: S3Client, bucket: str, lock: LockKeeper) -> tuple[str, Listing]:

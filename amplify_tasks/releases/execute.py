@@ -103,7 +103,7 @@ def run_transfers(
     guard, on_file = guard or _go_on, on_file or (lambda _done: None)
     result = ReleaseResult()
     etags: dict[str, str] = {}
-    transfers = [t for _name, group in plan.phases() for t in group]
+    transfers = plan.transfers
     result.stopped = guard()
     if result.stopped:
         result.not_attempted = len(transfers)

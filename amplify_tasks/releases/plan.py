@@ -106,11 +106,6 @@ class ReleasePlan:
     def bytes_to_send(self) -> int:
         return sum(t.entry.size for t in self.pool_writes + self.uploads)
 
-    def phases(self) -> list[tuple[str, tuple[Transfer, ...]]]:
-        """The transfers in the order they run (the stage lock is checked between them)."""
-        named = [("pool", self.pool_writes), ("uploads", self.uploads), ("copies", self.copies)]
-        return [(name, group) for name, group in named if group]
-
 
 def fits(suffix: str) -> bool:
     """Whether a key set's key (``suffix`` after its prefix) is within CloudFront's limit."""

@@ -169,8 +169,6 @@ def pool_holdings(
         found = future.result()
         if found is not None:
             known[key] = found
-        else:
-            known.pop(key, None)
     return known
 
 
