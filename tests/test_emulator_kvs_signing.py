@@ -64,8 +64,9 @@ def test_botocores_own_requests_are_verified(emulator: control.Emulator, arn: st
 
 
 def test_a_header_changed_after_signing_is_refused(emulator: control.Emulator, arn: str) -> None:
-    def later(headers: dict[str, str]) -> None:
-        headers["X-Amz-Date"] = headers["X-Amz-Date"][:-3] + "00Z"
+    def later(headers: dict[str, str]) -> None:  # another second than the one signed
+        signed = headers["X-Amz-Date"]
+        headers["X-Amz-Date"] = signed[:-3] + ("01Z" if signed.endswith("00Z") else "00Z")
 
     status, _, body = signed_get(emulator, arn, change=later)
     assert status == 403 and body["Message"].startswith(MISMATCH)
