@@ -1,14 +1,17 @@
 """How a release reads: its plan as a dry run prints it (uploads, pool writes, copies, the
-pointer move, what garbage collection would delete) and the rows of the summary after it.
+pointer move, what garbage collection would delete), the rows of the summary after it, and
+the line of a release that did not go live.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from amplify_tasks.errors import AwsError
 from amplify_tasks.ui import human_bytes, table
 
 if TYPE_CHECKING:
+    from amplify_tasks.aws import Refusal
     from amplify_tasks.releases.collect import GcResult
     from amplify_tasks.releases.execute import ReleaseResult
     from amplify_tasks.releases.gc import GcPlan
@@ -126,3 +129,36 @@ def release_bytes(plan: ReleasePlan, result: ReleaseResult | None) -> int:
     return (
         result.bytes_sent if result is not None else (0 if plan.identical else plan.bytes_to_send)
     )
+
+
+def unfinished_line(result: ReleaseResult) -> str:
+    """Why a release did not go live and what was written of it."""
+    problems = [result.stopped] if result.stopped else []
+    if result.failures:
+        key, why = result.failures[0]
+        problems.append(f"{len(result.failures)} upload(s) or copies failed (first: {key}: {why})")
+    done = len(result.uploaded) + len(result.pool_written) + len(result.copied)
+    return (
+        f"{'; '.join(problems)}; {done} object(s) written, none of them live (the live "
+        "release is unchanged): publish again to finish"
+    )
+
+
+def refused_as(release_id: str, *, live: bool = False) -> Refusal:
+    """The one line of AWS refusing a write of release ``release_id`` (``live``: after it
+    went live)."""
+
+    def refused(exc: object) -> AwsError:
+        from botocore.exceptions import ClientError
+
+        from amplify_tasks.aws import refusal
+
+        assert isinstance(exc, ClientError)
+        state = (
+            f"release {release_id} is live"
+            if live
+            else f"release {release_id} is not live, the live release is unchanged"
+        )
+        return AwsError(f"AWS refused {refusal(exc)}: {state}; publish again")
+
+    return refused

@@ -9,14 +9,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from amplify_tasks import aws
-from amplify_tasks.errors import AwsError, DeleteLimitError, ReleaseError, SyncError
+from amplify_tasks.errors import DeleteLimitError, ReleaseError, SyncError
 from amplify_tasks.project import COPY_FACTOR, Project
 from amplify_tasks.settings import Settings
 from amplify_tasks.templates import error_page_keys
@@ -24,14 +23,17 @@ from amplify_tasks.ui import Progress
 
 from .options import Out, PublishOptions, progress_tty_override
 from .preview_step import PreviewRequest, as_preview, preview_info
-from .release_lines import gc_lines, plan_lines
+from .release_lines import gc_lines, plan_lines, refused_as, unfinished_line
+from .routes import release_rules
 from .summary import PublishSummary
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
 
+    from amplify_tasks.releases.ahead import CopiesAhead
     from amplify_tasks.releases.collect import GcReads
+    from amplify_tasks.releases.execute import Started
     from amplify_tasks.releases.gc import GcPlan
     from amplify_tasks.releases.layout import Pointer
     from amplify_tasks.releases.manifest import ReleaseManifest
@@ -101,22 +103,64 @@ class ReleaseStep:
         dist = check_dist_dir(self.project, self.settings)
         hasher = started_hasher(hashing) or Hasher(self.pool)
         heads = early_heads(stage, None if rescan else hasher.files, reads, self.pool)
-        with aws.translate_errors():
-            files = hashed_files(dist, rules, hasher, ignore, rescan=rescan)
-            routing = release_rules(self.project, self.settings, dist, files)
-            prepared = prepare(
-                stage,
-                files,
-                self.pool,
-                release_id=new_release_id(),
-                index_document=self.settings.index_document,
-                origin=origin.result(),
-                keep=self.settings.keep_releases,
-                force=self.options.force,
-                routing=routing,
-                reads=reads,
-                heads=heads,
-            )
+        copiers = ThreadPoolExecutor(self.project.concurrency * COPY_FACTOR)
+        try:
+            with aws.translate_errors():
+                files = hashed_files(dist, rules, hasher, ignore, rescan=rescan)
+                routing = release_rules(self.project, self.settings, dist, files)
+                ahead = self._ahead(stage, files, reads, copiers, routing)
+                prepared = prepare(
+                    stage,
+                    files,
+                    self.pool,
+                    release_id=ahead.release_id if ahead else new_release_id(),
+                    index_document=self.settings.index_document,
+                    origin=origin.result(),
+                    keep=self.settings.keep_releases,
+                    force=self.options.force,
+                    routing=routing,
+                    reads=reads,
+                    heads=heads,
+                )
+            self._carry_out(prepared, stage, copiers, ahead)
+        finally:
+            copiers.shutdown(cancel_futures=True)
+
+    def _ahead(
+        self,
+        stage: Stage,
+        files: Sequence[Hashed],
+        reads: StageReads | None,
+        copiers: Executor,
+        routing: CompiledRules,
+    ) -> CopiesAhead | None:
+        """The unchanged files' copies, started before the plan is made (not on a dry run,
+        nor with --force, nor when the lock is lost)."""
+        from amplify_tasks.releases import new_release_id
+        from amplify_tasks.releases.ahead import start_copies
+        from amplify_tasks.releases.execute import start_transfer
+
+        if reads is None or self.options.dry_run or self.options.force:
+            return None
+        if self.guard is not None and self.guard():
+            return None
+        asks = not self.options.yes and self.confirm is not None
+        removable = 0 if asks else self.settings.max_deletes
+        return start_copies(
+            stage,
+            files,
+            reads,
+            new_release_id(),
+            lambda t: start_transfer(copiers, stage.s3, stage.bucket, t),
+            removable=None if self.preview is not None else removable,  # (see _check_removed)
+            routing=routing,
+            index_document=self.settings.index_document,
+        )
+
+    def _carry_out(
+        self, prepared: Prepared, stage: Stage, copiers: Executor, ahead: CopiesAhead | None
+    ) -> None:
+        """Print the plan (dry run) or carry it out (nothing, when nothing changed)."""
         prepared = as_preview(prepared, self.preview)
         plan = prepared.plan
         self.summary.release_plan = plan
@@ -145,7 +189,7 @@ class ReleaseStep:
             return
         if self.preview is None:  # a preview removes nothing from the live site
             self._check_removed(plan.removed, plan.previous.release if plan.previous else "")
-        self._execute(prepared, stage)
+        self._execute(prepared, stage, copiers, ahead.started if ahead else {})
 
     def _check_removed(self, removed: tuple[str, ...], live: str) -> None:
         """The delete guard: a release without files the live one has counts them as
@@ -168,7 +212,9 @@ class ReleaseStep:
                     "pass --yes to publish without asking"
                 )
 
-    def _execute(self, prepared: Prepared, stage: Stage) -> None:
+    def _execute(
+        self, prepared: Prepared, stage: Stage, copiers: Executor, ahead: Mapping[str, Started]
+    ) -> None:
         from amplify_tasks.releases.collect import copy_error_pages
         from amplify_tasks.releases.execute import make_live, run_transfers
         from amplify_tasks.releases.preview_store import held
@@ -183,7 +229,6 @@ class ReleaseStep:
             tty=progress_tty_override(),
         )
         reads = self._gc_reads(prepared, stage, pages=self.preview is None)  # meanwhile
-        copiers = ThreadPoolExecutor(self.project.concurrency * COPY_FACTOR)
         try:
             with aws.translate_errors():
                 result, manifest = run_transfers(
@@ -194,17 +239,17 @@ class ReleaseStep:
                     on_file=progress.file_done,
                     guard=self.guard,
                     copiers=copiers,
+                    started=ahead,
                 )
         finally:
-            copiers.shutdown(cancel_futures=True)
             progress.close()
         self.summary.release_result = result
         if not result.ok:
-            raise SyncError(self._unfinished(result))
+            raise SyncError(unfinished_line(result))
         preview = self._made_preview(plan.pointer)
         key = preview_key(preview.name) if preview else ""
         expected = held(stage, prepared.store, key) if preview else prepared.store.live_value
-        with aws.translate_errors(self._refused(plan.release_id)):
+        with aws.translate_errors(refused_as(plan.release_id)):
             make_live(
                 plan,
                 manifest,
@@ -220,7 +265,7 @@ class ReleaseStep:
                 pool=self.pool,
             )
         if not result.live:
-            raise SyncError(self._unfinished(result))
+            raise SyncError(unfinished_line(result))
         if preview is not None:
             self._previewed(preview)
             entries = {**prepared.store.entries, key: preview.value()}
@@ -229,11 +274,11 @@ class ReleaseStep:
             made = dataclasses.replace(
                 prepared, manifests={**prepared.manifests, manifest.id: manifest}
             )
-            with aws.translate_errors(self._refused(plan.release_id)):
+            with aws.translate_errors(refused_as(plan.release_id)):
                 self._collect(made, stage, live, store, reads)
             return
         self.summary.release_id = plan.release_id
-        with aws.translate_errors(self._refused(plan.release_id, live=True)):
+        with aws.translate_errors(refused_as(plan.release_id, live=True)):
             result.error_pages = copy_error_pages(
                 stage.s3, stage.bucket, manifest, error_page_keys(self.settings), reads.pages
             )
@@ -345,50 +390,3 @@ class ReleaseStep:
         return start_gc_reads(
             stage.s3, stage.bucket, in_place, self.pool, pages=copied if pages else ()
         )
-
-    def _unfinished(self, result: object) -> str:
-        from amplify_tasks.releases.execute import ReleaseResult
-
-        assert isinstance(result, ReleaseResult)
-        problems = [result.stopped] if result.stopped else []
-        if result.failures:
-            key, why = result.failures[0]
-            problems.append(
-                f"{len(result.failures)} upload(s) or copies failed (first: {key}: {why})"
-            )
-        done = len(result.uploaded) + len(result.pool_written) + len(result.copied)
-        return (
-            f"{'; '.join(problems)}; {done} object(s) written, none of them live (the live "
-            "release is unchanged): publish again to finish"
-        )
-
-    def _refused(self, release_id: str, *, live: bool = False) -> aws.Refusal:
-        def refused(exc: object) -> AwsError:
-            from botocore.exceptions import ClientError
-
-            assert isinstance(exc, ClientError)
-            state = (
-                f"release {release_id} is live"
-                if live
-                else f"release {release_id} is not live, the live release is unchanged"
-            )
-            return AwsError(f"AWS refused {aws.refusal(exc)}: {state}; publish again")
-
-        return refused
-
-
-def release_rules(
-    project: Project, settings: Settings, dist: Path, files: Sequence[Hashed]
-) -> CompiledRules:
-    """The dist folder's `_redirects` and `_headers` compiled for the release (and clean
-    URLs); RulesError, before anything is written, for a bad line or more than the function
-    reads."""
-    from amplify_tasks.routing import RoutingFiles, read_rules
-    from amplify_tasks.routing.rules import check_cloudfront
-
-    names = RoutingFiles.from_config(project.config)
-    compiled = read_rules(dist, names).compiled(
-        clean_urls=settings.clean_urls, files=["/" + f.file.key for f in files]
-    )
-    check_cloudfront(compiled, names.names)
-    return compiled

@@ -3,12 +3,15 @@ sync's plan before any upload (a dry run prints what it would write), written to
 distribution's key value store after a complete sync; on a DEV stage (given the project)
 the `_redirects` of the dist folder, checked before any upload and applied to the bucket
 website after a complete sync (redirect objects, routing rules, one warning per kind of
-rule the S3 website cannot do).
+rule the S3 website cannot do); on a release stage the dist folder's rules, compiled for
+the release.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Executor, Future
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from amplify_tasks import aws
@@ -20,7 +23,8 @@ from .options import Out, PublishOptions
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-    from amplify_tasks.routing import PathFacts
+    from amplify_tasks.releases.plan import Hashed
+    from amplify_tasks.routing import CompiledRules, PathFacts
     from amplify_tasks.routing.website import WebsiteRules
     from amplify_tasks.stack import StackOutputs
     from amplify_tasks.sync import RemoteObject, SyncPlan, SyncResult
@@ -181,3 +185,20 @@ class Routes:
         )
         for line in done.lines:
             self.out(line)
+
+
+def release_rules(
+    project: Project, settings: Settings, dist: Path, files: Sequence[Hashed]
+) -> CompiledRules:
+    """The dist folder's `_redirects` and `_headers` compiled for the release (and clean
+    URLs); RulesError, before anything is written, for a bad line or more than the function
+    reads."""
+    from amplify_tasks.routing import RoutingFiles, read_rules
+    from amplify_tasks.routing.rules import check_cloudfront
+
+    names = RoutingFiles.from_config(project.config)
+    compiled = read_rules(dist, names).compiled(
+        clean_urls=settings.clean_urls, files=["/" + f.file.key for f in files]
+    )
+    check_cloudfront(compiled, names.names)
+    return compiled

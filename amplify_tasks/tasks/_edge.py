@@ -6,6 +6,7 @@ failure no layer below translated) becomes one line on stderr and the exit code 
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import sys
@@ -91,17 +92,28 @@ def _exit(error: HostingError, cause: BaseException) -> Exit:
     return Exit(f"error: {failure.message}", code=failure.code)
 
 
+@functools.cache
+def freeze_startup_heap() -> None:
+    """Move what the process holds when its first task starts (the modules, invoke's parse
+    of the command line: ~30,000 objects) out of the cyclic collector's way, once: the
+    collections during a publish and at the interpreter's exit then skip it (on a 2-core
+    machine ~0.1 s of CPU per publish). Those objects live until the process ends anyway."""
+    gc.freeze()
+
+
 def edge(fn: Callable[P, R]) -> Callable[P, R]:
     """Run a task body; turn HostingError (and a botocore failure no layer below translated)
     into invoke.Exit with its one-line message and the exit code of its kind.
 
     Every log record of the run is masked (botocore's debug log prints signed headers), and
-    so are the error line and, when debugging, the traceback printed before it.
+    so are the error line and, when debugging, the traceback printed before it. The first
+    task of a process freezes the heap it started with (freeze_startup_heap).
     """
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         mask_logging()
+        freeze_startup_heap()
         try:
             return fn(*args, **kwargs)
         except HostingError as exc:
