@@ -376,17 +376,25 @@ class ReleaseStep:
         read = prepared.store if store is None else store
         gc = planned(store=read)
         if gc.releases and not read.listed:
-            gc = planned(store=listed_store(stage.kvs(), stage.arn, read))
+            ahead = reads.store if read is prepared.store else None  # (no preview dropped)
+            listed = ahead.result() if ahead else listed_store(stage.kvs(), stage.arn, read)
+            gc = planned(store=listed)
         return gc
 
     def _gc_reads(self, prepared: Prepared, stage: Stage, *, pages: bool = False) -> GcReads:
         """Start garbage collection's reads (and, with ``pages``, the root ETags of the
         error pages the release may copy there)."""
         from amplify_tasks.releases.collect import start_gc_reads
+        from amplify_tasks.releases.gc import history
+        from amplify_tasks.releases.state import listed_store
 
-        in_place = bool(prepared.store.in_place_keys())
+        store = prepared.store
+        in_place = bool(store.in_place_keys())
         files = prepared.plan.manifest.files
         copied = [p for p in error_page_keys(self.settings) if p in files and not files[p].pool]
+        beyond = len(history(prepared.manifests)) >= max(self.settings.keep_releases, 2)
+        ahead = beyond and not store.listed and self.preview is None  # a release goes
+        listing = functools.partial(listed_store, stage.kvs(), stage.arn, store) if ahead else None
         return start_gc_reads(
-            stage.s3, stage.bucket, in_place, self.pool, pages=copied if pages else ()
+            stage.s3, stage.bucket, in_place, self.pool, copied if pages else (), listing
         )

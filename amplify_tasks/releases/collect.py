@@ -16,7 +16,7 @@ from .execute import copy_object
 from .gc import GcPlan
 from .layout import RELEASES_PREFIX, release_key
 from .manifest import ReleaseManifest
-from .state import list_objects, root_objects, tree_ids
+from .state import StoreState, list_objects, root_objects, tree_ids
 from .store import write_keys
 
 if TYPE_CHECKING:
@@ -68,18 +68,26 @@ class GcReads:
     with a tree, the objects at the root when an in-place publish left them there (its
     facts are in the store, or its header record in the bucket), else None, and the ETags
     of the error pages' root copies (copy_error_pages). Read before a release's transfers,
-    they miss only what the release writes: nothing of it is collected anyway."""
+    they miss only what the release writes: nothing of it is collected anyway. ``store``:
+    the key value store as ListKeys shows it (listed_store), when started ahead: releases
+    are collected only against a listed store."""
 
     trees: Future[set[str]]
     root: Future[dict[str, RemoteObject] | None]
     pages: Mapping[str, Future[str]] = field(default_factory=dict)
+    store: Future[StoreState] | None = None
 
 
 def start_gc_reads(
-    s3: S3Client, bucket: str, in_place: bool, pool: Executor, pages: Iterable[str] = ()
+    s3: S3Client,
+    bucket: str,
+    in_place: bool,
+    pool: Executor,
+    pages: Iterable[str] = (),
+    listing: Callable[[], StoreState] | None = None,
 ) -> GcReads:
     """Start the reads; ``in_place``: the store holds in-place facts; ``pages``: the error
-    pages whose root copies to read."""
+    pages whose root copies to read; ``listing``: the store's listing, to start too."""
 
     def root() -> dict[str, RemoteObject] | None:
         if in_place or root_etag(s3, bucket, MANIFEST_KEY):
@@ -87,7 +95,8 @@ def start_gc_reads(
         return None
 
     roots = {page: pool.submit(root_etag, s3, bucket, page) for page in sorted(set(pages))}
-    return GcReads(pool.submit(tree_ids, s3, bucket), pool.submit(root), roots)
+    store = pool.submit(listing) if listing is not None else None
+    return GcReads(pool.submit(tree_ids, s3, bucket), pool.submit(root), roots, store)
 
 
 @dataclass
@@ -121,6 +130,10 @@ def delete_keys(
     return failures
 
 
+def _tree(s3: S3Client, bucket: str, release_id: str) -> list[str]:
+    return [o.key for o in list_objects(s3, bucket, f"{RELEASES_PREFIX}{release_id}/")]
+
+
 def collect(
     gc: GcPlan,
     *,
@@ -134,7 +147,8 @@ def collect(
     first, then the store keys, the manifests and in-place records last (so a run stopped
     half-way is found and finished by the next one)."""
     result = GcResult()
-    trees = [o.key for r in gc.releases for o in list_objects(s3, bucket, f"{RELEASES_PREFIX}{r}/")]
+    listed = [pool.submit(_tree, s3, bucket, r) for r in gc.releases]  # all at once
+    trees = [key for future in listed for key in future.result()]
     objects = trees + list(gc.objects)
     result.failures += delete_keys(s3, bucket, objects, pool)
     result.objects = len(objects) - len(result.failures)
