@@ -3,7 +3,8 @@
 proxy that adds a fixed delay to each request and counts them; with peak RSS and bytes.
 
 Run: `make bench`, or `python benchmarks/publish_bench.py [--server moto|seaweedfs]
-[--latency-ms N] [--files N] [--runs R] [--tools ours,aws,s3cmd,rclone]`.
+[--latency-ms N] [--files N] [--runs R] [--tools ours,aws,s3cmd,rclone] [--history N]`
+(``--history 10``: the rebuilds of a release stage that keeps 10 releases already).
 """
 
 from __future__ import annotations
@@ -187,6 +188,10 @@ class Bench:
         for run in range(self.args.runs):
             for tool in _measuring(tools, "nochange"):
                 self.measure(tool, "nochange", run, 0, _count(tool.site))
+        for n in range(self.args.history):  # untimed publishes: a stage with a history
+            for tool in tools:
+                rebuild(tool.site, 0.01, seed=900 + n)
+                self.fill(tool)
         for run in range(self.args.runs):
             for tool in tools:
                 keys = _count(tool.site)
@@ -252,6 +257,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--site-mb", type=float, default=0.0, help="site size in MB (default: by server)"
     )
     parser.add_argument("--runs", type=int, default=3, help="runs per scenario (median)")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="untimed rebuilds published before the measured ones (10 or more: a release "
+        "stage at HOSTING_KEEP_RELEASES, each measured rebuild collects a release)",
+    )
     parser.add_argument("--tools", default="ours,aws,s3cmd,rclone", help="comma-separated")
     parser.add_argument("--port", type=int, default=0, help="emulator port (0: a free one)")
     parser.add_argument("--out", type=Path, default=None, help="raw figures (JSON)")
