@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
@@ -31,17 +31,13 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
 
-    from amplify_tasks.releases.ahead import CopiesAhead
     from amplify_tasks.releases.collect import GcReads
-    from amplify_tasks.releases.execute import Started
     from amplify_tasks.releases.gc import GcPlan
     from amplify_tasks.releases.layout import Pointer
     from amplify_tasks.releases.manifest import ReleaseManifest
-    from amplify_tasks.releases.plan import Hashed
     from amplify_tasks.releases.prepare import Prepared, Stage, StageReads
     from amplify_tasks.releases.previews import Preview
     from amplify_tasks.releases.state import StoreState
-    from amplify_tasks.routing import CompiledRules
     from amplify_tasks.stack import StackOutputs
     from amplify_tasks.sync import Guard, Hasher, HeaderRules
 
@@ -103,63 +99,25 @@ class ReleaseStep:
         dist = check_dist_dir(self.project, self.settings)
         hasher = started_hasher(hashing) or Hasher(self.pool)
         heads = early_heads(stage, None if rescan else hasher.files, reads, self.pool)
-        copiers = ThreadPoolExecutor(self.project.concurrency * COPY_FACTOR)
-        try:
-            with aws.translate_errors():
-                files = hashed_files(dist, rules, hasher, ignore, rescan=rescan)
-                routing = release_rules(self.project, self.settings, dist, files)
-                ahead = self._ahead(stage, files, reads, copiers, routing)
-                prepared = prepare(
-                    stage,
-                    files,
-                    self.pool,
-                    release_id=ahead.release_id if ahead else new_release_id(),
-                    index_document=self.settings.index_document,
-                    origin=origin.result(),
-                    keep=self.settings.keep_releases,
-                    force=self.options.force,
-                    routing=routing,
-                    reads=reads,
-                    heads=heads,
-                )
-            self._carry_out(prepared, stage, copiers, ahead)
-        finally:
-            copiers.shutdown(cancel_futures=True)
+        with aws.translate_errors():
+            files = hashed_files(dist, rules, hasher, ignore, rescan=rescan)
+            routing = release_rules(self.project, self.settings, dist, files)
+            prepared = prepare(
+                stage,
+                files,
+                self.pool,
+                release_id=new_release_id(),
+                index_document=self.settings.index_document,
+                origin=origin.result(),
+                keep=self.settings.keep_releases,
+                force=self.options.force,
+                routing=routing,
+                reads=reads,
+                heads=heads,
+            )
+        self._carry_out(prepared, stage)
 
-    def _ahead(
-        self,
-        stage: Stage,
-        files: Sequence[Hashed],
-        reads: StageReads | None,
-        copiers: Executor,
-        routing: CompiledRules,
-    ) -> CopiesAhead | None:
-        """The unchanged files' copies, started before the plan is made (not on a dry run,
-        nor with --force, nor when the lock is lost)."""
-        from amplify_tasks.releases import new_release_id
-        from amplify_tasks.releases.ahead import start_copies
-        from amplify_tasks.releases.execute import start_transfer
-
-        if reads is None or self.options.dry_run or self.options.force:
-            return None
-        if self.guard is not None and self.guard():
-            return None
-        asks = not self.options.yes and self.confirm is not None
-        removable = 0 if asks else self.settings.max_deletes
-        return start_copies(
-            stage,
-            files,
-            reads,
-            new_release_id(),
-            lambda t: start_transfer(copiers, stage.s3, stage.bucket, t),
-            removable=None if self.preview is not None else removable,  # (see _check_removed)
-            routing=routing,
-            index_document=self.settings.index_document,
-        )
-
-    def _carry_out(
-        self, prepared: Prepared, stage: Stage, copiers: Executor, ahead: CopiesAhead | None
-    ) -> None:
+    def _carry_out(self, prepared: Prepared, stage: Stage) -> None:
         """Print the plan (dry run) or carry it out (nothing, when nothing changed)."""
         prepared = as_preview(prepared, self.preview)
         plan = prepared.plan
@@ -189,7 +147,7 @@ class ReleaseStep:
             return
         if self.preview is None:  # a preview removes nothing from the live site
             self._check_removed(plan.removed, plan.previous.release if plan.previous else "")
-        self._execute(prepared, stage, copiers, ahead.started if ahead else {})
+        self._execute(prepared, stage)
 
     def _check_removed(self, removed: tuple[str, ...], live: str) -> None:
         """The delete guard: a release without files the live one has counts them as
@@ -212,9 +170,7 @@ class ReleaseStep:
                     "pass --yes to publish without asking"
                 )
 
-    def _execute(
-        self, prepared: Prepared, stage: Stage, copiers: Executor, ahead: Mapping[str, Started]
-    ) -> None:
+    def _execute(self, prepared: Prepared, stage: Stage) -> None:
         from amplify_tasks.releases.collect import copy_error_pages
         from amplify_tasks.releases.execute import make_live, run_transfers
         from amplify_tasks.releases.preview_store import held
@@ -229,6 +185,7 @@ class ReleaseStep:
             tty=progress_tty_override(),
         )
         reads = self._gc_reads(prepared, stage, pages=self.preview is None)  # meanwhile
+        copiers = ThreadPoolExecutor(self.project.concurrency * COPY_FACTOR)
         try:
             with aws.translate_errors():
                 result, manifest = run_transfers(
@@ -239,9 +196,9 @@ class ReleaseStep:
                     on_file=progress.file_done,
                     guard=self.guard,
                     copiers=copiers,
-                    started=ahead,
                 )
         finally:
+            copiers.shutdown(cancel_futures=True)
             progress.close()
         self.summary.release_result = result
         if not result.ok:

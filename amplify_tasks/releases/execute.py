@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, Future, wait
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,9 +28,6 @@ from .store import move_pointer
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
     from mypy_boto3_s3 import S3Client
-
-#: A transfer under way: what it writes, and (bytes sent, its ETag) once done.
-Started = tuple[Transfer, Future[tuple[int, str]]]
 
 
 @dataclass
@@ -88,13 +85,6 @@ def _transfer(s3: S3Client, bucket: str, transfer: Transfer) -> tuple[int, str]:
     return apply_change(s3, bucket, change), entry.etag
 
 
-def start_transfer(
-    runner: Executor, s3: S3Client, bucket: str, transfer: Transfer
-) -> Future[tuple[int, str]]:
-    """Upload or copy one object on ``runner``: (bytes sent, its ETag) once done."""
-    return runner.submit(_transfer, s3, bucket, transfer)
-
-
 def run_transfers(
     plan: ReleasePlan,
     s3: S3Client,
@@ -104,16 +94,12 @@ def run_transfers(
     on_file: OnFile | None = None,
     guard: Guard | None = None,
     copiers: Executor | None = None,
-    started: Mapping[str, Started] | None = None,
 ) -> tuple[ReleaseResult, ReleaseManifest]:
     """The plan's transfers, all at once (the copies on ``copiers`` when given: a server-side
     copy sends no bytes, so more of them run at once than uploads): nothing of a release is
     live before the pointer moves, so no order among them matters. The guard is asked
-    first. ``started``: transfers already under way by key (copies started ahead of the
-    plan), taken as they are when the plan has the same one; another write of such a key
-    waits for it, and one the plan lacks is deleted. Also the manifest as written: the
-    copies' ETags are the ones S3 gave them."""
-    begun = time.monotonic()
+    first. Also the manifest as written: the copies' ETags are the ones S3 gave them."""
+    started = time.monotonic()
     guard, on_file = guard or _go_on, on_file or (lambda _done: None)
     result = ReleaseResult()
     etags: dict[str, str] = {}
@@ -126,40 +112,16 @@ def run_transfers(
     def runner(t: Transfer) -> Executor:
         return copiers if copiers is not None and t.is_copy else pool
 
-    ahead = dict(started or {})
-    futures = []
     # the uploads first: the copies' many threads would hold them up
-    for t in sorted(transfers, key=lambda t: t.is_copy):
-        earlier = ahead.pop(t.key, None)
-        if earlier is not None and earlier[0] == t:
-            futures.append((t, earlier[1]))
-            continue
-        if earlier is not None:  # the plan writes the key otherwise: after this write
-            wait([earlier[1]])
-        futures.append((t, start_transfer(runner(t), s3, bucket, t)))
+    ordered = sorted(transfers, key=lambda t: t.is_copy)
+    futures = [(t, runner(t).submit(_transfer, s3, bucket, t)) for t in ordered]
     for transfer, future in futures:
         _count(transfer, future, result, etags, on_file)
-    _drop_strays(s3, bucket, ahead, result)
     files = dict(plan.manifest.files)
     for path, tag in etags.items():
         files[path] = dataclasses.replace(files[path], etag=tag)
-    result.seconds = time.monotonic() - begun
+    result.seconds = time.monotonic() - started
     return result, dataclasses.replace(plan.manifest, files=files)
-
-
-def _drop_strays(
-    s3: S3Client, bucket: str, strays: Mapping[str, Started], result: ReleaseResult
-) -> None:
-    """Delete what was written ahead for keys the plan does not write (a failure each one
-    that cannot be: the release would hold an object its manifest lacks)."""
-    if not strays:
-        return
-    wait([future for _t, future in strays.values()])
-    done = s3.delete_objects(
-        Bucket=bucket, Delete={"Objects": [{"Key": k} for k in sorted(strays)], "Quiet": True}
-    )
-    for error in done.get("Errors", []):
-        result.failures.append((str(error.get("Key")), f"not deleted: {error.get('Code')}"))
 
 
 def _count(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from amplify_tasks.routing.paths import FOLDER_VALUE
@@ -42,24 +42,12 @@ def folder_suffixes(folders: tuple[str, ...]) -> dict[str, str]:
 def release_entries(manifest: ReleaseManifest) -> dict[str, str]:
     """Every store key the functions read for release ``manifest`` and its value, its seal
     last (a release made before key sets: its own keys under its id, no seal)."""
-    return set_entries(manifest.key_prefix, manifest.folders, manifest.rule_keys, manifest.keys)
-
-
-def set_entries(
-    prefix: str, folders: tuple[str, ...], rule_keys: Mapping[str, str], seal: str
-) -> dict[str, str]:
-    """The entries of key set ``prefix``: its folders' keys, its rule keys (``rule_keys``,
-    with the prefix), then its ``seal`` (none when '')."""
-    found = {folder_key(prefix, folder): FOLDER_VALUE for folder in folders}
-    found.update(sorted(rule_keys.items()))
-    if seal and found:
-        found[seal] = str(len(found))
+    prefix = manifest.key_prefix
+    found = {folder_key(prefix, folder): FOLDER_VALUE for folder in manifest.folders}
+    found.update(sorted(manifest.rule_keys.items()))
+    if manifest.keys and found:
+        found[manifest.keys] = str(len(found))
     return found
-
-
-def entries_bytes(entries: Iterable[tuple[str, str]]) -> int:
-    """The store bytes of ``entries`` (keys and values)."""
-    return sum(len(k.encode()) + len(v.encode()) for k, v in entries)
 
 
 def seal_first(keys: list[str], prefix: str) -> list[str]:
@@ -81,7 +69,7 @@ class KeyWrites:
     @property
     def bytes(self) -> int:
         """The store bytes the puts add (keys and values)."""
-        return entries_bytes(self.puts)
+        return sum(len(k.encode()) + len(v.encode()) for k, v in self.puts)
 
     def confirmed(self, read: Callable[[str], str | None]) -> Entries:
         """The puts, once the seal (when there is one to check) is read with ``read``."""

@@ -27,7 +27,6 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from amplify_tasks.sync import RESERVED_PREFIX
@@ -62,13 +61,6 @@ def new_release_id(now: float | None = None, after: str = "") -> str:
     if low < 0xFFFF:  # the same second as ``after``, a higher suffix
         return f"{after[:-4]}{low + 1 + secrets.randbelow(0xFFFF - low):04x}"
     return new_release_id(calendar.timegm(time.strptime(after[:-5], "%Y%m%d-%H%M%S")) + 1)
-
-
-def release_id_after(candidate: str, taken: Iterable[str]) -> str:
-    """``candidate`` when it sorts after every id in ``taken``, else a new id that does (one
-    made in the same second as the newest, or by a clock behind the one that made it)."""
-    newest = max(taken, default="")
-    return candidate if candidate > newest else new_release_id(after=newest)
 
 
 def is_release_id(text: str) -> bool:

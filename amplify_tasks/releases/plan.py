@@ -15,16 +15,8 @@ from amplify_tasks.sync.content import is_fingerprinted
 from amplify_tasks.sync.etag import is_multipart
 from amplify_tasks.sync.scan import LocalFile
 
-from .keysets import (
-    PREFIX_LENGTH,
-    KeyWrites,
-    entries_bytes,
-    folder_suffixes,
-    key_set_prefix,
-    key_writes,
-    set_entries,
-)
-from .keysets import release_entries as manifest_entries
+from .keysets import PREFIX_LENGTH, KeyWrites, folder_suffixes, key_set_prefix, key_writes
+from .keysets import release_entries as set_entries
 from .layout import FILE_INFIX, Pointer, folder_key, release_key
 from .manifest import FileEntry, ReleaseManifest
 from .origin import Origin
@@ -134,22 +126,6 @@ def folder_facts(
     return tuple(kept), dotted, tuple(sorted(long | set(facts.too_long)))
 
 
-def copy_from_live(
-    hashed: Hashed, old: FileEntry | None, live: Pointer | None, release_id: str
-) -> Transfer | None:
-    """The server-side copy into release ``release_id`` of a file the live release holds in
-    its own tree with the same bytes (``old``: its entry there), with the file's headers;
-    None when the file is uploaded instead (new, changed, in the pool, or too large)."""
-    if live is None or old is None or old.pool or old.etag not in hashed.etags:
-        return None
-    path, size = hashed.file.key, hashed.file.size
-    if size > COPY_MAX:
-        return None
-    entry = FileEntry(old.etag, size, hashed.content_type, hashed.cache_control)
-    source = release_key(live.release, path)
-    return Transfer(path, release_key(release_id, path), UNCHANGED, entry, source=source)
-
-
 def make_release_plan(
     files: Sequence[Hashed],
     *,
@@ -198,10 +174,16 @@ def make_release_plan(
                 Transfer(path, path, FORCED if force else NEW, entry, hashed.file.path)
             )
             continue
-        copy = None if force else copy_from_live(hashed, old, live, release_id)
-        if copy is not None:
-            entries[path] = copy.entry
-            copies.append(copy)
+        same_bytes = old is not None and not old.pool and old.etag in hashed.etags
+        if same_bytes and not force and size <= COPY_MAX and live is not None:
+            source = release_key(live.release, path)
+            entry = FileEntry(
+                old.etag if old else entry.etag, size, entry.content_type, entry.cache_control
+            )
+            entries[path] = entry
+            copies.append(
+                Transfer(path, release_key(release_id, path), UNCHANGED, entry, source=source)
+            )
             continue
         reason = FORCED if force else (NEW if old is None else CHANGED)
         entries[path] = entry
@@ -209,20 +191,22 @@ def make_release_plan(
             Transfer(path, release_key(release_id, path), reason, entry, hashed.file.path)
         )
     removed = tuple(sorted(set(live_files) - set(entries)))
-    keys = release_keys(sorted(entries), routing, index_document)
+    digest, rule_keys = rule_entries(routing, sorted(entries))
     identical = identical and not removed and len(entries) == len(live_files)
-    identical = identical and live_manifest is not None and live_manifest.rules == keys.rules
+    identical = identical and live_manifest is not None and live_manifest.rules == digest
+    folders, dotted, too_long = folder_facts(sorted(entries), index_document)
+    prefix = key_set_prefix({**folder_suffixes(folders), **rule_keys})
     manifest = ReleaseManifest(
         id=release_id,
         created=created,
         files=entries,
-        folders=keys.folders,
-        dotted=keys.dotted,
+        folders=folders,
+        dotted=dotted,
         previous=live.release if live is not None else "",
         origin=origin,
-        rules=keys.rules,
-        rule_keys=keys.rule_keys,
-        keys=keys.prefix,
+        rules=digest,
+        rule_keys={prefix + k: v for k, v in rule_keys.items()},
+        keys=prefix,
     )
     known = store if store is not None else StoreState({})
     return ReleasePlan(
@@ -234,43 +218,10 @@ def make_release_plan(
         copies=tuple(copies),
         pooled=pooled,
         removed=removed,
-        keys=key_writes(manifest_entries(manifest), known.entries, known.listed),
-        too_long=keys.too_long,
+        keys=key_writes(set_entries(manifest), known.entries, known.listed),
+        too_long=too_long,
         identical=identical,
     )
-
-
-@dataclass(frozen=True)
-class ReleaseKeys:
-    """What a release's paths and rules make of its key set: the rules' digest ('' for
-    none), the folders with an index document, whether one's last segment has a dot, the
-    folders left out (their key would pass 512 bytes), the set's prefix and its rule keys
-    (with the prefix)."""
-
-    rules: str
-    folders: tuple[str, ...]
-    dotted: bool
-    too_long: tuple[str, ...]
-    prefix: str
-    rule_keys: Mapping[str, str]
-
-    @property
-    def bytes(self) -> int:
-        """The store bytes of the whole set, its seal included."""
-        return entries_bytes(
-            set_entries(self.prefix, self.folders, self.rule_keys, self.prefix).items()
-        )
-
-
-def release_keys(
-    paths: Sequence[str], routing: CompiledRules | None, index_document: str
-) -> ReleaseKeys:
-    """The key set of a release holding ``paths`` (sorted) with ``routing``'s rules."""
-    digest, rule_keys = rule_entries(routing, paths)
-    folders, dotted, too_long = folder_facts(paths, index_document)
-    prefix = key_set_prefix({**folder_suffixes(folders), **rule_keys})
-    prefixed = {prefix + k: v for k, v in rule_keys.items()}
-    return ReleaseKeys(digest, folders, dotted, too_long, prefix, prefixed)
 
 
 def rule_entries(routing: CompiledRules | None, paths: Sequence[str]) -> tuple[str, dict[str, str]]:

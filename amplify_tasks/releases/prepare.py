@@ -19,7 +19,7 @@ from amplify_tasks.sync import HeaderRules
 from amplify_tasks.sync.content import is_fingerprinted
 
 from .gc import history, kept_releases
-from .layout import release_id_after
+from .layout import new_release_id
 from .manifest import FileEntry, ReleaseManifest, now_iso
 from .origin import Origin
 from .plan import Hashed, ReleasePlan, make_release_plan
@@ -204,7 +204,9 @@ def prepare(
         live_manifest, sound = (
             (found, True) if found else release_manifest(stage.s3, stage.bucket, live.release)
         )
-    release_id = release_id_after(release_id, [*manifests, live.release if live else ""])
+    newest = max([*manifests, live.release if live else ""])
+    if release_id <= newest:  # made in the same second as the newest release
+        release_id = new_release_id(after=newest)
     pointed = store.pointed()
     trusted = kept_releases(history(manifests), release_id, pointed, keep) & set(manifests)
     plan = make_release_plan(
