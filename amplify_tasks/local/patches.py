@@ -1,8 +1,9 @@
 """CloudFormation behaviour moto lacks, patched into moto inside the emulator process only:
 termination protection, DELETE_FAILED for a non-empty bucket, per-resource events, outputs
 that follow a template applied through a change set, LastUpdatedTime after an update,
-failed resources (``rollback``), and bucket policies on the S3 API evaluated with the
-conditions our templates use (secure transport, the requester's account).
+failed resources (``rollback``), bucket policies on the S3 API evaluated with the
+conditions our templates use (secure transport, the requester's account), and listings
+whose common prefixes stand for current objects only (``s3_listing``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from . import rollback
+from . import rollback, s3_listing
 
 _INSTALLED = False
 
@@ -358,4 +359,5 @@ def install() -> None:
         parsing.parse_and_update_resource, "UPDATE"
     )
     rollback.install()
+    s3_listing.install()
     _INSTALLED = True

@@ -14,7 +14,7 @@ from amplify_tasks.sync import MANIFEST_KEY, RemoteObject
 
 from .execute import copy_object
 from .gc import GcPlan
-from .layout import RELEASES_PREFIX, release_key
+from .layout import RELEASES_PREFIX, manifest_key, release_key
 from .manifest import ReleaseManifest
 from .state import StoreState, list_objects, root_objects, tree_ids
 from .store import write_keys
@@ -147,8 +147,9 @@ def collect(
     first, then the store keys, the manifests and in-place records last (so a run stopped
     half-way is found and finished by the next one)."""
     result = GcResult()
-    listed = [pool.submit(_tree, s3, bucket, r) for r in gc.releases]  # all at once
-    trees = [key for future in listed for key in future.result()]
+    listed = {r: pool.submit(_tree, s3, bucket, r) for r in gc.releases}  # all at once
+    held = {r: future.result() for r, future in listed.items()}
+    trees = [key for keys in held.values() for key in keys]
     objects = trees + list(gc.objects)
     result.failures += delete_keys(s3, bucket, objects, pool)
     result.objects = len(objects) - len(result.failures)
@@ -158,5 +159,12 @@ def collect(
         write_keys(kvs(), arn, deletes=list(gc.store_keys))
         result.store_keys = len(gc.store_keys)
     result.failures += delete_keys(s3, bucket, list(gc.state), pool)
-    result.releases = list(gc.releases)
+    result.releases = [r for r in gc.releases if held[r] or _left(r, gc)]
     return result
+
+
+def _left(release_id: str, gc: GcPlan) -> bool:
+    """Whether a release held a manifest or store keys of its own (a server whose folder
+    listing still shows an emptied tree, as SeaweedFS does, names releases already gone)."""
+    owned = (k.split(":", 1)[0] for k in gc.store_keys)
+    return manifest_key(release_id) in gc.state or release_id in owned
