@@ -71,3 +71,43 @@ def signed_get(
         return answer.status, {k.lower(): v for k, v in answer.getheaders()}, json.loads(body)
     finally:
         conn.close()
+
+
+def crt_sign(
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    creds: Credentials,
+    amz_date: str,
+    payload_hash: str,
+) -> None:
+    """The reference signer: awscrt (aws-c-auth, AWS's own C implementation, which botocore's
+    CrtSigV4AsymAuth calls) signs ``headers`` as botocore signs a key value store request."""
+    import datetime
+
+    import awscrt.auth as crt
+    import awscrt.http
+    from botocore.auth import SIGNED_HEADERS_BLACKLIST
+
+    request = awscrt.http.HttpRequest(
+        method, f"{path}?{query}" if query else path, awscrt.http.HttpHeaders(headers.items())
+    )
+    when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ")
+    config = crt.AwsSigningConfig(
+        algorithm=crt.AwsSigningAlgorithm.V4_ASYMMETRIC,
+        signature_type=crt.AwsSignatureType.HTTP_REQUEST_HEADERS,
+        credentials_provider=crt.AwsCredentialsProvider.new_static(
+            creds.access_key, creds.secret_key, creds.token
+        ),
+        region="*",
+        service=SERVICE,
+        date=when.replace(tzinfo=datetime.timezone.utc),
+        should_sign_header=lambda name, **_: name.lower() not in SIGNED_HEADERS_BLACKLIST,
+        use_double_uri_encode=True,
+        should_normalize_uri_path=True,
+        signed_body_value=payload_hash,
+        signed_body_header_type=crt.AwsSignedBodyHeaderType.NONE,
+    )
+    crt.aws_sign_request(request, config).result()
+    headers.update(request.headers)

@@ -6,20 +6,27 @@ AWS's 403 (or 400 for a malformed header), which the tool reports in one line.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 import boto3
 import pytest
+from botocore.auth import SIGNED_HEADERS_BLACKLIST
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from kvs_wire_helpers import make_store, signed_get, wire_store
+from kvs_wire_helpers import crt_sign, make_store, signed_get, wire_store
 
 from amplify_tasks import aws
 from amplify_tasks.errors import AwsError
+from amplify_tasks.kvswire import SERVICE, AsymmetricSigner
+from amplify_tasks.kvswire.signing import P256_ORDER, UNSIGNED_HEADERS, private_key
 from amplify_tasks.local import control
-from amplify_tasks.local.sigv4a import P256_ORDER, private_key
 from amplify_tasks.s3wire import Credentials
+from amplify_tasks.s3wire.signing import canonical_query
 
 MISMATCH = "The request signature we calculated does not match the signature you provided."
 
@@ -119,33 +126,62 @@ def test_another_services_scope_is_refused_for_any_access_key(
     assert signed_get(emulator, arn, creds=stranger)[0] == 200
 
 
-def test_the_key_derives_as_aws_c_auth_derives_it() -> None:
-    """A signature awscrt made (AWS's own C implementation, with a session token, a query and
-    a body) verifies against the public key derived here, and fails for another secret."""
-    import hashlib
-    import io
+#: One request with all a signature covers: a query, a body, a session token, If-Match.
+BODY = b'{"Puts":[{"Key":"a","Value":"b"}]}'
+PATH = "/key-value-stores/arn%3Aaws%3Acloudfront%3A%3A123456789012%3Akey-value-store%2Fx/keys"
+CREDS = Credentials("AKIDDERIVATION", "s3cr3t/+=", "token/+=")
 
-    from amplify_tasks.kvswire import SERVICE, AsymmetricSigner
+
+def signed_by(sign: Callable[..., None], date: str = "") -> dict[str, str]:
+    """The headers of the request above as ``sign`` (a signer's ``sign``) signs it at
+    ``date`` (X-Amz-Date; now by default)."""
+    headers = {"Host": "123456789012.cloudfront-kvs.global.api.aws", "If-Match": "E1"}
+    date = date or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    sign("POST", PATH, {"MaxResults": "5"}, headers, CREDS, date, hashlib.sha256(BODY).hexdigest())
+    return headers
+
+
+def by_crt(method: str, path: str, params: dict[str, str], *rest: Any) -> None:
+    """The reference signer with the tool's signer's parameters."""
+    crt_sign(method, path, canonical_query(params), *rest)
+
+
+def verified(headers: dict[str, str], secret: str = CREDS.secret_key) -> bool:
+    """Whether the emulator's check, knowing ``secret``, passes the request as signed."""
     from amplify_tasks.local.sigv4a import SECRETS, SignatureRefused, check
 
-    body = b'{"Puts":[{"Key":"a","Value":"b"}]}'
-    path = "/key-value-stores/arn%3Aaws%3Acloudfront%3A%3A123456789012%3Akey-value-store%2Fx/keys"
-    headers = {"Host": "123456789012.cloudfront-kvs.global.api.aws", "If-Match": "E1"}
-    creds = Credentials("AKIDDERIVATION", "s3cr3t/+=", "token/+=")
-    date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    digest = hashlib.sha256(body).hexdigest()
-    AsymmetricSigner(SERVICE).sign("POST", path, {"MaxResults": "5"}, headers, creds, date, digest)
-    assert "x-amz-security-token" in headers["Authorization"]
     environ: dict[str, object] = {
         "REQUEST_METHOD": "POST",
         "QUERY_STRING": "MaxResults=5",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(BODY)),
+        "wsgi.input": io.BytesIO(BODY),
     }
     environ |= {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
-    SECRETS.add(creds.access_key, creds.secret_key)
-    check(environ, path, body)  # verified: no SignatureRefused
-    SECRETS.add(creds.access_key, "another")
-    with pytest.raises(SignatureRefused):
-        check(environ, path, body)
-    assert 1 <= private_key(creds.access_key, creds.secret_key) < P256_ORDER
+    SECRETS.add(CREDS.access_key, secret)
+    try:
+        check(environ, PATH, BODY)
+    except SignatureRefused:
+        return False
+    return True
+
+
+def test_the_key_derives_as_aws_c_auth_derives_it() -> None:
+    """A signature awscrt made (AWS's own C implementation, with a session token, a query and
+    a body) verifies against the public key derived here, and fails for another secret."""
+    headers = signed_by(by_crt)
+    assert "x-amz-security-token" in headers["Authorization"]
+    assert verified(headers) and not verified(headers, "another")
+    assert 1 <= private_key(CREDS.access_key, CREDS.secret_key) < P256_ORDER
+
+
+def test_the_tool_signs_as_awscrt_signs() -> None:
+    """The tool's signer adds the headers awscrt adds, signs the same ones over the same
+    scope, and its signature verifies as awscrt's does (ECDSA's differ on every call)."""
+    ours = signed_by(AsymmetricSigner(SERVICE).sign)
+    theirs = signed_by(by_crt, ours["X-Amz-Date"])
+    assert verified(ours) and not verified(ours, "another")
+    head, _, signature = ours.pop("Authorization").partition(", Signature=")
+    assert theirs.pop("Authorization").partition(", Signature=")[0] == head
+    assert {k.lower(): v for k, v in ours.items()} == {k.lower(): v for k, v in theirs.items()}
+    assert re.fullmatch("[0-9a-f]+", signature) and CREDS.secret_key not in str(ours)
+    assert set(SIGNED_HEADERS_BLACKLIST) == UNSIGNED_HEADERS

@@ -1,7 +1,7 @@
 """The CloudFront KeyValueStore over the wire: a release stage's store calls
 (DescribeKeyValueStore, GetKey, ListKeys, UpdateKeys) without loading botocore, where the
-environment gives credentials, region and endpoint (``env_client``), signed with SigV4A by
-awscrt; botocore's client for everything else.
+environment gives credentials, region and endpoint (``env_client``), signed with SigV4A
+(``signing``: the ECDSA signature by ``cryptography``); botocore's client for everything else.
 """
 
 from __future__ import annotations

@@ -5,31 +5,34 @@ X-Amz-Date, service ``cloudfront-keyvaluestore``, ``aws4_request``), the signed 
 date within 15 minutes, and, for an access key whose secret the emulator knows (its own
 environment's, or one given to its control API: ``/_amplify_tasks/credentials``), the ECDSA
 signature itself: the canonical request rebuilt from the request as sent (the path encoded
-once more), the public key derived from the secret as aws-c-auth derives it. The
-``cryptography`` package (moto's dependency) verifies. Requests of an unknown access key are
-accepted whatever their signature, as moto accepts every other request.
+once more), the public key derived from the secret as aws-c-auth derives it (the key and the
+string to sign are ``kvswire.signing``'s). ``cryptography`` verifies. Requests of an unknown
+access key are accepted whatever their signature, as moto accepts every other request.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import hmac
 import os
 import re
 import threading
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, quote
 
+from amplify_tasks.kvswire.signing import (
+    ALGORITHM,
+    REGION_SET,
+    encoded_again,
+    private_key,
+    string_to_sign,
+)
+
 from .kvs import KvsError as SignatureRefused
 
-ALGORITHM = "AWS4-ECDSA-P256-SHA256"
 SERVICE = "cloudfront-keyvaluestore"
-REGION_SET = "*"
 #: How far X-Amz-Date may be from the emulator's clock.
 MAX_SKEW = datetime.timedelta(minutes=15)
-#: The order of P-256's group (the key derivation keeps the private key below it).
-P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 _AUTHORIZATION = re.compile(
     rf"^{ALGORITHM} Credential=(?P<key>[^/,\s]+)/(?P<day>\d{{8}})/(?P<service>[^/,\s]+)/"
@@ -65,28 +68,6 @@ class Secrets:
 SECRETS = Secrets()
 
 
-def private_key(access_key: str, secret: str) -> int:
-    """The ECDSA P-256 private key of a credential pair, as aws-c-auth derives it (NIST SP
-    800-108 counter mode with HMAC-SHA256 over the access key id, the counter raised until
-    the candidate is below the group's order minus one)."""
-    for counter in range(1, 255):
-        fixed = b"".join(
-            [
-                (1).to_bytes(4, "big"),
-                ALGORITHM.encode(),
-                b"\x00",
-                access_key.encode(),
-                bytes([counter]),
-                (256).to_bytes(4, "big"),
-            ]
-        )
-        digest = hmac.new(f"AWS4A{secret}".encode(), fixed, hashlib.sha256).digest()
-        candidate = int.from_bytes(digest, "big")
-        if candidate <= P256_ORDER - 2:
-            return candidate + 1
-    raise ValueError("no key")  # pragma: no cover - a 2**-32 chance per counter
-
-
 def _header(environ: Mapping[str, object], name: str) -> str | None:
     key = name.upper().replace("-", "_")
     value = environ.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}")
@@ -95,7 +76,7 @@ def _header(environ: Mapping[str, object], name: str) -> str | None:
 
 def canonical_request(environ: Mapping[str, object], path: str, signed: str, body: bytes) -> str:
     """The canonical request of ``environ`` (``path`` as sent), for headers ``signed``."""
-    uri = "/".join(quote(segment, safe="-_.~") for segment in path.split("/"))
+    uri = encoded_again(path)
     pairs = parse_qsl(str(environ.get("QUERY_STRING") or ""), keep_blank_values=True)
     query = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted(pairs))
     headers = "".join(f"{name}:{_header(environ, name) or ''}\n" for name in signed.split(";"))
@@ -181,13 +162,11 @@ def _verify(found: re.Match[str], secret: str, amz_date: str, canonical: str) ->
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    scope = f"{found.group('day')}/{SERVICE}/aws4_request"
-    digest = hashlib.sha256(canonical.encode()).hexdigest()
-    to_sign = "\n".join([ALGORITHM, amz_date, scope, digest]).encode()
+    _scope, to_sign = string_to_sign(amz_date, SERVICE, canonical)
     key = ec.derive_private_key(private_key(found.group("key"), secret), ec.SECP256R1())
     try:
         key.public_key().verify(
-            bytes.fromhex(found.group("signature")), to_sign, ec.ECDSA(hashes.SHA256())
+            bytes.fromhex(found.group("signature")), to_sign.encode(), ec.ECDSA(hashes.SHA256())
         )
     except (InvalidSignature, ValueError):
         raise SignatureRefused("InvalidSignatureException", 403, _MISMATCH) from None

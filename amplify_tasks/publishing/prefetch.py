@@ -54,7 +54,7 @@ def start_prefetch(
     from amplify_tasks.stack.plan import deployed_template
 
     lock.prepare(pool)
-    if settings.uses_releases:  # the store's signatures need awscrt: loaded meanwhile
+    if settings.uses_releases:  # the store's signatures' elliptic curves: loaded meanwhile
         from amplify_tasks.kvswire.signing import preload
 
         pool.submit(preload)

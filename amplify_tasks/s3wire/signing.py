@@ -46,6 +46,26 @@ def canonical_query(params: Mapping[str, str]) -> str:
     return "&".join(f"{quote_param(k)}={quote_param(v)}" for k, v in sorted(params.items()))
 
 
+def canonical_request(
+    method: str,
+    path: str,
+    params: Mapping[str, str],
+    headers: Mapping[str, str],
+    payload_hash: str,
+    unsigned: frozenset[str] = UNSIGNED_HEADERS,
+) -> tuple[str, str]:
+    """The canonical request of SigV4 and SigV4A (``path`` as it is signed) and the names of
+    its signed headers: every header but ``unsigned``, lower-cased, sorted, values trimmed."""
+    signed = sorted(
+        (k.lower(), " ".join(str(v).split()))
+        for k, v in headers.items()
+        if k.lower() not in unsigned
+    )
+    names = ";".join(k for k, _ in signed)
+    lines = [method, path, canonical_query(params), "".join(f"{k}:{v}\n" for k, v in signed)]
+    return "\n".join([*lines, names, payload_hash]), names
+
+
 class Signer:
     """Signs requests to one service in one region (thread-safe; the signing key is kept
     per day)."""
@@ -85,22 +105,7 @@ class Signer:
             headers["X-Amz-Content-SHA256"] = payload_hash
         if creds.token:
             headers["X-Amz-Security-Token"] = creds.token
-        signed = sorted(
-            (k.lower(), " ".join(str(v).split()))
-            for k, v in headers.items()
-            if k.lower() not in UNSIGNED_HEADERS
-        )
-        names = ";".join(k for k, _ in signed)
-        canonical = "\n".join(
-            [
-                method,
-                path,
-                canonical_query(params),
-                "".join(f"{k}:{v}\n" for k, v in signed),
-                names,
-                payload_hash,
-            ]
-        )
+        canonical, names = canonical_request(method, path, params, headers, payload_hash)
         day = amz_date[:8]
         scope = f"{day}/{self.region}/{self.service}/aws4_request"
         to_sign = "\n".join(
