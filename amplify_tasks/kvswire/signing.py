@@ -12,9 +12,9 @@ awscrt does, changes nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
-import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -79,6 +79,14 @@ def private_key(access_key: str, secret: str) -> int:
     raise ValueError("no key")  # pragma: no cover - a 2**-32 chance per counter
 
 
+@functools.lru_cache(maxsize=1)
+def ecdsa_key(access_key: str, secret: str) -> EllipticCurvePrivateKey:
+    """The signing key of a credential pair (``private_key``); the last pair's is kept."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return ec.derive_private_key(private_key(access_key, secret), ec.SECP256R1())
+
+
 def encoded_again(path: str) -> str:
     """``path`` (quoted once) as SigV4A signs it: each segment quoted once more."""
     return "/".join(quote(segment, safe="-_.~") for segment in path.split("/"))
@@ -92,25 +100,10 @@ def string_to_sign(amz_date: str, service: str, canonical: str) -> tuple[str, st
 
 
 class AsymmetricSigner(Signer):
-    """Signs requests to ``service`` with SigV4A for every region (thread-safe; the ECDSA key
-    of the last credentials is kept)."""
+    """Signs requests to ``service`` with SigV4A for every region (thread-safe)."""
 
     def __init__(self, service: str) -> None:
         super().__init__(REGION_SET, service)
-        self._ecdsa: dict[tuple[str, str], EllipticCurvePrivateKey] = {}
-        self._ecdsa_lock = threading.Lock()
-
-    def _ecdsa_key(self, creds: Credentials) -> EllipticCurvePrivateKey:
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        pair = (creds.access_key, creds.secret_key)
-        with self._ecdsa_lock:
-            found = self._ecdsa.get(pair)
-        if found is None:
-            found = ec.derive_private_key(private_key(*pair), ec.SECP256R1())
-            with self._ecdsa_lock:
-                self._ecdsa = {pair: found}
-        return found
 
     # Signer.sign's parameters, as s3wire's transport passes them
     # fmt: off
@@ -130,7 +123,8 @@ class AsymmetricSigner(Signer):
             method, encoded_again(path), params, headers, payload_hash, UNSIGNED_HEADERS
         )
         scope, to_sign = string_to_sign(amz_date, self.service, canonical)
-        signature = self._ecdsa_key(creds).sign(to_sign.encode(), ec.ECDSA(hashes.SHA256()))
+        key = ecdsa_key(creds.access_key, creds.secret_key)
+        signature = key.sign(to_sign.encode(), ec.ECDSA(hashes.SHA256()))
         headers["Authorization"] = (
             f"{ALGORITHM} Credential={creds.access_key}/{scope}, "
             f"SignedHeaders={names}, Signature={signature.hex()}"

@@ -23,8 +23,8 @@ from urllib.parse import parse_qsl, quote
 from amplify_tasks.kvswire.signing import (
     ALGORITHM,
     REGION_SET,
+    ecdsa_key,
     encoded_again,
-    private_key,
     string_to_sign,
 )
 
@@ -163,7 +163,7 @@ def _verify(found: re.Match[str], secret: str, amz_date: str, canonical: str) ->
     from cryptography.hazmat.primitives.asymmetric import ec
 
     _scope, to_sign = string_to_sign(amz_date, SERVICE, canonical)
-    key = ec.derive_private_key(private_key(found.group("key"), secret), ec.SECP256R1())
+    key = ecdsa_key(found.group("key"), secret)
     try:
         key.public_key().verify(
             bytes.fromhex(found.group("signature")), to_sign.encode(), ec.ECDSA(hashes.SHA256())
